@@ -1,0 +1,28 @@
+"""usikit: checked, repeatable workflows for student records.
+
+Read any spreadsheet as text (`read_table`), validate it (`validate`, one function per
+kind of file), and get a `ValidationReport` that exports safely to CSV or XLSX.
+"""
+
+from importlib.metadata import PackageNotFoundError, version
+
+try:
+    __version__ = version("usikit")
+except PackageNotFoundError:  # running from a source tree that was not installed
+    __version__ = "0.0.0+source"
+
+from usikit.errors import InputError
+from usikit.io import read_table, write_csv, write_xlsx
+from usikit.report import ValidationReport
+from usikit.validators import VALIDATORS, validate
+
+__all__ = [
+    "VALIDATORS",
+    "InputError",
+    "ValidationReport",
+    "__version__",
+    "read_table",
+    "validate",
+    "write_csv",
+    "write_xlsx",
+]

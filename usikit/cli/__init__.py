@@ -1,0 +1,59 @@
+"""The `usikit` command: a thin layer over the library that never shows a traceback."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+
+from usikit import __version__
+from usikit.cli import validate_cmd
+from usikit.errors import InputError
+
+EXIT_INPUT = 2
+EXIT_BUG = 70  # sysexits EX_SOFTWARE
+COMMANDS = (validate_cmd,)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="usikit",
+        description="Check student-record spreadsheets and run USI and "
+        "Registration & Certification workflows.",
+    )
+    parser.add_argument("--version", action="version", version=f"usikit {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for command in COMMANDS:
+        command.add_parser(commands)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; exit status 0 ok, 1 records with errors, 2 unusable input."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "run", None):
+        parser.print_help()
+        return EXIT_INPUT
+    try:
+        return int(args.run(args))
+    except InputError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_INPUT
+    except KeyboardInterrupt:
+        print("error: interrupted; nothing was half-written", file=sys.stderr)
+        return 130
+    except Exception as exc:  # a bug: say so in one line, details only on request
+        if os.environ.get("USIKIT_DEBUG"):
+            raise
+        print(
+            f"error: usikit hit an unexpected problem ({type(exc).__name__}); this is a bug. "
+            "Run again with USIKIT_DEBUG=1 to see the details and report them",
+            file=sys.stderr,
+        )
+        return EXIT_BUG
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

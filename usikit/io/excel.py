@@ -1,0 +1,104 @@
+"""Reading workbooks (XLSX, XLSM, XLS, ODS) with calamine, turning cells into the text shown."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pandas as pd
+from python_calamine import CalamineWorkbook
+
+from usikit.errors import InputError
+
+EXCEL_DIGITS = 15  # Excel keeps and shows at most 15 significant digits
+
+
+def read_sheet(path: Path, sheet: str | None) -> tuple[pd.DataFrame, int, int, str]:
+    """The used range of one sheet as text, with the sheet row and column it starts at."""
+    try:
+        workbook = CalamineWorkbook.from_path(str(path))
+    except Exception as exc:  # calamine raises several types for unreadable workbooks
+        raise InputError(
+            "could not be opened as a workbook "
+            f"({_reason(exc)}); open it in Excel and save it again as .xlsx or .csv",
+            path=path,
+        ) from None
+    name = _pick_sheet(workbook, sheet, path)
+    try:
+        worksheet = workbook.get_sheet_by_name(name)
+        rows = worksheet.to_python(skip_empty_area=True)
+    except Exception as exc:
+        raise InputError(
+            f"sheet '{name}' could not be read ({_reason(exc)}); "
+            "save the workbook again in Excel or export the sheet as CSV",
+            path=path,
+        ) from None
+    start = worksheet.start or (0, 0)
+    grid = pd.DataFrame(rows, dtype=object)
+    for position in range(grid.shape[1]):
+        grid[position] = _as_text(grid[position])
+    return grid, start[0] + 1, start[1] + 1, name
+
+
+def _pick_sheet(workbook: CalamineWorkbook, sheet: str | None, path: Path) -> str:
+    names = list(workbook.sheet_names)
+    if not names:
+        raise InputError("the workbook has no sheets", path=path)
+    if sheet is None:
+        visible = [m.name for m in workbook.sheets_metadata if "Visible" in str(m.visible)]
+        return visible[0] if visible else names[0]
+    if sheet in names:
+        return sheet
+    folded = {n.casefold().strip(): n for n in names}
+    if sheet.casefold().strip() in folded:
+        return folded[sheet.casefold().strip()]
+    listing = ", ".join(f"'{n}'" for n in names)
+    raise InputError(f"has no sheet named '{sheet}'; its sheets are {listing}", path=path)
+
+
+def _as_text(column: pd.Series) -> pd.Series:
+    if pd.api.types.infer_dtype(column, skipna=False) == "string":
+        return column.astype(str)
+    return column.map(cell_text).astype(str)
+
+
+def cell_text(value: object) -> str:
+    """The text Excel shows for a cell in the General format (dates as dd/mm/yyyy)."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return _number_text(value)
+    if isinstance(value, dt.datetime):
+        if value.time() == dt.time(0, 0):
+            return value.strftime("%d/%m/%Y")
+        return value.strftime("%d/%m/%Y ") + _time_text(value.time())
+    if isinstance(value, dt.date):
+        return value.strftime("%d/%m/%Y")
+    if isinstance(value, dt.time):
+        return _time_text(value)
+    if isinstance(value, dt.timedelta):
+        return str(value)
+    return str(value)
+
+
+def _number_text(value: float) -> str:
+    if value != value:  # NaN
+        return ""
+    if value.is_integer() and abs(value) < 10**EXCEL_DIGITS:
+        return str(int(value))
+    return format(value, f".{EXCEL_DIGITS}g").replace("e", "E")
+
+
+def _time_text(value: dt.time) -> str:
+    return value.strftime("%H:%M:%S" if value.second else "%H:%M")
+
+
+def _reason(exc: Exception) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return text[:120]

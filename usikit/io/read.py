@@ -1,0 +1,260 @@
+"""`read_table`: any spreadsheet a data officer has, as a DataFrame of text."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from openpyxl.utils import get_column_letter
+
+from usikit.errors import InputError
+from usikit.io import detect, excel, text
+from usikit.io.tableinfo import TableInfo, attach, with_problems
+from usikit.problems import ERROR, Problem
+
+ROW_INDEX_NAME = "row"
+SEPARATOR_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
+
+
+def read_table(
+    path: str | Path,
+    *,
+    sep: str | None = None,
+    sheet: str | None = None,
+    max_bytes: int | None = None,
+) -> pd.DataFrame:
+    """Read a CSV/TSV/TXT or workbook so that every cell is the text the user saw.
+
+    The index holds spreadsheet row numbers (header = 1). Header problems the reader
+    noticed travel with the frame (`usikit.io.tableinfo.table_info`) so that the
+    validation report can show them. Unusable files raise `InputError`.
+    """
+    path = Path(path)
+    size = _checked_size(path, max_bytes)
+    head = _read_bytes(path, limit=detect.SAMPLE_BYTES)
+    kind = detect.file_kind(head[:8], head)
+    if kind == "binary":
+        raise InputError(
+            "does not look like a spreadsheet (it holds binary data); "
+            "choose the CSV or Excel file itself",
+            path=path,
+        )
+    if kind == "text":
+        if sheet is not None:
+            raise InputError(
+                "is a text (CSV) file and has no sheets; leave out the sheet name", path=path
+            )
+        return _read_text(path, _read_bytes(path) if size > len(head) else head, sep)
+    if sep is not None and kind == "zip":
+        raise InputError("is a workbook, not a CSV file; leave out the separator", path=path)
+    if kind == "ole" and detect.is_encrypted_workbook(_read_bytes(path)):
+        raise InputError(
+            "is protected with a password; open it in Excel, remove the password "
+            "(File > Info > Protect Workbook > Encrypt with Password) and save a copy",
+            path=path,
+        )
+    return _read_workbook(path, sheet)
+
+
+def _checked_size(path: Path, max_bytes: int | None) -> int:
+    if not path.exists():
+        raise InputError("file not found; check the folder and the file name", path=path)
+    if path.is_dir():
+        raise InputError("is a folder, not a file; choose a file inside it", path=path)
+    size = path.stat().st_size
+    if size == 0:
+        raise InputError("is empty (0 bytes); export or save the spreadsheet again", path=path)
+    if max_bytes is not None and size > max_bytes:
+        raise InputError(
+            f"is {_human_size(size)}, over the {_human_size(max_bytes)} limit; "
+            "split it into smaller files or raise the limit",
+            path=path,
+        )
+    return size
+
+
+def _read_bytes(path: Path, limit: int = -1) -> bytes:
+    try:
+        with path.open("rb") as handle:
+            return handle.read(limit)
+    except OSError as exc:
+        raise InputError(
+            f"cannot be read ({exc.strerror or exc}); check that you may open it", path=path
+        ) from None
+
+
+def _read_text(path: Path, data: bytes, sep: str | None) -> pd.DataFrame:
+    encoding = detect.bom_encoding(data) or detect.utf16_without_bom(data) or "utf-8"
+    sample = detect.decode_sample(data, encoding)
+    if not sample.strip():
+        raise InputError("holds no text, only blank lines; choose the file with data", path=path)
+    chosen = _checked_sep(sep, path) if sep is not None else detect.sniff_separator(sample)
+    try:
+        grid, extra = text.parse_grid(data, encoding, chosen)
+    except UnicodeDecodeError:
+        if encoding != "utf-8":
+            raise _undecodable(path) from None
+        encoding = text.FALLBACK_ENCODING
+        try:
+            grid, extra = text.parse_grid(data, encoding, chosen)
+        except UnicodeDecodeError:
+            raise _undecodable(path) from None
+    except pd.errors.EmptyDataError:
+        raise InputError("holds no records; choose the file with data", path=path) from None
+    except (pd.errors.ParserError, ValueError) as exc:
+        raise InputError(
+            f"could not be read as CSV ({str(exc).splitlines()[0][:120]}); "
+            "open it in Excel and save it again as CSV",
+            path=path,
+        ) from None
+    info = TableInfo(source=str(path), format="csv", encoding=encoding, sep=chosen)
+    frame, info = _frame_from_grid(grid, info, first_row=1, first_col=1, extra=extra)
+    if sep is not None and frame.shape[1] == 1:
+        hint = detect.sniff_separator(sample)
+        if hint != chosen:
+            info = with_problems(info, _separator_hint(frame.columns[0], chosen, hint))
+    return attach(frame, info)
+
+
+def _read_workbook(path: Path, sheet: str | None) -> pd.DataFrame:
+    grid, first_row, first_col, name = excel.read_sheet(path, sheet)
+    if grid.empty:
+        raise InputError(f"sheet '{name}' is empty; choose the sheet with data", path=path)
+    info = TableInfo(source=str(path), format="xlsx", sheet=name)
+    frame, info = _frame_from_grid(grid, info, first_row=first_row, first_col=first_col)
+    return attach(frame, info)
+
+
+def _frame_from_grid(
+    grid: pd.DataFrame,
+    info: TableInfo,
+    *,
+    first_row: int,
+    first_col: int,
+    extra: dict[int, list[str]] | None = None,
+) -> tuple[pd.DataFrame, TableInfo]:
+    """Split header from records, number rows as the spreadsheet does, report header faults."""
+    filled = (grid != "").to_numpy().any(axis=1)
+    if not filled.any():
+        raise InputError("holds no text, only blank rows; choose the file with data", info.source)
+    header_at = int(np.argmax(filled))
+    header = [str(cell).replace("\ufeff", "").strip() for cell in grid.iloc[header_at]]
+    body = grid.iloc[header_at + 1 :]
+    keep = filled[header_at + 1 :]
+    rows = np.arange(header_at + 1, len(grid)) + first_row
+    body = body[keep] if not keep.all() else body
+    body.index = pd.Index(rows[keep], name=ROW_INDEX_NAME)
+    letters = [get_column_letter(first_col + j) for j in range(len(header))]
+    problems: list[Problem] = []
+    names, dropped = _name_columns(header, body, letters, problems)
+    if dropped:
+        body = body.drop(columns=body.columns[dropped])
+    body.columns = names
+    for position, cells in sorted((extra or {}).items()):
+        if position > header_at and filled[position]:
+            problems.append(_extra_cells_problem(position + first_row, len(header), cells))
+    header_row = header_at + first_row
+    return body, replace(info, header_row=header_row, problems=tuple(problems))
+
+
+def _name_columns(
+    header: list[str], body: pd.DataFrame, letters: list[str], problems: list[Problem]
+) -> tuple[list[str], list[int]]:
+    """Column names with blank and duplicate headers made unique and reported, never guessed."""
+    names: list[str] = []
+    dropped: list[int] = []
+    seen: dict[str, str] = {}
+    for position, (name, letter) in enumerate(zip(header, letters, strict=True)):
+        if not name:
+            values = body.iloc[:, position]
+            filled = int((values != "").sum())
+            if filled == 0:
+                dropped.append(position)
+                continue
+            name = f"(no header, column {letter})"
+            problems.append(_file_problem(name, "blank_header", _blank_header(letter, filled)))
+        key = " ".join(name.casefold().split())
+        if key in seen:
+            problems.append(
+                _file_problem(name, "duplicate_header", _duplicate_header(name, seen[key], letter))
+            )
+            name = f"{name} (column {letter})"
+        else:
+            seen[key] = letter
+        names.append(name)
+    return names, dropped
+
+
+def _file_problem(column: str, check: str, message: str) -> Problem:
+    return Problem(None, column, "", check, ERROR, message)
+
+
+def _blank_header(letter: str, filled: int) -> str:
+    cells = "cell" if filled == 1 else "cells"
+    return (
+        f"Column {letter} has no header but {filled} {cells} with data; "
+        "type a header for it or delete the column"
+    )
+
+
+def _duplicate_header(name: str, first: str, letter: str) -> str:
+    return (
+        f"The header '{name}' appears in column {first} and again in column {letter}; "
+        "keep one column with that name and rename or delete the other"
+    )
+
+
+def _extra_cells_problem(row: int, width: int, cells: list[str]) -> Problem:
+    shown = ", ".join(repr(c) for c in cells[:5]) + (" ..." if len(cells) > 5 else "")
+    return Problem(
+        row,
+        "",
+        shown,
+        "extra_cells",
+        ERROR,
+        f"Row {row} has {width + len(cells)} cells but the header has {width}; "
+        f"the extra cells ({shown}) belong to no column. A value probably holds the "
+        "separator without quotes: fix the row or quote the value",
+    )
+
+
+def _separator_hint(header: str, chosen: str, hint: str) -> Problem:
+    return _file_problem(
+        header,
+        "separator",
+        f"With the {SEPARATOR_NAMES.get(chosen, repr(chosen))} separator the file has only one "
+        f"column; it seems to use the {SEPARATOR_NAMES.get(hint, repr(hint))} separator: "
+        "choose that one",
+    )
+
+
+def _checked_sep(sep: str, path: Path) -> str:
+    aliases = {name: char for char, name in SEPARATOR_NAMES.items()} | {"\\t": "\t"}
+    chosen = aliases.get(sep.lower(), sep)
+    if len(chosen) != 1 or chosen in '"\r\n':
+        raise InputError(
+            f"the separator {sep!r} cannot be used; give one character such as , ; | or tab",
+            path=path,
+        )
+    return chosen
+
+
+def _undecodable(path: Path) -> InputError:
+    return InputError(
+        "is not in a text encoding usikit recognises (UTF-8, UTF-16 or Windows-1252); "
+        "in Excel choose Save As > CSV UTF-8",
+        path=path,
+    )
+
+
+def _human_size(size: int) -> str:
+    if size < 1024:
+        return f"{size} bytes"
+    scaled = float(size)
+    for unit in ("KB", "MB", "GB"):
+        scaled /= 1024
+        if scaled < 1024 or unit == "GB":
+            break
+    return f"{scaled:.1f} {unit}"

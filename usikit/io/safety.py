@@ -1,0 +1,40 @@
+"""Formula neutralisation: exported text must never run as a spreadsheet formula."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+# A cell starting with one of these can be taken as a formula by Excel, LibreOffice or
+# Google Sheets (CSV injection).
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+_TRIGGER_PATTERN = r"^[=+\-@\t\r]"
+TEXT_MARK = "'"
+
+
+def is_formula_like(value: object) -> bool:
+    """Whether a spreadsheet could read this value as a formula."""
+    return isinstance(value, str) and value.startswith(FORMULA_TRIGGERS)
+
+
+def formula_like_mask(values: pd.Series) -> pd.Series:
+    """Vectorised `is_formula_like` for one column (False for non-text cells)."""
+    text = values.astype("string")
+    return text.str.contains(_TRIGGER_PATTERN, regex=True).fillna(False).astype(bool)
+
+
+def neutralise(value: str) -> str:
+    """Prefix the apostrophe that makes spreadsheets show the cell as text."""
+    return TEXT_MARK + value if is_formula_like(value) else value
+
+
+def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """Copy of `frame` whose text cells are safe to open in a spreadsheet (used for CSV)."""
+    safe = frame.copy()
+    for name in safe.columns:
+        column = safe[name]
+        if not (pd.api.types.is_object_dtype(column) or pd.api.types.is_string_dtype(column)):
+            continue
+        risky = formula_like_mask(column)
+        if risky.any():
+            safe[name] = column.astype(object).where(~risky, TEXT_MARK + column.astype(str))
+    return safe

@@ -1,0 +1,190 @@
+"""Writers for CSV and styled XLSX: atomic, owner-only, and safe to open in a spreadsheet."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from usikit.errors import InputError
+from usikit.io.safety import formula_like_mask, is_formula_like, neutralise_frame
+
+OWNER_ONLY = 0o600
+CSV_ENCODING = "utf-8-sig"  # the BOM makes Excel read accents correctly
+FILLS = {
+    "error": PatternFill("solid", fgColor="FFC7CE"),
+    "warning": PatternFill("solid", fgColor="FFEB9C"),
+    "ok": PatternFill("solid", fgColor="C6EFCE"),
+    "info": PatternFill("solid", fgColor="DDEBF7"),
+}
+HEADER_FONT = Font(bold=True)
+MIN_WIDTH, MAX_WIDTH, WIDTH_SAMPLE = 8, 60, 1000
+
+
+@contextlib.contextmanager
+def atomic_target(path: str | Path) -> Iterator[Path]:
+    """A temporary path beside `path` that replaces it only when the block succeeds.
+
+    A crash or error midway leaves the old file (or no file) and no partial one; the
+    result is readable by its owner only.
+    """
+    path = Path(path)
+    folder = path.parent if str(path.parent) else Path(".")
+    if path.is_dir():
+        raise InputError("is a folder; give a file name to write to", path=path)
+    if not folder.is_dir():
+        raise InputError("cannot be written: its folder does not exist", path=path)
+    try:
+        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=folder)
+    except OSError as exc:
+        raise _write_error(path, exc) from None
+    os.close(handle)
+    try:
+        yield Path(temporary)
+        _sync(temporary)
+        os.chmod(temporary, OWNER_ONLY)
+        os.replace(temporary, path)
+    except OSError as exc:
+        _discard(temporary)
+        raise _write_error(path, exc) from None
+    except BaseException:
+        _discard(temporary)
+        raise
+    _sync_folder(folder)
+
+
+def write_csv(frame: pd.DataFrame, path: str | Path, *, sep: str = ",") -> Path:
+    """Write `frame` as CSV without its index, formulas neutralised, atomically."""
+    safe = neutralise_frame(frame)
+    with atomic_target(path) as temporary:
+        safe.to_csv(temporary, index=False, sep=sep, encoding=CSV_ENCODING, lineterminator="\r\n")
+    return Path(path)
+
+
+@dataclass
+class Sheet:
+    """One worksheet to write: a frame plus optional cell fills.
+
+    `fills` maps (record position, column name) to a key of `FILLS`; `column_fills`
+    maps a column name to a Series of fill keys aligned with the frame's rows.
+    """
+
+    name: str
+    frame: pd.DataFrame
+    fills: Mapping[tuple[int, str], str] = field(default_factory=dict)
+    column_fills: Mapping[str, pd.Series] = field(default_factory=dict)
+
+
+def write_xlsx(sheets: Sequence[Sheet], path: str | Path) -> Path:
+    """Write sheets with a bold frozen header, autofilter and readable widths, atomically.
+
+    Text that looks like a formula is stored as text (never a formula cell) and marked
+    so Excel keeps showing it as typed.
+    """
+    workbook = Workbook(write_only=True)
+    for sheet in sheets:
+        _write_sheet(workbook, sheet)
+    with atomic_target(path) as temporary:
+        workbook.save(temporary)
+    return Path(path)
+
+
+def _write_sheet(workbook: Workbook, sheet: Sheet) -> None:
+    frame = sheet.frame
+    worksheet = workbook.create_sheet(title=sheet.name[:31])
+    columns = [str(c) for c in frame.columns]
+    worksheet.freeze_panes = "A2"
+    for position, width in enumerate(_widths(frame), start=1):
+        worksheet.column_dimensions[get_column_letter(position)].width = width
+    if columns:
+        last = get_column_letter(len(columns))
+        worksheet.auto_filter.ref = f"A1:{last}{len(frame) + 1}"
+    worksheet.append([_cell(worksheet, name, font=HEADER_FONT) for name in columns])
+    special = _special_cells(frame, sheet)
+    values = frame.astype(object).where(frame.notna(), None).to_numpy().tolist()
+    for position, row in enumerate(values):
+        marks = special.get(position)
+        if marks is None:
+            worksheet.append(row)
+            continue
+        worksheet.append(
+            [
+                _cell(worksheet, value, fill=marks.get(j), text=j in marks) if j in marks else value
+                for j, value in enumerate(row)
+            ]
+        )
+
+
+def _special_cells(frame: pd.DataFrame, sheet: Sheet) -> dict[int, dict[int, str | None]]:
+    """Row position -> {column position -> fill key or None}, for cells needing a WriteOnlyCell."""
+    special: dict[int, dict[int, str | None]] = {}
+    where = {name: j for j, name in enumerate(frame.columns)}
+    for j, name in enumerate(frame.columns):
+        column = frame[name]
+        if pd.api.types.is_object_dtype(column) or pd.api.types.is_string_dtype(column):
+            for position in np.flatnonzero(formula_like_mask(column).to_numpy()):
+                special.setdefault(int(position), {})[j] = None
+    for name, keys in sheet.column_fills.items():
+        j = where[name]
+        for position, key in enumerate(keys.tolist()):
+            if key:
+                special.setdefault(position, {})[j] = key
+    for (position, name), key in sheet.fills.items():
+        special.setdefault(position, {})[where[name]] = key
+    return special
+
+
+def _cell(worksheet, value, *, fill: str | None = None, font: Font | None = None, text=False):
+    cell = WriteOnlyCell(worksheet, value=value)
+    if isinstance(value, str) and (text or cell.data_type == "f"):
+        cell.data_type = "s"
+        cell.quotePrefix = is_formula_like(value)
+    if fill:
+        cell.fill = FILLS[fill]
+    if font is not None:
+        cell.font = font
+    return cell
+
+
+def _widths(frame: pd.DataFrame) -> list[float]:
+    sample = frame.head(WIDTH_SAMPLE)
+    widths = []
+    for name in frame.columns:
+        longest = sample[name].astype(str).str.len().max() if len(sample) else 0
+        widths.append(float(min(MAX_WIDTH, max(MIN_WIDTH, len(str(name)) + 2, (longest or 0) + 2))))
+    return widths
+
+
+def _sync(temporary: str) -> None:
+    with open(temporary, "rb+") as handle:
+        os.fsync(handle.fileno())
+
+
+def _sync_folder(folder: Path) -> None:
+    with contextlib.suppress(OSError):
+        descriptor = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(descriptor)
+        finally:
+            os.close(descriptor)
+
+
+def _discard(temporary: str) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(temporary)
+
+
+def _write_error(path: Path, exc: OSError) -> InputError:
+    reason = exc.strerror or str(exc)
+    hint = "close it if it is open in Excel, or choose another folder"
+    return InputError(f"cannot be written ({reason}); {hint}", path=path)

@@ -1,0 +1,42 @@
+"""The shape of one problem found in a file or a record, shared by readers and validators."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import astuple, dataclass
+from typing import Literal
+
+import pandas as pd
+
+Severity = Literal["error", "warning"]
+ERROR: Severity = "error"
+WARNING: Severity = "warning"
+
+PROBLEM_COLUMNS = ("row", "column", "value", "check", "severity", "message")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One line of a validation report; `row` is None for a problem with the whole file."""
+
+    row: int | None
+    column: str
+    value: str
+    check: str
+    severity: Severity
+    message: str
+
+
+def problems_frame(problems: Iterable[Problem] = ()) -> pd.DataFrame:
+    """Problems as the report's table, with `row` as a nullable integer."""
+    frame = pd.DataFrame([astuple(p) for p in problems], columns=list(PROBLEM_COLUMNS))
+    return typed_problems(frame)
+
+
+def typed_problems(frame: pd.DataFrame) -> pd.DataFrame:
+    """Give a problems table its dtypes: nullable integer rows, text everywhere else."""
+    frame = frame.reset_index(drop=True)
+    frame["row"] = pd.array(frame["row"], dtype="Int64")
+    for name in PROBLEM_COLUMNS[1:]:
+        frame[name] = frame[name].astype(object).where(frame[name].notna(), "").astype(str)
+    return frame[list(PROBLEM_COLUMNS)]

@@ -1,0 +1,73 @@
+"""Dates as people type them, turned into the users' convention dd/mm/yyyy."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+CANONICAL = r"[0-9]{2}/[0-9]{2}/[0-9]{4}"
+DAY_FIRST = r"([0-9]{1,2})[/.\-]([0-9]{1,2})[/.\-]([0-9]{4})(?: 00:00(?::00)?)?"
+ISO = r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:[T ]00:00(?::00(?:\.0+)?)?)?"
+TWO_DIGIT_YEAR = r"[0-9]{1,2}[/.\-][0-9]{1,2}[/.\-][0-9]{2}"
+MONTH_YEAR = r"([0-9]{1,2})[/.\-]([0-9]{4})"
+DATE_FORMAT = "%d/%m/%Y"
+
+NOT_REAL = "is not a real date"
+TWO_DIGITS = "has a two-digit year (write all four digits)"
+NOT_A_DATE = "is not a date"
+
+
+def canonical_dates(values: pd.Series) -> pd.Series:
+    """dd/mm/yyyy for every value written day-first or as ISO yyyy-mm-dd; others unchanged.
+
+    Only the reading is changed here; whether the date exists is `parse`'s job.
+    """
+    todo = (values != "") & ~_fullmatch(values, CANONICAL)
+    if not todo.any():
+        return values
+    result = values.copy()
+    pending = values[todo]
+    for pattern, order in ((DAY_FIRST, (0, 1, 2)), (ISO, (2, 1, 0))):
+        parts = pending.str.extract(f"^{pattern}$")
+        found = parts[0].notna()
+        if found.any():
+            day, month, year = (parts.loc[found, i] for i in order)
+            result.loc[found[found].index] = (
+                day.str.zfill(2) + "/" + month.str.zfill(2) + "/" + year
+            )
+        pending = pending[~found]
+    return result
+
+
+def parse(values: pd.Series) -> pd.Series:
+    """Dates as datetime64; NaT for blank, malformed or impossible dates such as 31/02."""
+    shaped = _fullmatch(values, CANONICAL)
+    return pd.to_datetime(values.where(shaped, ""), format=DATE_FORMAT, errors="coerce")
+
+
+def why_not_a_date(values: pd.Series) -> pd.Series:
+    """For values that failed `parse`, the reason in words, for the error message."""
+    reason = pd.Series(NOT_A_DATE, index=values.index, dtype=object)
+    reason[_fullmatch(values, CANONICAL)] = NOT_REAL
+    reason[_fullmatch(values, TWO_DIGIT_YEAR)] = TWO_DIGITS
+    return reason
+
+
+def canonical_month_years(values: pd.Series) -> pd.Series:
+    """mm/yyyy for month-year values (a Medicare green card's expiry); others unchanged."""
+    parts = values.str.extract(f"^{MONTH_YEAR}$")
+    found = parts[0].notna()
+    if not found.any():
+        return values
+    result = values.copy()
+    result[found] = parts.loc[found, 0].str.zfill(2) + "/" + parts.loc[found, 1]
+    return result
+
+
+def parse_month_years(values: pd.Series) -> pd.Series:
+    """The first day of the month for mm/yyyy values; NaT otherwise."""
+    shaped = _fullmatch(values, r"[0-9]{2}/[0-9]{4}")
+    return pd.to_datetime("01/" + values.where(shaped, ""), format=DATE_FORMAT, errors="coerce")
+
+
+def _fullmatch(values: pd.Series, pattern: str) -> pd.Series:
+    return values.str.fullmatch(pattern).fillna(False).astype(bool)

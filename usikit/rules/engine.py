@@ -1,0 +1,259 @@
+"""Rules declared once as data, run through pandera, reported as a `ValidationReport`.
+
+A `Schema` lists the columns a kind of file has (`Field`) and the rules its records must
+follow (`Rule`). Each rule is a vectorised test that returns True where a record passes;
+the schema turns the rules into pandera checks, runs them lazily, and translates the
+failure cases into the people's error table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from usikit.io.excel import cell_text
+from usikit.io.read import ROW_INDEX_NAME
+from usikit.io.tableinfo import table_info
+from usikit.privacy import mask
+from usikit.problems import ERROR, WARNING, Problem, Severity, problems_frame, typed_problems
+from usikit.report import ValidationReport
+
+ValueTest = Callable[[pd.Series], pd.Series]
+RecordTest = Callable[[pd.DataFrame], pd.Series]
+Detail = Callable[[pd.DataFrame, pd.Index], pd.Series]
+SHOWN_VALUE_LENGTH = 60
+
+
+@dataclass(frozen=True)
+class Field:
+    """One column of a file layout, with what a person needs to fill it in."""
+
+    name: str
+    required: bool = False  # the column must be present in the file
+    sensitive: bool = False  # masked in messages and exports unless asked otherwise
+    aliases: tuple[str, ...] = ()
+    description: str = ""
+    example: str = ""
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A check on one column, blamed on that column when it fails.
+
+    `test` receives the column's values, or the whole record frame when the rule `uses`
+    other columns. `message` may use {column}, {value} and {detail}; `detail` computes the
+    extra text for the failing rows only.
+    """
+
+    column: str
+    check: str
+    test: ValueTest | RecordTest
+    message: str
+    severity: Severity = ERROR
+    uses: tuple[str, ...] = ()
+    detail: Detail | None = None
+
+    @property
+    def reads_record(self) -> bool:
+        return bool(self.uses)
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return (self.column, *self.uses)
+
+
+@dataclass(frozen=True)
+class Schema:
+    """A kind of file: its fields and the rules its records follow."""
+
+    name: str
+    fields: tuple[Field, ...]
+    rules: tuple[Rule, ...]
+    labels: Callable[[pd.DataFrame], pd.Series] | None = None
+    _by_key: dict[tuple[str, str], Rule] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        by_key: dict[tuple[str, str], Rule] = {}
+        for rule in self.rules:
+            key = (rule.column, rule.check)
+            if key in by_key:
+                raise ValueError(f"rule {key} is declared twice in schema {self.name}")
+            by_key[key] = rule
+        object.__setattr__(self, "_by_key", by_key)
+
+    @property
+    def column_names(self) -> list[str]:
+        return [f.name for f in self.fields]
+
+    @property
+    def sensitive(self) -> frozenset[str]:
+        return frozenset(f.name for f in self.fields if f.sensitive)
+
+    def rule(self, column: str, check: str) -> Rule:
+        return self._by_key[(column, check)]
+
+    def missing_columns(self, frame: pd.DataFrame) -> list[Problem]:
+        """A file-level error for each required column the file lacks."""
+        return [
+            Problem(
+                None,
+                f.name,
+                "",
+                "missing_column",
+                ERROR,
+                f"The file has no '{f.name}' column; add it (the template shows every column)",
+            )
+            for f in self.fields
+            if f.required and f.name not in frame.columns
+        ]
+
+    def check(
+        self, frame: pd.DataFrame, *, original: pd.DataFrame | None = None, show_sensitive=False
+    ) -> pd.DataFrame:
+        """Run every rule whose columns are present; the problems as the report's table.
+
+        `original` holds the values as the user typed them (before normalisation), which
+        is what the report shows.
+        """
+        import pandera.pandas as pa  # imported here: it is slow to import and only needed now
+
+        present = [r for r in self.rules if all(c in frame.columns for c in r.columns)]
+        columns: dict[str, list[pa.Check]] = {}
+        for rule in present:
+            columns.setdefault(rule.column, []).append(_pandera_check(pa, rule, frame))
+        schema = pa.DataFrameSchema(
+            {name: pa.Column(checks=checks, nullable=True) for name, checks in columns.items()},
+            strict=False,
+        )
+        try:
+            schema.validate(frame, lazy=True)
+        except pa.errors.SchemaErrors as failures:
+            shown = frame if original is None else original
+            return self._problems(failures.failure_cases, frame, shown, show_sensitive)
+        return problems_frame()
+
+    def _problems(
+        self, cases: pd.DataFrame, frame: pd.DataFrame, shown: pd.DataFrame, reveal: bool
+    ) -> pd.DataFrame:
+        broken = cases[cases["index"].isna()]
+        if not broken.empty:
+            first = broken.iloc[0]
+            raise RuntimeError(
+                f"rule {first['check']} on {first['column']} could not run: {first['failure_case']}"
+            )
+        parts = []
+        for (column, check), group in cases.groupby(["column", "check"], sort=False):
+            rule = self.rule(column, check)
+            rows = pd.Index(group["index"].astype(int).unique(), name=ROW_INDEX_NAME)
+            values = shown[column].reindex(rows).fillna("").astype(str)
+            sensitive = column in self.sensitive and not reveal
+            displayed = [_display(v, sensitive) for v in values]
+            details = rule.detail(frame, rows).reindex(rows).fillna("") if rule.detail else None
+            messages = [
+                rule.message.format(
+                    column=column, value=d, detail=details.iloc[i] if details is not None else ""
+                )
+                for i, d in enumerate(displayed)
+            ]
+            parts.append(
+                pd.DataFrame(
+                    {
+                        "row": rows,
+                        "column": column,
+                        "value": [mask(v) if sensitive else v for v in values],
+                        "check": check,
+                        "severity": rule.severity,
+                        "message": messages,
+                    }
+                )
+            )
+        return typed_problems(pd.concat(parts, ignore_index=True)) if parts else problems_frame()
+
+    def validate(
+        self,
+        frame: pd.DataFrame,
+        *,
+        original: pd.DataFrame | None = None,
+        problems: Iterable[Problem] = (),
+        show_sensitive: bool = False,
+        source: str | None = None,
+    ) -> ValidationReport:
+        """Check `frame` (already in this schema's columns) and build the report."""
+        found = self.check(frame, original=original, show_sensitive=show_sensitive)
+        earlier = problems_frame([*problems, *self.missing_columns(frame)])
+        table = pd.concat([earlier, found], ignore_index=True) if not earlier.empty else found
+        return ValidationReport(
+            frame,
+            table,
+            source=source,
+            sensitive=self.sensitive,
+            show_sensitive=show_sensitive,
+            labels=self.labels(frame) if self.labels else None,
+        )
+
+
+def _pandera_check(pa, rule: Rule, frame: pd.DataFrame):
+    """A pandera check for `rule`; a record rule reads the frame being validated."""
+    if rule.reads_record:
+        record_test = rule.test
+
+        def test(values: pd.Series) -> pd.Series:
+            return record_test(frame).reindex(values.index).fillna(False).astype(bool)
+
+    else:
+        value_test = rule.test
+
+        def test(values: pd.Series) -> pd.Series:
+            return value_test(values).fillna(False).astype(bool)
+
+    return pa.Check(test, name=rule.check, error=rule.check, ignore_na=False)
+
+
+def _display(value: str, sensitive: bool) -> str:
+    shown = mask(value) if sensitive else value
+    if len(shown) > SHOWN_VALUE_LENGTH:
+        shown = shown[: SHOWN_VALUE_LENGTH - 1] + "\u2026"
+    return shown
+
+
+def as_records(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of `frame` as text records indexed by spreadsheet row, whatever its origin.
+
+    Frames from `read_table` keep their row numbers; any other frame is numbered as if it
+    were a sheet with a header row (first record = row 2).
+    """
+    records = frame.copy()
+    if records.index.name != ROW_INDEX_NAME:
+        records.index = pd.RangeIndex(2, len(records) + 2, name=ROW_INDEX_NAME)
+    records.columns = [str(c) for c in records.columns]
+    for name in records.columns:
+        column = records[name]
+        if pd.api.types.is_string_dtype(column) and not column.isna().any():
+            continue
+        records[name] = column.map(cell_text, na_action="ignore").fillna("").astype(str)
+    return records
+
+
+def reader_problems(frame: pd.DataFrame) -> Sequence[Problem]:
+    """Problems `read_table` noticed (headers, ragged rows), if the frame came from a file."""
+    info = table_info(frame)
+    return info.problems if info else ()
+
+
+def source_of(frame: pd.DataFrame) -> str | None:
+    info = table_info(frame)
+    return info.source if info else None
+
+
+__all__ = [
+    "ERROR",
+    "WARNING",
+    "Field",
+    "Rule",
+    "Schema",
+    "as_records",
+    "reader_problems",
+    "source_of",
+]

@@ -1,0 +1,97 @@
+"""Visible normalisation: every change made to a value is reported as a warning."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+
+from usikit.privacy import mask_series
+from usikit.problems import WARNING, problems_frame, typed_problems
+
+NORMALISED = "normalised"
+
+
+@dataclass(frozen=True)
+class Step:
+    """One change applied to some columns, with the reason a person reads."""
+
+    columns: tuple[str, ...]
+    apply: Callable[[pd.Series], pd.Series]
+    reason: str
+
+
+def normalise(
+    frame: pd.DataFrame, steps: Sequence[Step], *, sensitive: Collection[str] = (), reveal=False
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Apply the steps; return the new frame and one warning per changed cell."""
+    result = frame.copy()
+    reasons: dict[str, pd.Series] = {}
+    for step in steps:
+        for name in step.columns:
+            if name not in result.columns:
+                continue
+            before = result[name]
+            after = step.apply(before)
+            changed = (after != before).to_numpy()
+            if not changed.any():
+                continue
+            result[name] = after
+            so_far = reasons.get(name)
+            if so_far is None:
+                so_far = pd.Series("", index=frame.index, dtype=object)
+            joined = so_far.where(so_far == "", so_far + "; ") + step.reason
+            reasons[name] = so_far.where(~changed, joined)
+    parts = [
+        _warnings(name, frame[name], result[name], why, name in sensitive and not reveal)
+        for name, why in reasons.items()
+    ]
+    parts = [p for p in parts if not p.empty]
+    problems = typed_problems(pd.concat(parts, ignore_index=True)) if parts else problems_frame()
+    return result, problems
+
+
+def _warnings(
+    name: str, before: pd.Series, after: pd.Series, why: pd.Series, hide: bool
+) -> pd.DataFrame:
+    changed = (before != after) & (why != "")
+    old, new, reason = before[changed], after[changed], why[changed]
+    if hide:
+        old, new = mask_series(old), mask_series(new)
+    return pd.DataFrame(
+        {
+            "row": old.index,
+            "column": name,
+            "value": old.to_numpy(),
+            "check": NORMALISED,
+            "severity": WARNING,
+            "message": (
+                name
+                + " '"
+                + old.astype(str)
+                + "' was changed to '"
+                + new.astype(str)
+                + "' ("
+                + reason.astype(str)
+                + ")"
+            ).to_numpy(),
+        }
+    )
+
+
+# Steps used by several layouts.
+
+
+def tidy_spaces(values: pd.Series) -> pd.Series:
+    """Trim and collapse runs of spaces (including non-breaking and tabs)."""
+    return values.str.replace(r"[\s\u00a0]+", " ", regex=True).str.strip()
+
+
+def upper(values: pd.Series) -> pd.Series:
+    return values.str.upper()
+
+
+def drop_text_mark(values: pd.Series) -> pd.Series:
+    """Remove the apostrophe that formula-safe exports put before = + - @."""
+    return values.str.replace(r"^'(?=[=+\-@])", "", regex=True)

@@ -1,0 +1,40 @@
+"""The kinds of file `usikit validate KIND FILE` knows, each a function on a DataFrame."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pandas as pd
+
+from usikit.report import ValidationReport
+
+
+@dataclass(frozen=True)
+class Validator:
+    """A named validator and the options the command line passes through to it."""
+
+    name: str
+    summary: str
+    function: Callable[..., ValidationReport]
+    max_bytes: int | None = None  # a size limit the file itself must respect
+    csv_only: bool = False
+
+
+VALIDATORS: dict[str, Validator] = {}
+
+
+def register(validator: Validator) -> Validator:
+    """Make a validator available to `usikit validate` and `validate()`."""
+    VALIDATORS[validator.name] = validator
+    return validator
+
+
+def validate(kind: str, frame: pd.DataFrame, **options: object) -> ValidationReport:
+    """Validate `frame` as the given kind of file."""
+    try:
+        validator = VALIDATORS[kind]
+    except KeyError:
+        known = ", ".join(sorted(VALIDATORS)) or "none"
+        raise ValueError(f"unknown kind of file {kind!r}; known kinds: {known}") from None
+    return validator.function(frame, **options)
