@@ -48,6 +48,7 @@ class ValidationReport:
         self.show_sensitive = show_sensitive
         self.errors = _sorted(typed_problems(problems), list(records.columns))
         self.status = _status(records.index, self.errors, labels)
+        self.headers: pd.DataFrame | None = None  # how each header was read, when matched
 
     @property
     def n_records(self) -> int:

@@ -38,3 +38,12 @@ def validate(kind: str, frame: pd.DataFrame, **options: object) -> ValidationRep
         known = ", ".join(sorted(VALIDATORS)) or "none"
         raise ValueError(f"unknown kind of file {kind!r}; known kinds: {known}") from None
     return validator.function(frame, **options)
+
+
+def _register_builtin() -> None:
+    from usikit.rules.clients import validate_clients
+
+    register(Validator("clients", "USI client records", validate_clients))
+
+
+_register_builtin()

@@ -150,12 +150,13 @@ class Schema:
             values = shown[column].reindex(rows).fillna("").astype(str)
             sensitive = column in self.sensitive and not reveal
             displayed = [_display(v, sensitive) for v in values]
-            details = rule.detail(frame, rows).reindex(rows).fillna("") if rule.detail else None
+            if rule.detail is not None:
+                details = rule.detail(frame, rows).reindex(rows).fillna("").astype(str).tolist()
+            else:
+                details = [""] * len(rows)
             messages = [
-                rule.message.format(
-                    column=column, value=d, detail=details.iloc[i] if details is not None else ""
-                )
-                for i, d in enumerate(displayed)
+                rule.message.format(column=column, value=shown_value, detail=detail)
+                for shown_value, detail in zip(displayed, details, strict=True)
             ]
             parts.append(
                 pd.DataFrame(
@@ -177,13 +178,19 @@ class Schema:
         *,
         original: pd.DataFrame | None = None,
         problems: Iterable[Problem] = (),
+        tables: Iterable[pd.DataFrame] = (),
         show_sensitive: bool = False,
         source: str | None = None,
     ) -> ValidationReport:
-        """Check `frame` (already in this schema's columns) and build the report."""
+        """Check `frame` (already in this schema's columns) and build the report.
+
+        `problems` and `tables` are what earlier steps found (reading, headers,
+        normalisation); they are reported with the rules' findings.
+        """
         found = self.check(frame, original=original, show_sensitive=show_sensitive)
         earlier = problems_frame([*problems, *self.missing_columns(frame)])
-        table = pd.concat([earlier, found], ignore_index=True) if not earlier.empty else found
+        parts = [t for t in (earlier, *tables, found) if not t.empty]
+        table = typed_problems(pd.concat(parts, ignore_index=True)) if parts else found
         return ValidationReport(
             frame,
             table,

@@ -1,0 +1,382 @@
+"""validate_clients: each rule passes a good record and catches a bad one."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+
+from usikit import read_table
+from usikit.rules.client_fields import CLIENT_COLUMNS
+from usikit.rules.clients import records_to_create, validate_clients
+from usikit.rules.documents import medicare_name_lines
+
+TODAY = dt.date(2026, 11, 22)
+
+BASE = {
+    "Client ID": "S0001",
+    "USI": "",
+    "First Name": "Mia",
+    "Middle Name": "Rose",
+    "Family Name": "Nguyen",
+    "Single Name": "",
+    "Date of Birth": "23/04/2004",
+    "Gender": "F",
+    "Town/City of Birth": "Cairns",
+    "Country of Birth": "1101",
+    "Country of Residence": "1101",
+    "Email": "mia.nguyen@example.com",
+    "Home Phone": "07 4051 2345",
+    "Mobile Phone": "0412 345 678",
+    "Address Line 1": "12 Esplanade",
+    "Address Line 2": "",
+    "Suburb/Town/City": "Cairns",
+    "State": "QLD",
+    "Postcode": "4870",
+    "Document Type": "Medicare",
+    "Document Number": "2123456701",
+    "Document State": "",
+    "Document Card Number": "",
+    "Document Date": "",
+    "Document Expiry": "11/2029",
+    "Medicare IRN": "1",
+    "Medicare Card Colour": "Green",
+    "Name on Document": "MIA R NGUYEN",
+    "Date Printed": "",
+}
+DOCUMENTS = {
+    "Driver Licence": {"Document Number": "12345678", "Document State": "NSW",
+                       "Document Card Number": "P1234567"},
+    "Medicare": {c: BASE[c] for c in ("Document Number", "Document Expiry", "Medicare IRN",
+                                      "Medicare Card Colour", "Name on Document")},
+    "Australian Passport": {"Document Number": "PA1234567"},
+    "Visa": {"Document Number": "E12345678"},
+    "Birth Certificate": {"Document Number": "2004/12345", "Document State": "QLD",
+                          "Document Date": "30/04/2004", "Document Card Number": "12345678"},
+    "Citizenship Certificate": {"Document Number": "ACC123456", "Document Date": "01/07/2015"},
+    "Descent Certificate": {"Document Date": "01/07/2015"},
+    "ImmiCard": {"Document Number": "EIS123456"},
+}  # fmt: skip
+MEDICARE_ONLY = ("Document Expiry", "Medicare IRN", "Medicare Card Colour", "Name on Document")
+
+
+def client(**changes: str) -> dict[str, str]:
+    record = dict(BASE)
+    record.update({k.replace("_", " "): v for k, v in changes.items()})
+    return record
+
+
+def with_document(kind: str, **changes: str) -> dict[str, str]:
+    record = client(**{c: "" for c in ("Document Number", *MEDICARE_ONLY)})
+    record["Document Type"] = kind
+    record.update(DOCUMENTS[kind])
+    record.update(changes)
+    return record
+
+
+def check(*records: dict[str, str], **options):
+    return validate_clients(pd.DataFrame(list(records)), today=TODAY, **options)
+
+
+def found(report, severity: str | None = None) -> set[tuple[str, str]]:
+    errors = report.errors
+    if severity:
+        errors = errors[errors["severity"] == severity]
+    return set(zip(errors["column"], errors["check"], strict=True))
+
+
+def test_the_base_record_is_valid_with_no_problem_at_all():
+    report = check(BASE)
+    assert report.errors.empty
+    assert report.status.tolist() == ["ok"]
+
+
+@pytest.mark.parametrize("kind", list(DOCUMENTS))
+def test_each_document_type_has_a_valid_example(kind):
+    report = check(with_document(kind))
+    assert report.errors.empty, report.errors["message"].tolist()
+
+
+# One failing case per rule: (changes to the base record, (column, check) expected).
+FAILING = [
+    ({"Client ID": ""}, ("Client ID", "required")),
+    ({"Client ID": "X" * 21}, ("Client ID", "max_length")),
+    ({"USI": "XNY5NV9WG8"}, ("USI", "usi_check")),
+    ({"First Name": ""}, ("First Name", "required")),
+    ({"Family Name": ""}, ("Family Name", "required")),
+    ({"Single Name": "Mia"}, ("Single Name", "single_name_only")),
+    ({"First Name": "M" * 41}, ("First Name", "max_length")),
+    ({"Middle Name": "M" * 81}, ("Middle Name", "max_length")),
+    ({"Family Name": "N" * 41}, ("Family Name", "max_length")),
+    ({"First Name": "Mia2"}, ("First Name", "name_characters")),
+    ({"Family Name": "Nguyen😀"}, ("Family Name", "name_characters")),
+    ({"Middle Name": "R."}, ("Middle Name", "name_characters")),
+    ({"Date of Birth": ""}, ("Date of Birth", "required")),
+    ({"Date of Birth": "31/02/2004"}, ("Date of Birth", "real_date")),
+    ({"Date of Birth": "23/04/04"}, ("Date of Birth", "real_date")),
+    ({"Date of Birth": "April 2004"}, ("Date of Birth", "real_date")),
+    ({"Date of Birth": "01/01/2027"}, ("Date of Birth", "not_in_future")),
+    ({"Date of Birth": "01/01/1900"}, ("Date of Birth", "too_old")),
+    ({"Gender": ""}, ("Gender", "required")),
+    ({"Gender": "Q"}, ("Gender", "allowed_values")),
+    ({"Town/City of Birth": ""}, ("Town/City of Birth", "required")),
+    ({"Town/City of Birth": "C" * 51}, ("Town/City of Birth", "max_length")),
+    ({"Country of Birth": ""}, ("Country of Birth", "required")),
+    ({"Country of Birth": "Atlantis"}, ("Country of Birth", "country")),
+    ({"Country of Birth": "@@@@"}, ("Country of Birth", "country")),
+    ({"Country of Residence": "9999"}, ("Country of Residence", "country")),
+    ({"Email": "mia@"}, ("Email", "email")),
+    ({"Email": "a" * 250 + "@x.au"}, ("Email", "max_length")),
+    ({"Home Phone": "07 4051 234"}, ("Home Phone", "phone_number")),
+    ({"Home Phone": "ext. 4051"}, ("Home Phone", "phone_characters")),
+    ({"Mobile Phone": "+61 412 345 678 000 000 0"}, ("Mobile Phone", "max_length")),
+    ({"Address Line 1": ""}, ("Address Line 1", "required_for_address")),
+    ({"Suburb/Town/City": ""}, ("Suburb/Town/City", "required_for_address")),
+    ({"State": ""}, ("State", "required_for_address")),
+    ({"Postcode": ""}, ("Postcode", "required_for_address")),
+    ({"Address Line 1": "A" * 51}, ("Address Line 1", "max_length")),
+    ({"Address Line 2": "A" * 51}, ("Address Line 2", "max_length")),
+    ({"Suburb/Town/City": "S" * 51}, ("Suburb/Town/City", "max_length")),
+    ({"State": "QUE"}, ("State", "state")),
+    ({"Postcode": "487"}, ("Postcode", "postcode")),
+    ({"Postcode": "48700"}, ("Postcode", "postcode")),
+    ({"Document Type": "Library Card"}, ("Document Type", "document_type")),
+    ({"Document Type": ""}, ("Document Type", "document_type_missing")),
+    ({"Document Number": ""}, ("Document Number", "required_for_document")),
+    ({"Document Number": "212345670"}, ("Document Number", "document_number")),
+    ({"Document Number": "2123456711"}, ("Document Number", "medicare_number")),
+    ({"Document Number": "2123456700"}, ("Document Number", "medicare_number")),
+    ({"Document Number": "7123456701"}, ("Document Number", "medicare_number")),
+    ({"Medicare IRN": ""}, ("Medicare IRN", "required_for_document")),
+    ({"Medicare IRN": "0"}, ("Medicare IRN", "irn")),
+    ({"Medicare Card Colour": "Red"}, ("Medicare Card Colour", "card_colour")),
+    ({"Document Expiry": "30/11/2029"}, ("Document Expiry", "expiry_format")),
+    ({"Document Expiry": "10/2026"}, ("Document Expiry", "expired")),
+    ({"Name on Document": "X" * 28}, ("Name on Document", "medicare_name")),
+    ({"Name on Document": ""}, ("Name on Document", "required_for_document")),
+]
+
+
+@pytest.mark.parametrize(("changes", "expected"), FAILING, ids=[str(c) for c, _ in FAILING])
+def test_each_rule_catches_its_failure(changes, expected):
+    report = check(client(**changes))
+    assert expected in found(report, "error")
+    assert report.status.tolist() == ["error"]
+
+
+NUMBER, CARD = "Document Number", "Document Card Number"
+DOCUMENT_FAILING = [
+    ("Driver Licence", {CARD: ""}, (CARD, "required_for_document")),
+    ("Driver Licence", {"Document State": ""}, ("Document State", "required_for_document")),
+    ("Driver Licence", {"Document State": "XYZ"}, ("Document State", "state")),
+    ("Driver Licence", {NUMBER: "12345678901"}, (NUMBER, "document_number")),
+    ("Driver Licence", {CARD: "P12345678901"}, (CARD, "card_number")),
+    ("Australian Passport", {NUMBER: "P12345"}, (NUMBER, "document_number")),
+    ("Australian Passport", {NUMBER: "ABC1234567"}, (NUMBER, "document_number")),
+    ("Visa", {NUMBER: "E1234567890123X"}, (NUMBER, "document_number")),
+    ("Birth Certificate", {NUMBER: ""}, (NUMBER, "required_for_document")),
+    ("Birth Certificate", {"Document Date": "30/02/2004"}, ("Document Date", "real_date")),
+    ("Birth Certificate", {"Document Date": "01/01/2003"}, ("Document Date", "before_birth")),
+    ("Birth Certificate", {CARD: "123456789012"}, (CARD, "card_number")),
+    ("Birth Certificate", {"Document State": "SA"}, ("Date Printed", "date_printed_needed")),
+    ("Birth Certificate", {"Date Printed": "01/01/2030"}, ("Date Printed", "not_in_future")),
+    ("Citizenship Certificate", {NUMBER: "AB1"}, (NUMBER, "document_number")),
+    ("Citizenship Certificate", {"Document Date": ""}, ("Document Date", "required_for_document")),
+    ("Citizenship Certificate", {"Document Date": "01/01/2030"},
+     ("Document Date", "not_in_future")),
+    ("Descent Certificate", {"Document Date": ""}, ("Document Date", "required_for_document")),
+    ("ImmiCard", {NUMBER: "EIS12345"}, (NUMBER, "document_number")),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("kind", "changes", "expected"), DOCUMENT_FAILING)
+def test_each_document_rule_catches_its_failure(kind, changes, expected):
+    report = check(with_document(kind, **changes))
+    assert expected in found(report, "error")
+
+
+WARNINGS = [
+    ({"Date of Birth": "01/01/2020"}, ("Date of Birth", "under_10")),
+    ({"Mobile Phone": "02 9999 0000"}, ("Mobile Phone", "mobile_landline")),
+    ({"Postcode": "2000"}, ("Postcode", "postcode_state")),
+    ({"Document Type": "", **{c: "" for c in ("Document Number", *MEDICARE_ONLY)}},
+     ("Document Type", "non_dvs")),
+    ({"Document Card Number": "P1234567"}, ("Document Card Number", "not_used_for_document")),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("changes", "expected"), WARNINGS, ids=[str(e) for _, e in WARNINGS])
+def test_warnings_are_reported_without_blocking_the_record(changes, expected):
+    report = check(client(**changes))
+    assert expected in found(report, "warning")
+    assert report.status.tolist() == ["ok"]
+
+
+@pytest.mark.parametrize(
+    "number", ["0412 345 678", "+61 412 345 678", "(02) 9999 0000", "1300 123 456", "131 450",
+               "+64 21 123 4567", "+44 20 7946 0958"]
+)  # fmt: skip
+def test_plausible_phone_numbers_pass(number):
+    report = check(client(Home_Phone=number))
+    assert not any(c == "Home Phone" for c, _ in found(report))
+
+
+def test_single_name_person_is_valid_without_first_and_family_name():
+    report = check(client(First_Name="", Middle_Name="", Family_Name="", Single_Name="Sukarno"))
+    assert found(report, "error") == set()
+
+
+@pytest.mark.parametrize("name", ["José", "O'Brien", "Smith-Jones", "Zoë Anne", "محمد", "Nguyễn"])
+def test_names_with_accents_apostrophes_hyphens_and_other_alphabets_pass(name):
+    assert found(check(client(Family_Name=name))) == set()
+
+
+def test_international_resident_address_is_not_checked_as_australian():
+    report = check(client(Country_of_Residence="2102", State="Kent", Postcode="CT1 2EH"))
+    assert found(report, "error") == set()
+    long = "A" * 50
+    report = check(client(Country_of_Residence="2102", Address_Line_1=long, Address_Line_2=long,
+                          Suburb_Town_City=long, State=long, Postcode=long + long))  # fmt: skip
+    assert ("Address Line 1", "international_address") in found(report, "error")
+
+
+def test_duplicate_client_id_is_an_error_on_both_rows_naming_the_other():
+    report = check(client(), client(First_Name="Ann"), client(Client_ID="S0002", First_Name="Bo"))
+    duplicates = report.errors[report.errors["check"] == "duplicate_client_id"]
+    assert duplicates["row"].tolist() == [2, 3]
+    assert duplicates["message"].tolist() == [
+        "Client ID S0001 is also used in row 3; each client needs their own ID",
+        "Client ID S0001 is also used in row 2; each client needs their own ID",
+    ]
+    assert report.status.tolist() == ["error", "error", "ok"]
+
+
+def test_same_person_twice_is_a_warning_naming_the_other_row():
+    report = check(client(), client(Client_ID="S0002", First_Name="MIA"))
+    same = report.errors[report.errors["check"] == "same_person"]
+    assert same["row"].tolist() == [2, 3]
+    assert "same person as row 3" in same["message"].iloc[0]
+    assert set(same["severity"]) == {"warning"}
+    assert report.ok
+
+
+def test_existing_usi_is_not_an_error_and_is_left_out_of_creation():
+    report = check(
+        client(USI="BNGH7C75FN"),
+        client(Client_ID="S2", USI="INTOFF"),
+        client(Client_ID="S3", First_Name="Al"),
+    )
+    assert report.status.tolist() == ["has USI", "exempt", "ok"]
+    assert report.n_valid == 3
+    assert records_to_create(report)["Client ID"].tolist() == ["S3"]
+
+
+def test_normalisation_is_visible_and_gives_ready_records():
+    messy = client(
+        USI="bngh7c75fn",
+        First_Name="  Mia  ",
+        Family_Name="O’Brien",
+        Date_of_Birth="2004-04-23",
+        Gender="female",
+        Country_of_Birth="New Zealand",
+        State="qld",
+        Document_Type="medicare card",
+        Document_Number="2123 45670 1",
+        Medicare_Card_Colour="green",
+        Document_Expiry="1/2029",
+        Email="'=mia@example.com",
+    )
+    report = check(messy)
+    record = report.records.iloc[0]
+    assert record["USI"] == "BNGH7C75FN"
+    assert (record["First Name"], record["Family Name"]) == ("Mia", "O'Brien")
+    assert record["Date of Birth"] == "23/04/2004"
+    assert (record["Gender"], record["Country of Birth"], record["State"]) == ("F", "1201", "QLD")
+    assert (record["Document Type"], record["Document Number"]) == ("Medicare", "2123456701")
+    assert (record["Medicare Card Colour"], record["Document Expiry"]) == ("Green", "01/2029")
+    changed = report.errors[report.errors["check"] == "normalised"]
+    assert set(changed["severity"]) == {"warning"}
+    assert set(changed["column"]) >= {
+        "USI", "First Name", "Family Name", "Date of Birth", "Gender", "Country of Birth",
+        "State", "Document Type", "Document Number", "Medicare Card Colour", "Document Expiry",
+    }  # fmt: skip
+    usi_note = changed[changed["column"] == "USI"]["message"].iloc[0]
+    assert usi_note == "USI 'bngh7c75fn' was changed to 'BNGH7C75FN' (USIs are upper case)"
+    dob_note = changed[changed["column"] == "Date of Birth"]["message"].iloc[0]
+    assert "2004-04-23" not in dob_note and "23/04/2004" not in dob_note  # masked
+
+
+def test_headers_are_matched_forgivingly_and_reported():
+    frame = pd.DataFrame([{
+        "client_id": "S1", "GIVEN NAME": "Mia", "Surname": "Nguyen", "D.O.B.": "23/04/2004",
+        "Sex": "F", "Place of Birth": "Cairns", "Country of birth": "1101",
+        "Country": "Australia", "Post Code": "4870", "Notes": "VIP",
+    }])  # fmt: skip
+    report = validate_clients(frame, today=TODAY)
+    headers = report.headers.set_index("found")
+    assert headers.loc["Surname", "read_as"] == "Family Name"
+    assert headers.loc["D.O.B.", "read_as"] == "Date of Birth"
+    assert headers.loc["Post Code", "read_as"] == "Postcode"
+    assert headers.loc["client_id", "how"] == "exact"
+    assert headers.loc["Notes", "how"] == "not recognised"
+    assert ("Notes", "unrecognised_column") in found(report, "warning")
+    assert list(report.records.columns) == [*CLIENT_COLUMNS, "Notes"]
+
+
+def test_missing_required_columns_are_file_level_errors():
+    report = validate_clients(pd.DataFrame([{"Client ID": "S1", "Surname": "Lee"}]), today=TODAY)
+    missing = report.file_problems.query("check == 'missing_column'")["column"].tolist()
+    # Family Name alone is not a full name: First Name is missing too.
+    assert missing == ["First Name", "Date of Birth", "Gender", "Town/City of Birth",
+                       "Country of Birth", "Country of Residence"]  # fmt: skip
+    assert report.n_invalid == 1
+
+
+def test_no_name_columns_is_a_file_level_error():
+    frame = pd.DataFrame([{c: BASE[c] for c in CLIENT_COLUMNS if "Name" not in c}])
+    report = validate_clients(frame, today=TODAY)
+    assert ("First Name", "missing_column") in found(report, "error")
+
+
+def test_two_headers_meaning_the_same_column_are_an_error():
+    frame = pd.DataFrame([client()]).assign(Surname="Other")
+    report = validate_clients(frame, today=TODAY)
+    assert ("Surname", "column_twice") in found(report, "error")
+
+
+def test_sensitive_values_are_masked_unless_asked():
+    bad = client(Document_Number="2123456711", Date_of_Birth="31/02/2004")
+    masked = check(bad).errors.to_string()
+    assert "2123456711" not in masked and "31/02/2004" not in masked
+    shown = check(bad, show_sensitive=True).errors.to_string()
+    assert "2123456711" in shown and "31/02/2004" in shown
+
+
+def test_date_messages_say_why():
+    report = check(
+        client(Date_of_Birth="23/04/04"), client(Client_ID="S2", Date_of_Birth="31/02/2004")
+    )
+    messages = report.errors.query("check == 'real_date'")["message"].tolist()
+    assert messages == [
+        "Date of Birth **/**/04 has a two-digit year (write all four digits); use dd/mm/yyyy",
+        "Date of Birth **/**/**04 is not a real date; use dd/mm/yyyy",
+    ]
+
+
+def test_excel_date_cells_and_iso_dates_are_accepted(write_xlsx):
+    header = list(BASE)
+    row = [dt.date(2004, 4, 23) if c == "Date of Birth" else BASE[c] for c in header]
+    frame = read_table(write_xlsx("c.xlsx", {"Clients": [header, row]}))
+    report = validate_clients(frame, today=TODAY)
+    assert report.records.iloc[0]["Date of Birth"] == "23/04/2004"
+    assert found(report, "error") == set()
+
+
+def test_medicare_name_lines_split_long_names_at_spaces():
+    assert medicare_name_lines("MIA R NGUYEN") == ["MIA R NGUYEN"]
+    long = "ALEXANDRA CHRISTINA MARGARET WILHELMINA VON HOHENZOLLERN"
+    lines = medicare_name_lines(long)
+    assert lines and all(len(x) <= n for x, n in zip(lines, (27, 25, 23, 21), strict=False))
+    assert " ".join(lines) == long
+    assert medicare_name_lines("X" * 28) is None
