@@ -380,3 +380,14 @@ def test_medicare_name_lines_split_long_names_at_spaces():
     assert lines and all(len(x) <= n for x, n in zip(lines, (27, 25, 23, 21), strict=False))
     assert " ".join(lines) == long
     assert medicare_name_lines("X" * 28) is None
+
+
+def test_blank_optional_document_cells_pass_in_a_dense_column():
+    # Most rows fill Document Number, so the engine tests the whole column at once: a blank
+    # number must still only be reported as missing, not as a malformed number.
+    records = [with_document("ImmiCard", **{"Client ID": f"S{i}", "First Name": n})
+               for i, n in enumerate(["Al", "Bo", "Cy"])]  # fmt: skip
+    records[0]["Document Number"] = ""
+    report = check(*records)
+    assert ("Document Number", "required_for_document") in found(report, "error")
+    assert ("Document Number", "document_number") not in found(report)

@@ -154,3 +154,11 @@ def test_generate_is_valid_and_reproducible() -> None:
     numbers = [medicare.generate(rng) for _ in range(300)]
     numbers += [medicare.generate(generator) for _ in range(300)]
     assert medicare.valid_number_mask(pd.Series(numbers)).all()
+
+
+def test_generate_many_gives_valid_distinct_numbers():
+    numbers = medicare.generate_many(5000, seed=3)
+    assert len(numbers) == 5000
+    assert medicare.valid_number_mask(pd.Series(numbers)).all()
+    assert len(set(numbers)) > 4900
+    assert numbers == medicare.generate_many(5000, seed=3)

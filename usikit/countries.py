@@ -10,7 +10,6 @@ import io
 from functools import cache
 from importlib.resources import files
 
-import numpy as np
 import pandas as pd
 
 __all__ = [
@@ -49,7 +48,7 @@ def _normalise(names: pd.Series) -> pd.Series:
     folded = (
         names.str.normalize("NFKD")
         .str.replace(r"[\u0300-\u036f]", "", regex=True)
-        .str.casefold()
+        .str.lower()
         .str.translate(_FOLD)
         .str.replace("&", " and ", regex=False)
         .str.replace(_DROPPED, "", regex=True)
@@ -99,13 +98,17 @@ def _as_text(values: pd.Series) -> pd.Series:
 def lookup_codes(values: pd.Series) -> pd.Series:
     """Resolve typed codes and names in one pass, so a whole column is checked at once."""
     text = _as_text(values)
-    # A spreadsheet can turn a code column into floats ("1101.0"); take those back.
-    as_code = text.str.replace(r"^(\d{4})\.0+$", r"\1", regex=True)
-    is_code = as_code.isin(list(_names_by_code()))
-    by_name = _normalise(text).map(_codes_by_key())
-    by_name = by_name.astype(object).where(by_name.notna(), "")
-    resolved = np.where(is_code.to_numpy(), as_code.to_numpy(object), by_name.to_numpy(object))
-    return pd.Series(resolved, index=values.index, name=values.name, dtype=object).astype(str)
+    resolved = pd.Series("", index=values.index, name=values.name, dtype=object)
+    is_code = text.isin(list(_names_by_code()))
+    resolved[is_code.to_numpy()] = text[is_code]
+    rest = text[~is_code & (text != "")]  # names and odd codes only: most cells are codes
+    if not rest.empty:
+        # A spreadsheet can turn a code column into floats ("1101.0"); take those back.
+        as_code = rest.str.replace(r"^([0-9]{4})\.0+$", r"\1", regex=True)
+        by_name = _normalise(rest).map(_codes_by_key())
+        named = as_code.where(as_code.isin(list(_names_by_code())), by_name)
+        resolved[rest.index] = named.astype(object).where(named.notna(), "")
+    return resolved.astype(str)
 
 
 def code_for(value: str) -> str | None:

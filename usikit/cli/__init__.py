@@ -8,12 +8,12 @@ import sys
 from collections.abc import Sequence
 
 from usikit import __version__
-from usikit.cli import validate_cmd
+from usikit.cli import demo_cmd, template_cmd, validate_cmd
 from usikit.errors import InputError
 
 EXIT_INPUT = 2
 EXIT_BUG = 70  # sysexits EX_SOFTWARE
-COMMANDS = (validate_cmd,)
+COMMANDS = (validate_cmd, template_cmd, demo_cmd)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -94,12 +94,18 @@ def sniff_separator(sample: str) -> str:
     return best
 
 
-def _field_counts(sample: str, sep: str) -> list[int]:
+def first_record_width(sample: str, sep: str) -> int:
+    """How many cells the first record of the file has (the header, normally)."""
+    counts = _field_counts(sample, sep, skip_blank=False)
+    return counts[0] if counts else 1
+
+
+def _field_counts(sample: str, sep: str, skip_blank: bool = True) -> list[int]:
     reader = csv.reader(io.StringIO(sample), delimiter=sep)
     counts: list[int] = []
     try:
         for record in reader:
-            if any(cell.strip() for cell in record):
+            if not skip_blank or any(cell.strip() for cell in record):
                 counts.append(len(record))
             if len(counts) >= SAMPLE_RECORDS:
                 break

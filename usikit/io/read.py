@@ -91,14 +91,15 @@ def _read_text(path: Path, data: bytes, sep: str | None) -> pd.DataFrame:
     if not sample.strip():
         raise InputError("holds no text, only blank lines; choose the file with data", path=path)
     chosen = _checked_sep(sep, path) if sep is not None else detect.sniff_separator(sample)
+    width = detect.first_record_width(sample, chosen)
     try:
-        grid, extra = text.parse_grid(data, encoding, chosen)
+        grid, extra = text.parse_grid(data, encoding, chosen, width)
     except UnicodeDecodeError:
         if encoding != "utf-8":
             raise _undecodable(path) from None
         encoding = text.FALLBACK_ENCODING
         try:
-            grid, extra = text.parse_grid(data, encoding, chosen)
+            grid, extra = text.parse_grid(data, encoding, chosen, width)
         except UnicodeDecodeError:
             raise _undecodable(path) from None
     except pd.errors.EmptyDataError:

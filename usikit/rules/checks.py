@@ -7,15 +7,15 @@ required is a rule of its own.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 
 import pandas as pd
 
 from usikit.problems import ERROR, Severity
+from usikit.rules import dates
 from usikit.rules.engine import Rule, ValueTest
-
-DATE_FORMAT = "%d/%m/%Y"
-DATE_SHAPE = r"\d{2}/\d{2}/\d{4}"
+from usikit.rules.textscan import full_match
 
 
 def filled(values: pd.Series) -> pd.Series:
@@ -40,23 +40,12 @@ def between(shortest: int, longest: int) -> ValueTest:
 
 
 def fullmatch(pattern: str) -> ValueTest:
-    return optional(lambda values: values.str.fullmatch(pattern).fillna(False).astype(bool))
+    return optional(lambda values: full_match(values, pattern))
 
 
 def one_of(allowed: Iterable[str]) -> ValueTest:
     choices = list(allowed)
     return optional(lambda values: values.isin(choices))
-
-
-def parse_dates(values: pd.Series, fmt: str = DATE_FORMAT) -> pd.Series:
-    """Dates as datetime64 (NaT for blank, malformed or impossible dates such as 31/02)."""
-    shaped = values.str.fullmatch(DATE_SHAPE).fillna(False).astype(bool)
-    parsed = pd.to_datetime(values.where(shaped, ""), format=fmt, errors="coerce")
-    return parsed
-
-
-def real_date(values: pd.Series) -> pd.Series:
-    return (values == "") | parse_dates(values).notna()
 
 
 # Rule constructors: the common rules read the same in every schema.
@@ -73,6 +62,7 @@ def max_length(column: str, length: int, severity: Severity = ERROR) -> Rule:
         at_most(length),
         f"{{column}} '{{value}}' is longer than {length} characters; shorten it",
         severity,
+        skips_blank=True,
     )
 
 
@@ -83,23 +73,43 @@ def length_range(column: str, shortest: int, longest: int) -> Rule:
         "length",
         between(shortest, longest),
         f"{{column}} '{{value}}' must be {size} characters long",
+        skips_blank=True,
     )
 
 
 def pattern(column: str, regex: str, check: str, message: str) -> Rule:
-    return Rule(column, check, fullmatch(regex), message)
+    return Rule(column, check, fullmatch(regex), message, skips_blank=True)
 
 
 def allowed(column: str, values: Iterable[str], check: str = "allowed_values") -> Rule:
     choices = list(values)
     listing = ", ".join(choices)
-    return Rule(column, check, one_of(choices), f"{{column}} '{{value}}' is not one of: {listing}")
+    message = f"{{column}} '{{value}}' is not one of: {listing}"
+    return Rule(column, check, one_of(choices), message, skips_blank=True)
 
 
 def date(column: str) -> Rule:
+    """A real date in dd/mm/yyyy, with the reason in words when it is not."""
+
+    def detail(frame: pd.DataFrame, rows: pd.Index) -> pd.Series:
+        return dates.why_not_a_date(frame.loc[rows, column])
+
     return Rule(
         column,
         "real_date",
-        real_date,
-        "{column} {value} is not a real date; use dd/mm/yyyy",
+        lambda v: (v == "") | dates.parse(v).notna(),
+        "{column} {value} {detail}; use dd/mm/yyyy",
+        detail=detail,
+        skips_blank=True,
+    )
+
+
+def not_in_future(column: str, today: dt.date) -> Rule:
+    limit = pd.Timestamp(today)
+    return Rule(
+        column,
+        "not_in_future",
+        lambda v: ~(dates.parse(v) > limit),
+        "{column} {value} is in the future; check the year",
+        skips_blank=True,
     )

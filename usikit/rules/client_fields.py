@@ -10,7 +10,7 @@ CLIENT_FIELDS: tuple[Field, ...] = (
         required=True,
         aliases=("Student ID", "Student Number", "Learner ID", "Client Identifier", "ID"),
         description="Your organisation's identifier for the student; results are matched "
-        "back by it. Up to 20 letters, digits, '-' or '_'; unique in the file.",
+        "back by it. Up to 20 characters (the registry's application id); unique in the file.",
         example="S000123",
     ),
     Field(

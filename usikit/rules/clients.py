@@ -11,16 +11,17 @@ from usikit import countries
 from usikit.identifiers import usi
 from usikit.problems import ERROR, Problem
 from usikit.report import ValidationReport
-from usikit.rules import dates
+from usikit.rules import dates, textscan
 from usikit.rules.client_fields import CLIENT_COLUMNS, CLIENT_FIELDS, NAME_COLUMN_SETS
 from usikit.rules.contact import CONTACT_RULES
 from usikit.rules.documents import CARD_COLOURS, canonical_document_types, document_rules
 from usikit.rules.engine import Schema, as_records, reader_problems, source_of
 from usikit.rules.headers import match_headers
-from usikit.rules.normalise import Step, drop_text_mark, normalise, tidy_spaces, upper
+from usikit.rules.normalise import Step, drop_text_mark, normalise, patched, tidy_spaces, upper
 from usikit.rules.person import person_rules
 
 HAS_USI, EXEMPT = "has USI", "exempt"
+KNOWN_CODES = countries.all_countries()["code"].tolist()
 DATE_COLUMNS = ("Date of Birth", "Document Date", "Date Printed", "Document Expiry")
 GENDER_WORDS = {
     "male": "M", "m": "M", "man": "M",
@@ -31,13 +32,16 @@ GENDER_WORDS = {
 
 
 def _genders(values: pd.Series) -> pd.Series:
-    mapped = values.str.casefold().map(GENDER_WORDS)
+    mapped = values.str.lower().map(GENDER_WORDS)
     return mapped.astype(object).where(mapped.notna(), values).astype(str)
 
 
 def _country_codes(values: pd.Series) -> pd.Series:
-    codes = countries.lookup_codes(values)
-    return codes.where(codes != "", values)
+    named = ~values.isin(KNOWN_CODES)  # most cells already hold a code
+    if not named.any():
+        return values
+    codes = countries.lookup_codes(values[named])
+    return patched(values, named, codes.where(codes != "", values[named]))
 
 
 def _card_colours(values: pd.Series) -> pd.Series:
@@ -50,7 +54,11 @@ def _no_spaces(values: pd.Series) -> pd.Series:
 
 
 def _straight_apostrophes(values: pd.Series) -> pd.Series:
-    return values.str.replace("[\u2019\u2018`\u00b4]", "'", regex=True)
+    odd = textscan.non_ascii(values) | values.str.contains("`", regex=False).to_numpy(bool)
+    if not odd.any():
+        return values
+    where = pd.Series(odd, index=values.index)
+    return patched(values, where, values[odd].str.replace("[\u2019\u2018`\u00b4]", "'", regex=True))
 
 
 NAME_COLUMNS = ("First Name", "Middle Name", "Family Name", "Single Name")

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from usikit.problems import WARNING
 from usikit.rules.checks import filled, fullmatch, max_length
 from usikit.rules.engine import Rule
+from usikit.rules.memo import shared
+from usikit.rules.textscan import full_match, positions_in, without
 
 AUSTRALIA = "1101"
 STATES = ("NSW", "VIC", "QLD", "SA", "WA", "TAS", "NT", "ACT")
@@ -26,7 +29,7 @@ AUSTRALIAN_PHONE = (
     r"|1[38]00[0-9]{6}|13[0-9]{4}"  # 1300, 1800 and 13 numbers
 )
 MOBILE = r"(?:\+61|0)4[0-9]{8}"
-INTERNATIONAL_PHONE = r"\+(?!61)[1-9][0-9]{6,14}"
+INTERNATIONAL_PHONE = r"\+(?:[1-57-9][0-9]{6,14}|6[02-9][0-9]{5,13})"  # 7-15 digits, not +61
 # Postcode ranges by state (Australia Post); a mismatch is a warning, not an error.
 POSTCODE_RANGES = {
     "NSW": ((1000, 1999), (2000, 2599), (2619, 2899), (2921, 2999)),
@@ -40,15 +43,15 @@ POSTCODE_RANGES = {
 }
 
 
+@shared
 def digits_only(values: pd.Series) -> pd.Series:
     """A phone number without the spaces, brackets and hyphens people type."""
-    return values.str.replace(r"[ ()\-]", "", regex=True)
+    return without(values, " ()-")
 
 
 def plausible_phone(values: pd.Series) -> pd.Series:
     compact = digits_only(values)
-    shaped = compact.str.fullmatch(f"{AUSTRALIAN_PHONE}|{INTERNATIONAL_PHONE}")
-    return (values == "") | shaped.fillna(False).astype(bool)
+    return (values == "") | full_match(compact, f"{AUSTRALIAN_PHONE}|{INTERNATIONAL_PHONE}")
 
 
 def _australian(frame: pd.DataFrame) -> pd.Series:
@@ -70,18 +73,29 @@ def _needed_for_address(column: str) -> Rule:
     )
 
 
+def _postcode_table() -> np.ndarray:
+    """table[state number, postcode] is True where the postcode belongs to the state."""
+    table = np.zeros((len(STATES) + 1, 10_000), dtype=bool)
+    for number, name in enumerate(STATES):
+        for low, high in POSTCODE_RANGES[name]:
+            table[number, low : high + 1] = True
+    return table
+
+
+POSTCODE_TABLE = _postcode_table()
+
+
 def postcode_matches_state(frame: pd.DataFrame) -> pd.Series:
-    code = pd.to_numeric(frame["Postcode"].where(frame["Postcode"].str.fullmatch("[0-9]{4}")))
-    state = frame["State"]
-    inside = pd.Series(False, index=frame.index)
-    for name, ranges in POSTCODE_RANGES.items():
-        for low, high in ranges:
-            inside |= (state == name) & code.between(low, high)
-    return code.isna() | ~state.isin(STATES) | inside
+    shaped = full_match(frame["Postcode"], "[0-9]{4}").to_numpy()
+    state = positions_in(frame["State"], STATES)  # -1 when not a state
+    code = np.zeros(len(frame), dtype=np.int64)
+    code[shaped] = frame["Postcode"][shaped].astype(int).to_numpy()
+    inside = POSTCODE_TABLE[np.where(state < 0, len(STATES), state), code]
+    return pd.Series(~shaped | (state < 0) | inside, index=frame.index)
 
 
 def _postcode_detail(frame: pd.DataFrame, rows: pd.Index) -> pd.Series:
-    three = frame.loc[rows, "Postcode"].str.fullmatch("[0-9]{3}").fillna(False)
+    three = full_match(frame.loc[rows, "Postcode"], "[0-9]{3}")
     hint = "; if Excel dropped a leading zero, format the column as Text and type it again"
     return three.map({True: hint, False: ""})
 
@@ -97,9 +111,11 @@ def international_address(frame: pd.DataFrame) -> pd.Series:
 
 
 def _international_length(frame: pd.DataFrame) -> pd.Series:
-    return _australian(frame) | (
-        international_address(frame).str.len() <= INTERNATIONAL_ADDRESS_LENGTH
-    )
+    fits = _australian(frame)
+    abroad = frame[~fits]
+    if not abroad.empty:
+        fits[abroad.index] = international_address(abroad).str.len() <= INTERNATIONAL_ADDRESS_LENGTH
+    return fits
 
 
 CONTACT_RULES: tuple[Rule, ...] = (
@@ -109,6 +125,7 @@ CONTACT_RULES: tuple[Rule, ...] = (
         "email",
         fullmatch(EMAIL),
         "Email '{value}' is not an email address; use the form name@example.com",
+        skips_blank=True,
     ),
     *(
         rule
@@ -121,6 +138,7 @@ CONTACT_RULES: tuple[Rule, ...] = (
                 fullmatch(PHONE_CHARACTERS),
                 "{column} '{value}' may hold only digits, spaces, brackets, hyphens and a "
                 "leading +",
+                skips_blank=True,
             ),
             Rule(
                 column,
@@ -128,6 +146,7 @@ CONTACT_RULES: tuple[Rule, ...] = (
                 plausible_phone,
                 "{column} '{value}' is not a complete phone number; use e.g. 02 9999 0000, "
                 "0412 345 678, +61 412 345 678, or + and the country code for other countries",
+                skips_blank=True,
             ),
         )
     ),
@@ -135,11 +154,11 @@ CONTACT_RULES: tuple[Rule, ...] = (
         "Mobile Phone",
         "mobile_landline",
         lambda v: (
-            ~digits_only(v).str.fullmatch(AUSTRALIAN_PHONE).fillna(False).astype(bool)
-            | digits_only(v).str.fullmatch(MOBILE).fillna(False).astype(bool)
+            ~full_match(digits_only(v), AUSTRALIAN_PHONE) | full_match(digits_only(v), MOBILE)
         ),
         "Mobile Phone '{value}' looks like a landline; put it in Home Phone",
         severity=WARNING,
+        skips_blank=True,
     ),
     *(_needed_for_address(c) for c in ("Address Line 1", "Suburb/Town/City", "State", "Postcode")),
     max_length("Address Line 1", 50),
@@ -151,18 +170,16 @@ CONTACT_RULES: tuple[Rule, ...] = (
         lambda f: ~_australian(f) | (f["State"] == "") | f["State"].isin(STATES),
         "State '{value}' is not one of " + ", ".join(STATES),
         uses=("Country of Residence",),
+        skips_blank=True,
     ),
     Rule(
         "Postcode",
         "postcode",
-        lambda f: (
-            ~_australian(f)
-            | (f["Postcode"] == "")
-            | f["Postcode"].str.fullmatch("[0-9]{4}").fillna(False).astype(bool)
-        ),
+        lambda f: ~_australian(f) | (f["Postcode"] == "") | full_match(f["Postcode"], "[0-9]{4}"),
         "Postcode '{value}' is not 4 digits{detail}",
         uses=("Country of Residence",),
         detail=_postcode_detail,
+        skips_blank=True,
     ),
     Rule(
         "Postcode",
@@ -171,6 +188,7 @@ CONTACT_RULES: tuple[Rule, ...] = (
         "Postcode {value} is not a postcode of the state given; check both",
         severity=WARNING,
         uses=("Country of Residence", "State"),
+        skips_blank=True,
     ),
     Rule(
         "Address Line 1",

@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from usikit.rules.memo import shared
+from usikit.rules.textscan import full_match
 
 CANONICAL = r"[0-9]{2}/[0-9]{2}/[0-9]{4}"
 DAY_FIRST = r"([0-9]{1,2})[/.\-]([0-9]{1,2})[/.\-]([0-9]{4})(?: 00:00(?::00)?)?"
@@ -38,10 +43,19 @@ def canonical_dates(values: pd.Series) -> pd.Series:
     return result
 
 
+@shared
 def parse(values: pd.Series) -> pd.Series:
     """Dates as datetime64; NaT for blank, malformed or impossible dates such as 31/02."""
-    shaped = _fullmatch(values, CANONICAL)
-    return pd.to_datetime(values.where(shaped, ""), format=DATE_FORMAT, errors="coerce")
+    unreadable = "00/00/0000"  # has the shape, so every step below can run, and is no date
+    text = pa.array(values.where(_fullmatch(values, CANONICAL), unreadable), type=pa.large_string())
+    parsed = pc.strptime(text, format=DATE_FORMAT, unit="s", error_is_null=True)
+    # strptime rolls 31/02 over into March: a real date keeps the day it was written with.
+    written_day = pc.cast(pc.utf8_slice_codeunits(text, 0, 2), pa.int64(), safe=False)
+    real = pc.equal(pc.day(parsed), written_day)
+    dated = pc.if_else(pc.fill_null(real, False), parsed, pa.scalar(None, parsed.type))
+    return pd.Series(
+        dated.to_numpy(zero_copy_only=False), index=values.index, dtype="datetime64[s]"
+    )
 
 
 def why_not_a_date(values: pd.Series) -> pd.Series:
@@ -54,20 +68,24 @@ def why_not_a_date(values: pd.Series) -> pd.Series:
 
 def canonical_month_years(values: pd.Series) -> pd.Series:
     """mm/yyyy for month-year values (a Medicare green card's expiry); others unchanged."""
-    parts = values.str.extract(f"^{MONTH_YEAR}$")
+    odd = ~_fullmatch(values, r"[0-9]{2}/[0-9]{4}|[0-9]{2}/[0-9]{2}/[0-9]{4}")
+    if not odd.any():
+        return values
+    parts = values[odd].str.extract(f"^{MONTH_YEAR}$")
     found = parts[0].notna()
     if not found.any():
         return values
     result = values.copy()
-    result[found] = parts.loc[found, 0].str.zfill(2) + "/" + parts.loc[found, 1]
+    rows = found.index[found.to_numpy()]
+    result[rows] = parts.loc[rows, 0].str.zfill(2) + "/" + parts.loc[rows, 1]
     return result
 
 
 def parse_month_years(values: pd.Series) -> pd.Series:
     """The first day of the month for mm/yyyy values; NaT otherwise."""
     shaped = _fullmatch(values, r"[0-9]{2}/[0-9]{4}")
-    return pd.to_datetime("01/" + values.where(shaped, ""), format=DATE_FORMAT, errors="coerce")
+    return parse(("01/" + values).where(shaped, ""))
 
 
 def _fullmatch(values: pd.Series, pattern: str) -> pd.Series:
-    return values.str.fullmatch(pattern).fillna(False).astype(bool)
+    return full_match(values, pattern)

@@ -10,16 +10,18 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from usikit.identifiers import medicare
 from usikit.problems import WARNING
 from usikit.rules import dates
-from usikit.rules.checks import filled
+from usikit.rules.checks import date, filled, not_in_future
 from usikit.rules.contact import STATES
 from usikit.rules.engine import Rule
 from usikit.rules.headers import header_key
-from usikit.rules.person import date_rule, not_in_future
+from usikit.rules.normalise import patched
+from usikit.rules.textscan import full_match, positions_in
 
 DOCUMENT_COLUMNS = (
     "Document Number",
@@ -186,10 +188,14 @@ NEEDS_DOB_BEFORE = ("Birth Certificate", "Citizenship Certificate", "Descent Cer
 
 def canonical_document_types(values: pd.Series) -> pd.Series:
     """The template's name for a document type typed with other spelling or an alias."""
+    odd = ~values.isin(TYPE_NAMES)
+    if not odd.any():
+        return values
     names = {header_key(d.name): d.name for d in DOCUMENT_TYPES}
     names |= {header_key(a): d.name for d in DOCUMENT_TYPES for a in d.aliases}
-    keys = values.str.casefold().str.replace(r"[^0-9a-z]+", "", regex=True)
-    return keys.map(names).astype(object).where(lambda s: s.notna(), values).astype(str)
+    keys = values[odd].str.lower().str.replace(r"[^0-9a-z]+", "", regex=True)
+    known = keys.map(names)
+    return patched(values, odd, known.where(known.notna(), values[odd]))
 
 
 def medicare_name_lines(name: str) -> list[str] | None:
@@ -239,6 +245,7 @@ def _not_used_by_type(column: str) -> Rule:
         severity=WARNING,
         uses=("Document Type",),
         detail=_type_detail,
+        skips_blank=True,
     )
 
 
@@ -246,11 +253,14 @@ def _pattern_rule(column: str, check: str, pattern_of, hint_of) -> Rule:
     """`column` must match the pattern the document type declares for it."""
     shaped = [d for d in DOCUMENT_TYPES if pattern_of(d)]
 
-    def test(frame: pd.DataFrame) -> pd.Series:
-        ok = ~filled(frame[column]) | ~_type(frame).isin([d.name for d in shaped])
-        for document in shaped:
-            matches = frame[column].str.fullmatch(pattern_of(document)).fillna(False)
-            ok |= (_type(frame) == document.name) & matches.astype(bool)
+    def test(frame: pd.DataFrame) -> np.ndarray:
+        kind = positions_in(_type(frame), tuple(d.name for d in shaped))
+        present = filled(frame[column]).to_numpy()
+        ok = (kind < 0) | ~present
+        for number, document in enumerate(shaped):
+            rows = (kind == number) & present
+            if rows.any():
+                ok[rows] = full_match(frame[column][rows], pattern_of(document)).to_numpy()
         return ok
 
     def detail(frame: pd.DataFrame, rows: pd.Index) -> pd.Series:
@@ -343,6 +353,7 @@ def document_rules(today: dt.date) -> tuple[Rule, ...]:
             "document_type",
             lambda v: (v == "") | v.isin(TYPE_NAMES),
             "Document Type '{value}' is not one of: " + ", ".join(TYPE_NAMES),
+            skips_blank=True,
         ),
         Rule(
             "Document Type",
@@ -382,14 +393,16 @@ def document_rules(today: dt.date) -> tuple[Rule, ...]:
             "Medicare card number {value} {detail}",
             uses=("Document Type",),
             detail=_medicare_detail,
+            skips_blank=True,
         ),
         Rule(
             "Document State",
             "state",
             lambda v: (v == "") | v.isin(STATES),
             "Document State '{value}' is not one of " + ", ".join(STATES),
+            skips_blank=True,
         ),
-        date_rule("Document Date"),
+        date("Document Date"),
         not_in_future("Document Date", today),
         Rule(
             "Document Date",
@@ -397,8 +410,9 @@ def document_rules(today: dt.date) -> tuple[Rule, ...]:
             _not_before_birth,
             "Document Date {value} is before the date of birth; check both",
             uses=("Document Type", "Date of Birth"),
+            skips_blank=True,
         ),
-        date_rule("Date Printed"),
+        date("Date Printed"),
         not_in_future("Date Printed", today),
         Rule(
             "Date Printed",
@@ -416,12 +430,14 @@ def document_rules(today: dt.date) -> tuple[Rule, ...]:
             lambda v: (v == "") | medicare.valid_irn_mask(v),
             "Medicare IRN '{value}' must be one digit from 1 to 9 (the number beside the "
             "name on the card)",
+            skips_blank=True,
         ),
         Rule(
             "Medicare Card Colour",
             "card_colour",
             lambda v: (v == "") | v.isin(CARD_COLOURS),
             "Medicare Card Colour '{value}' is not Green, Blue or Yellow",
+            skips_blank=True,
         ),
         Rule(
             "Document Expiry",
@@ -430,6 +446,7 @@ def document_rules(today: dt.date) -> tuple[Rule, ...]:
             "Document Expiry {value} is not a real date in the card's form: {detail}",
             uses=("Document Type", "Medicare Card Colour"),
             detail=_expiry_detail,
+            skips_blank=True,
         ),
         Rule(
             "Document Expiry",
@@ -438,6 +455,7 @@ def document_rules(today: dt.date) -> tuple[Rule, ...]:
             "The Medicare card expired ({value}); the registry cannot verify an expired "
             "card: use the current card",
             uses=("Document Type",),
+            skips_blank=True,
         ),
         Rule(
             "Name on Document",
@@ -445,5 +463,6 @@ def document_rules(today: dt.date) -> tuple[Rule, ...]:
             lambda v: (v == "") | _name_fits(v),
             "Name on Document '{value}' does not fit the card's lines (27, 25, 23 and 21 "
             "characters); type it exactly as printed",
+            skips_blank=True,
         ),
     )

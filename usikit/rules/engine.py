@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from usikit.io.excel import cell_text
@@ -19,6 +20,7 @@ from usikit.io.tableinfo import table_info
 from usikit.privacy import mask
 from usikit.problems import ERROR, WARNING, Problem, Severity, problems_frame, typed_problems
 from usikit.report import ValidationReport
+from usikit.rules.memo import shared_results
 
 ValueTest = Callable[[pd.Series], pd.Series]
 RecordTest = Callable[[pd.DataFrame], pd.Series]
@@ -54,6 +56,7 @@ class Rule:
     severity: Severity = ERROR
     uses: tuple[str, ...] = ()
     detail: Detail | None = None
+    skips_blank: bool = False  # a blank cell in `column` always passes this rule
 
     @property
     def reads_record(self) -> bool:
@@ -128,7 +131,8 @@ class Schema:
             strict=False,
         )
         try:
-            schema.validate(frame, lazy=True)
+            with shared_results():
+                schema.validate(frame, lazy=True)
         except pa.errors.SchemaErrors as failures:
             shown = frame if original is None else original
             return self._problems(failures.failure_cases, frame, shown, show_sensitive)
@@ -203,19 +207,41 @@ class Schema:
 
 def _pandera_check(pa, rule: Rule, frame: pd.DataFrame):
     """A pandera check for `rule`; a record rule reads the frame being validated."""
-    if rule.reads_record:
-        record_test = rule.test
 
-        def test(values: pd.Series) -> pd.Series:
-            return record_test(frame).reindex(values.index).fillna(False).astype(bool)
-
-    else:
-        value_test = rule.test
-
-        def test(values: pd.Series) -> pd.Series:
-            return value_test(values).fillna(False).astype(bool)
+    def test(values: pd.Series) -> pd.Series:
+        return pd.Series(passes(rule, frame), index=values.index)
 
     return pa.Check(test, name=rule.check, error=rule.check, ignore_na=False)
+
+
+SUBSET_BELOW = 0.5  # test only the filled cells when fewer than half the cells are filled
+
+
+def passes(rule: Rule, frame: pd.DataFrame) -> np.ndarray:
+    """Where `rule` passes, as a boolean array over the frame's rows.
+
+    A rule that `skips_blank` is run on the filled cells only when the column is sparse,
+    as most optional columns are: blank cells pass it by definition.
+    """
+    if rule.skips_blank:
+        filled = (frame[rule.column] != "").to_numpy(dtype=bool)
+        if filled.mean() < SUBSET_BELOW:
+            ok = np.ones(len(frame), dtype=bool)
+            if filled.any():
+                rows = frame.loc[filled, list(rule.columns)]
+                ok[filled] = _run(rule, rows)
+            return ok
+    return _run(rule, frame)
+
+
+def _run(rule: Rule, frame: pd.DataFrame) -> np.ndarray:
+    result = rule.test(frame) if rule.reads_record else rule.test(frame[rule.column])
+    if isinstance(result, pd.Series) and not result.index.equals(frame.index):
+        raise RuntimeError(f"rule {rule.check} on {rule.column} returned misaligned results")
+    array = np.asarray(result)
+    if array.dtype != bool:
+        array = pd.Series(array).fillna(False).to_numpy(dtype=bool)
+    return array
 
 
 def _display(value: str, sensitive: bool) -> str:
@@ -237,9 +263,12 @@ def as_records(frame: pd.DataFrame) -> pd.DataFrame:
     records.columns = [str(c) for c in records.columns]
     for name in records.columns:
         column = records[name]
-        if pd.api.types.is_string_dtype(column) and not column.isna().any():
+        if isinstance(column.dtype, pd.StringDtype) and not column.isna().any():
             continue
-        records[name] = column.map(cell_text, na_action="ignore").fillna("").astype(str)
+        if pd.api.types.is_string_dtype(column) and not column.isna().any():
+            records[name] = column.astype("str")  # the same text in the fast string type
+            continue
+        records[name] = column.map(cell_text, na_action="ignore").fillna("").astype("str")
     return records
 
 

@@ -9,6 +9,7 @@ import pandas as pd
 
 from usikit.privacy import mask_series
 from usikit.problems import WARNING, problems_frame, typed_problems
+from usikit.rules import textscan
 
 NORMALISED = "normalised"
 
@@ -32,17 +33,23 @@ def normalise(
         for name in step.columns:
             if name not in result.columns:
                 continue
-            before = result[name]
+            column = result[name]
+            filled = column != ""
+            if not filled.any():
+                continue
+            before = column[filled]  # blank cells never change: skip them
             after = step.apply(before)
-            changed = (after != before).to_numpy()
+            changed = after != before
             if not changed.any():
                 continue
-            result[name] = after
+            rows = changed.index[changed.to_numpy()]
+            result.loc[rows, name] = after[rows]
             so_far = reasons.get(name)
             if so_far is None:
                 so_far = pd.Series("", index=frame.index, dtype=object)
-            joined = so_far.where(so_far == "", so_far + "; ") + step.reason
-            reasons[name] = so_far.where(~changed, joined)
+            previous = so_far[rows]
+            so_far[rows] = previous.where(previous == "", previous + "; ") + step.reason
+            reasons[name] = so_far
     parts = [
         _warnings(name, frame[name], result[name], why, name in sensitive and not reveal)
         for name, why in reasons.items()
@@ -84,8 +91,12 @@ def _warnings(
 
 
 def tidy_spaces(values: pd.Series) -> pd.Series:
-    """Trim and collapse runs of spaces (including non-breaking and tabs)."""
-    return values.str.replace(r"[\s\u00a0]+", " ", regex=True).str.strip()
+    """Trim and collapse runs of spaces (including non-breaking spaces and tabs)."""
+    untidy = pd.Series(textscan.untidy(values), index=values.index)  # most cells need nothing
+    if not untidy.any():
+        return values
+    tidied = values[untidy].str.replace(r"[\s\u00a0]+", " ", regex=True).str.strip()
+    return patched(values, untidy, tidied)
 
 
 def upper(values: pd.Series) -> pd.Series:
@@ -94,4 +105,17 @@ def upper(values: pd.Series) -> pd.Series:
 
 def drop_text_mark(values: pd.Series) -> pd.Series:
     """Remove the apostrophe that formula-safe exports put before = + - @."""
-    return values.str.replace(r"^'(?=[=+\-@])", "", regex=True)
+    marked = pd.Series(textscan.starts_with(values, textscan.APOSTROPHE), index=values.index)
+    if not marked.any():
+        return values
+    rest = values[marked].str.slice(1)
+    return patched(
+        values, marked, rest.where(rest.str.startswith(("=", "+", "-", "@")), "'" + rest)
+    )
+
+
+def patched(values: pd.Series, where: pd.Series, new: pd.Series) -> pd.Series:
+    """`values` with the cells under `where` replaced by `new` (aligned on those cells)."""
+    result = values.copy()
+    result[where.to_numpy()] = new.to_numpy()
+    return result

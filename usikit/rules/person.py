@@ -5,17 +5,20 @@ from __future__ import annotations
 import datetime as dt
 from functools import cache
 
+import numpy as np
 import pandas as pd
 
 from usikit import countries
 from usikit.identifiers import usi
 from usikit.problems import WARNING
 from usikit.rules import dates
-from usikit.rules.checks import allowed, filled, max_length, required
+from usikit.rules.checks import allowed, date, filled, max_length, not_in_future, required
 from usikit.rules.engine import Rule
+from usikit.rules.textscan import full_match
 
 NAME_LENGTHS = {"First Name": 40, "Middle Name": 80, "Family Name": 40, "Single Name": 40}
-NAME_PUNCTUATION = r"[ '\-]"  # policy: letters (accented too), spaces, apostrophes, hyphens
+# Policy: letters of any alphabet (with their accents), spaces, apostrophes and hyphens.
+NAME_PATTERN = r"[\p{L}\p{M}' \-]*\p{L}[\p{L}\p{M}' \-]*"
 CLIENT_ID_LENGTH = 20  # the registry's ApplicationId is at most 20 characters
 GENDERS = ("M", "F", "X")
 OLDEST_YEARS, YOUNG_YEARS = 120, 10
@@ -23,8 +26,7 @@ OLDEST_YEARS, YOUNG_YEARS = 120, 10
 
 def is_name(values: pd.Series) -> pd.Series:
     """Letters of any alphabet with single spaces, apostrophes and hyphens between them."""
-    letters = values.str.replace(NAME_PUNCTUATION, "", regex=True)
-    return (values == "") | letters.str.isalpha().fillna(False).astype(bool)
+    return (values == "") | full_match(values, NAME_PATTERN)
 
 
 def valid_usi_or_exemption(values: pd.Series) -> pd.Series:
@@ -42,68 +44,59 @@ def known_country(values: pd.Series) -> pd.Series:
     return (values == "") | values.isin(_country_codes())
 
 
-def _other_rows(column: str):
-    """Detail for duplicates: the other rows holding the same value."""
-
-    def detail(frame: pd.DataFrame, rows: pd.Index) -> pd.Series:
-        key = frame[column]
-        return _rows_sharing(key, rows)
-
-    return detail
+SHOWN_OTHERS = 5  # a duplicate's message names at most this many other rows
 
 
-def _rows_sharing(key: pd.Series, rows: pd.Index) -> pd.Series:
-    wanted = key.loc[rows]
-    sharing = key[key.isin(set(wanted))]
-    groups = {value: list(index) for value, index in sharing.groupby(sharing).groups.items()}
-    return pd.Series(
-        [", ".join(str(r) for r in groups[wanted[row]] if r != row) for row in rows], index=rows
+def others_in_group(keys: pd.Series) -> pd.Series:
+    """For each row, the other rows with the same key: '7, 9 and 3 more'.
+
+    `keys` holds the failing rows only: every member of a duplicate group fails too.
+    """
+    rows = keys.index.to_numpy()
+    text = np.empty(len(keys), dtype=object)
+    for positions in keys.groupby(keys.to_numpy(), sort=False).indices.values():
+        members = rows[positions]
+        head = members[: SHOWN_OTHERS + 1]
+        for position, row in zip(positions, members, strict=True):
+            others = [str(r) for r in head if r != row][:SHOWN_OTHERS]
+            more = len(members) - 1 - len(others)
+            text[position] = ", ".join(others) + (f" and {more} more" if more > 0 else "")
+    return pd.Series(text, index=keys.index)
+
+
+def _same_client_id(frame: pd.DataFrame, rows: pd.Index) -> pd.Series:
+    return others_in_group(frame.loc[rows, "Client ID"])
+
+
+PERSON_COLUMNS = ("First Name", "Family Name", "Single Name", "Date of Birth")
+
+
+def _person_parts(frame: pd.DataFrame) -> pd.DataFrame:
+    """Names (case folded) and date of birth of the records that can be told apart by them."""
+    named = (frame["Family Name"] != "") | (frame["Single Name"] != "")
+    known = (named & (frame["Date of Birth"] != "")).to_numpy()
+    return pd.DataFrame(
+        {
+            c: frame[c][known].str.lower() if c != "Date of Birth" else frame[c][known]
+            for c in PERSON_COLUMNS
+        }
     )
-
-
-def person_key(frame: pd.DataFrame) -> pd.Series:
-    """Names and date of birth folded together: the same person typed twice shares it."""
-    parts = [frame[c].str.casefold() for c in ("First Name", "Family Name", "Single Name")]
-    key = parts[0] + "|" + parts[1] + "|" + parts[2] + "|" + frame["Date of Birth"]
-    has_name = (frame["Family Name"] != "") | (frame["Single Name"] != "")
-    return key.where(has_name & (frame["Date of Birth"] != ""), "")
 
 
 def _unique_person(frame: pd.DataFrame) -> pd.Series:
-    key = person_key(frame)
-    return (key == "") | ~key.duplicated(keep=False)
+    parts = _person_parts(frame)
+    twice = parts.duplicated(keep=False)
+    unique = pd.Series(True, index=frame.index)
+    unique[twice.index[twice.to_numpy()]] = False
+    return unique
 
 
 def _same_person_detail(frame: pd.DataFrame, rows: pd.Index) -> pd.Series:
-    return _rows_sharing(person_key(frame), rows)
-
-
-def _date_detail(column: str):
-    def detail(frame: pd.DataFrame, rows: pd.Index) -> pd.Series:
-        return dates.why_not_a_date(frame.loc[rows, column])
-
-    return detail
-
-
-def date_rule(column: str) -> Rule:
-    """A real date, with the reason in words when it is not."""
-    return Rule(
-        column,
-        "real_date",
-        lambda v: (v == "") | dates.parse(v).notna(),
-        "{column} {value} {detail}; use dd/mm/yyyy",
-        detail=_date_detail(column),
-    )
-
-
-def not_in_future(column: str, today: dt.date) -> Rule:
-    limit = pd.Timestamp(today)
-    return Rule(
-        column,
-        "not_in_future",
-        lambda v: ~(dates.parse(v) > limit),
-        "{column} {value} is in the future; check the year",
-    )
+    parts = _person_parts(frame.loc[rows])
+    keys = parts[PERSON_COLUMNS[0]]
+    for column in PERSON_COLUMNS[1:]:
+        keys = keys + "|" + parts[column]
+    return others_in_group(keys)
 
 
 def person_rules(today: dt.date) -> tuple[Rule, ...]:
@@ -120,6 +113,7 @@ def person_rules(today: dt.date) -> tuple[Rule, ...]:
                 "name_characters",
                 is_name,
                 "{column} '{value}' may hold only letters, spaces, apostrophes and hyphens",
+                skips_blank=True,
             ),
         )
     ]
@@ -131,7 +125,8 @@ def person_rules(today: dt.date) -> tuple[Rule, ...]:
             "duplicate_client_id",
             lambda v: (v == "") | ~v.duplicated(keep=False),
             "Client ID {value} is also used in row {detail}; each client needs their own ID",
-            detail=_other_rows("Client ID"),
+            detail=_same_client_id,
+            skips_blank=True,
         ),
         Rule(
             "Client ID",
@@ -149,6 +144,7 @@ def person_rules(today: dt.date) -> tuple[Rule, ...]:
             valid_usi_or_exemption,
             "USI {value} is not a valid USI (10 characters of 2-9 and A-Z without I and O, "
             "the last one a check character); correct it, or leave it empty to create one",
+            skips_blank=True,
         ),
         Rule(
             "First Name",
@@ -176,16 +172,18 @@ def person_rules(today: dt.date) -> tuple[Rule, ...]:
             "Single Name is for a person with one name; clear it, or clear First, Middle "
             "and Family Name",
             uses=("First Name", "Middle Name", "Family Name"),
+            skips_blank=True,
         ),
         *name_rules,
         required("Date of Birth"),
-        date_rule("Date of Birth"),
+        date("Date of Birth"),
         not_in_future("Date of Birth", today),
         Rule(
             "Date of Birth",
             "too_old",
             lambda v: ~(dates.parse(v) < oldest),
             f"Date of Birth {{value}} is more than {OLDEST_YEARS} years ago; check the year",
+            skips_blank=True,
         ),
         Rule(
             "Date of Birth",
@@ -214,5 +212,6 @@ def _country_rules(column: str) -> tuple[Rule, ...]:
             "{column} '{value}' is not a country the registry knows; give a 4-digit SACC "
             "code (Australia 1101) or the country's name (for the UK: England, Scotland, "
             "Wales or Northern Ireland)",
+            skips_blank=True,
         ),
     )

@@ -1,0 +1,93 @@
+"""Timing, machine facts and the results table shared by the benchmarks."""
+
+from __future__ import annotations
+
+import gc
+import os
+import platform
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from importlib.metadata import version
+from pathlib import Path
+
+HERE = Path(__file__).parent
+DATA = HERE / "data"
+
+
+@dataclass
+class Figure:
+    """One measured line of the results table."""
+
+    work: str
+    seconds: float
+    baseline: str
+    baseline_seconds: float
+    target: str = ""
+    met: bool | None = None
+
+    @property
+    def ratio(self) -> float:
+        return self.seconds / self.baseline_seconds
+
+
+def best_of(function: Callable[[], object], repeat: int) -> float:
+    """The fastest of `repeat` runs: the least disturbed by whatever else the machine does."""
+    times = []
+    for _ in range(repeat):
+        gc.collect()
+        start = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def median_of(function: Callable[[], object], repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        gc.collect()
+        start = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def machine() -> list[str]:
+    """What the figures were measured on."""
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    memory = ""
+    try:
+        pages = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+        memory = f", {pages / 2**30:.0f} GiB RAM"
+    except (ValueError, OSError, AttributeError):
+        pass
+    packages = ", ".join(
+        f"{name} {version(name)}" for name in ("usikit", "pandas", "pyarrow", "pandera", "numpy")
+    )
+    return [
+        f"- Machine: {cpu}, {os.cpu_count()} cores{memory}; "
+        f"{platform.system()} {platform.release()}",
+        f"- Python {platform.python_version()}; {packages}",
+    ]
+
+
+def table(figures: list[Figure]) -> list[str]:
+    lines = [
+        "| work | time | baseline (same run) | baseline time | ratio | target | met |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for f in figures:
+        met = "" if f.met is None else ("yes" if f.met else "**no**")
+        lines.append(
+            f"| {f.work} | {f.seconds:.3f} s | {f.baseline} | {f.baseline_seconds:.3f} s "
+            f"| {f.ratio:.2f} x | {f.target} | {met} |"
+        )
+    return lines
