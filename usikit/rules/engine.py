@@ -122,12 +122,16 @@ class Schema:
         """
         import pandera.pandas as pa  # imported here: it is slow to import and only needed now
 
-        present = [r for r in self.rules if all(c in frame.columns for c in r.columns)]
-        columns: dict[str, list[pa.Check]] = {}
-        for rule in present:
-            columns.setdefault(rule.column, []).append(_pandera_check(pa, rule, frame))
+        by_column: dict[str, list[Rule]] = {}
+        for rule in self.rules:
+            if all(c in frame.columns for c in rule.columns):
+                by_column.setdefault(rule.column, []).append(rule)
+        results: dict[tuple[str, str], np.ndarray] = {}
         schema = pa.DataFrameSchema(
-            {name: pa.Column(checks=checks, nullable=True) for name, checks in columns.items()},
+            {
+                name: pa.Column(checks=[_column_check(pa, rules, frame, results)], nullable=True)
+                for name, rules in by_column.items()
+            },
             strict=False,
         )
         try:
@@ -135,46 +139,62 @@ class Schema:
                 schema.validate(frame, lazy=True)
         except pa.errors.SchemaErrors as failures:
             shown = frame if original is None else original
-            return self._problems(failures.failure_cases, frame, shown, show_sensitive)
+            cases = failures.failure_cases
+            return self._problems(cases, by_column, results, frame, shown, show_sensitive)
         return problems_frame()
 
     def _problems(
-        self, cases: pd.DataFrame, frame: pd.DataFrame, shown: pd.DataFrame, reveal: bool
+        self,
+        cases: pd.DataFrame,
+        by_column: dict[str, list[Rule]],
+        results: dict[tuple[str, str], np.ndarray],
+        frame: pd.DataFrame,
+        shown: pd.DataFrame,
+        reveal: bool,
     ) -> pd.DataFrame:
+        """Pandera's failing cells, split into the rules each cell failed."""
         broken = cases[cases["index"].isna()]
         if not broken.empty:
-            first = broken.iloc[0]
-            raise RuntimeError(
-                f"rule {first['check']} on {first['column']} could not run: {first['failure_case']}"
-            )
+            raise RuntimeError(str(broken.iloc[0]["failure_case"]))
         parts = []
-        for (column, check), group in cases.groupby(["column", "check"], sort=False):
-            rule = self.rule(column, check)
-            rows = pd.Index(group["index"].astype(int).unique(), name=ROW_INDEX_NAME)
-            values = shown[column].reindex(rows).fillna("").astype(str)
-            sensitive = column in self.sensitive and not reveal
-            displayed = [_display(v, sensitive) for v in values]
-            if rule.detail is not None:
-                details = rule.detail(frame, rows).reindex(rows).fillna("").astype(str).tolist()
-            else:
-                details = [""] * len(rows)
-            messages = [
-                rule.message.format(column=column, value=shown_value, detail=detail)
-                for shown_value, detail in zip(displayed, details, strict=True)
-            ]
-            parts.append(
-                pd.DataFrame(
-                    {
-                        "row": rows,
-                        "column": column,
-                        "value": [mask(v) if sensitive else v for v in values],
-                        "check": check,
-                        "severity": rule.severity,
-                        "message": messages,
-                    }
-                )
-            )
+        for column, group in cases.groupby("column", sort=False):
+            failing = frame.index.get_indexer(group["index"].astype(int).unique())
+            for rule in by_column[column]:
+                positions = failing[~results[(column, rule.check)][failing]]
+                if len(positions):
+                    parts.append(self._rule_problems(rule, frame, shown, positions, reveal))
         return typed_problems(pd.concat(parts, ignore_index=True)) if parts else problems_frame()
+
+    def _rule_problems(
+        self,
+        rule: Rule,
+        frame: pd.DataFrame,
+        shown: pd.DataFrame,
+        positions: np.ndarray,
+        reveal: bool,
+    ) -> pd.DataFrame:
+        rows = frame.index[np.sort(positions)]
+        values = shown[rule.column].reindex(rows).fillna("").astype(str)
+        sensitive = rule.column in self.sensitive and not reveal
+        displayed = [_display(v, sensitive) for v in values]
+        if rule.detail is not None:
+            details = rule.detail(frame, rows).reindex(rows).fillna("").astype(str).tolist()
+        else:
+            details = [""] * len(rows)
+        messages = [
+            rule.message.format(column=rule.column, value=shown_value, detail=detail)
+            for shown_value, detail in zip(displayed, details, strict=True)
+        ]
+        return pd.DataFrame(
+            {
+                "row": rows,
+                "column": rule.column,
+                "value": [mask(v) if sensitive else v for v in values],
+                "check": rule.check,
+                "severity": rule.severity,
+                "message": messages,
+            }
+        )
 
     def validate(
         self,
@@ -205,13 +225,30 @@ class Schema:
         )
 
 
-def _pandera_check(pa, rule: Rule, frame: pd.DataFrame):
-    """A pandera check for `rule`; a record rule reads the frame being validated."""
+COLUMN_CHECK = "usikit_rules"
+
+
+def _column_check(pa, rules: list[Rule], frame: pd.DataFrame, results: dict):
+    """One pandera check running all of a column's rules.
+
+    Pandera's cost is per check, so a column's rules share one; each rule's own result is
+    kept in `results` to tell, for every failing cell, which rules it failed.
+    """
 
     def test(values: pd.Series) -> pd.Series:
-        return pd.Series(passes(rule, frame), index=values.index)
+        ok = np.ones(len(frame), dtype=bool)
+        for rule in rules:
+            try:
+                passed = passes(rule, frame)
+            except Exception as exc:
+                raise RuntimeError(
+                    f"rule {rule.check} on {rule.column} could not run: {exc!r}"
+                ) from exc
+            results[(rule.column, rule.check)] = passed
+            ok &= passed
+        return pd.Series(ok, index=values.index)
 
-    return pa.Check(test, name=rule.check, error=rule.check, ignore_na=False)
+    return pa.Check(test, name=COLUMN_CHECK, error=COLUMN_CHECK, ignore_na=False)
 
 
 SUBSET_BELOW = 0.5  # test only the filled cells when fewer than half the cells are filled
@@ -258,6 +295,7 @@ def as_records(frame: pd.DataFrame) -> pd.DataFrame:
     were a sheet with a header row (first record = row 2).
     """
     records = frame.copy()
+    records.attrs = {}  # read facts are taken from `frame`; copying them on every step is slow
     if records.index.name != ROW_INDEX_NAME:
         records.index = pd.RangeIndex(2, len(records) + 2, name=ROW_INDEX_NAME)
     records.columns = [str(c) for c in records.columns]
