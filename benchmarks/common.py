@@ -5,7 +5,6 @@ from __future__ import annotations
 import gc
 import os
 import platform
-import statistics
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -41,16 +40,6 @@ def best_of(function: Callable[[], object], repeat: int) -> float:
         function()
         times.append(time.perf_counter() - start)
     return min(times)
-
-
-def median_of(function: Callable[[], object], repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        gc.collect()
-        start = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def machine() -> list[str]:

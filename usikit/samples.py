@@ -15,7 +15,7 @@ import pandas as pd
 
 from usikit.identifiers import medicare
 from usikit.rules.client_fields import CLIENT_COLUMNS
-from usikit.rules.documents import TYPE_NAMES
+from usikit.rules.documents import DOCUMENT_COLUMNS, TYPE_NAMES
 
 FIRST_NAMES = (
     "Mia", "Olivia", "Charlotte", "Amelia", "Isla", "Ava", "Grace", "Chloe", "Zoë", "Renée",
@@ -207,21 +207,16 @@ def _invalid_usi(frame, rows, rng):
     frame.loc[rows, "USI"] = "XNY5NV9WG8"
 
 
+def _switch_document(frame, rows, kind: str, details: dict[str, str]) -> None:
+    """Make the records hold only the given document, as a user retyping them would."""
+    frame.loc[rows, list(DOCUMENT_COLUMNS)] = ""
+    frame.loc[rows, "Document Type"] = kind
+    frame.loc[rows, list(details)] = list(details.values())
+
+
 def _licence_without_card(frame, rows, rng):
-    frame.loc[
-        rows, ["Document Type", "Document Number", "Document State", "Document Card Number"]
-    ] = ["Driver Licence", "12345678", "NSW", ""]
-    frame.loc[
-        rows,
-        [
-            "Document Expiry",
-            "Medicare IRN",
-            "Medicare Card Colour",
-            "Name on Document",
-            "Document Date",
-            "Date Printed",
-        ],
-    ] = ""
+    details = {"Document Number": "12345678", "Document State": "NSW"}
+    _switch_document(frame, rows, "Driver Licence", details)
 
 
 def _expired_medicare(frame, rows, rng):
@@ -247,20 +242,7 @@ def _unknown_country(frame, rows, rng):
 
 
 def _short_passport(frame, rows, rng):
-    frame.loc[rows, ["Document Type", "Document Number"]] = ["Australian Passport", "P12345"]
-    frame.loc[
-        rows,
-        [
-            "Document State",
-            "Document Card Number",
-            "Document Date",
-            "Document Expiry",
-            "Medicare IRN",
-            "Medicare Card Colour",
-            "Name on Document",
-            "Date Printed",
-        ],
-    ] = ""
+    _switch_document(frame, rows, "Australian Passport", {"Document Number": "P12345"})
 
 
 def _missing_birthplace(frame, rows, rng):

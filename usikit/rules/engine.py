@@ -9,7 +9,7 @@ failure cases into the people's error table.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -75,27 +75,18 @@ class Schema:
     fields: tuple[Field, ...]
     rules: tuple[Rule, ...]
     labels: Callable[[pd.DataFrame], pd.Series] | None = None
-    _by_key: dict[tuple[str, str], Rule] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        by_key: dict[tuple[str, str], Rule] = {}
+        seen: set[tuple[str, str]] = set()
         for rule in self.rules:
             key = (rule.column, rule.check)
-            if key in by_key:
+            if key in seen:
                 raise ValueError(f"rule {key} is declared twice in schema {self.name}")
-            by_key[key] = rule
-        object.__setattr__(self, "_by_key", by_key)
-
-    @property
-    def column_names(self) -> list[str]:
-        return [f.name for f in self.fields]
+            seen.add(key)
 
     @property
     def sensitive(self) -> frozenset[str]:
         return frozenset(f.name for f in self.fields if f.sensitive)
-
-    def rule(self, column: str, check: str) -> Rule:
-        return self._by_key[(column, check)]
 
     def missing_columns(self, frame: pd.DataFrame) -> list[Problem]:
         """A file-level error for each required column the file lacks."""

@@ -99,6 +99,17 @@ def _same_person_detail(frame: pd.DataFrame, rows: pd.Index) -> pd.Series:
     return others_in_group(keys)
 
 
+def _needed_unless_single_name(column: str) -> Rule:
+    return Rule(
+        column,
+        "required",
+        lambda f: filled(f[column]) | filled(f["Single Name"]),
+        "{column} is empty; give First Name and Family Name, or only Single Name for a "
+        "person with one name",
+        uses=("Single Name",),
+    )
+
+
 def person_rules(today: dt.date) -> tuple[Rule, ...]:
     """Every rule on the person's identity, for validations run on `today`."""
     oldest = pd.Timestamp(today) - pd.DateOffset(years=OLDEST_YEARS)
@@ -146,22 +157,8 @@ def person_rules(today: dt.date) -> tuple[Rule, ...]:
             "the last one a check character); correct it, or leave it empty to create one",
             skips_blank=True,
         ),
-        Rule(
-            "First Name",
-            "required",
-            lambda f: filled(f["First Name"]) | filled(f["Single Name"]),
-            "First Name is empty; give First Name and Family Name, or only Single Name for "
-            "a person with one name",
-            uses=("Single Name",),
-        ),
-        Rule(
-            "Family Name",
-            "required",
-            lambda f: filled(f["Family Name"]) | filled(f["Single Name"]),
-            "Family Name is empty; give First Name and Family Name, or only Single Name for "
-            "a person with one name",
-            uses=("Single Name",),
-        ),
+        _needed_unless_single_name("First Name"),
+        _needed_unless_single_name("Family Name"),
         Rule(
             "Single Name",
             "single_name_only",
