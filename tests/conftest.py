@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
 from pathlib import Path
 
 import pandas as pd
 import pytest
 from openpyxl import Workbook
 
+from tests import postgres
 from usikit.rules import checks
 from usikit.rules.engine import Field, Rule, Schema
 from usikit.validators import VALIDATORS, Validator
@@ -89,3 +92,26 @@ def demo_kind():
     VALIDATORS["demo"] = Validator("demo", "test records", validate_demo)
     yield "demo"
     VALIDATORS.pop("demo", None)
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """The admin URL of a PostgreSQL server for this test session (skips when none can run)."""
+    existing = os.environ.get("USIKIT_TEST_POSTGRES")
+    if existing:
+        yield existing
+        return
+    try:
+        with postgres.temporary_server() as url:
+            yield url
+    except (RuntimeError, OSError, subprocess.CalledProcessError) as exc:
+        detail = getattr(exc, "stderr", b"") or b""
+        pytest.skip(f"no PostgreSQL server could be started: {exc} {detail.decode()[-300:]}")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def workspace_url(request, tmp_path):
+    """A fresh, empty workspace URL: a SQLite file, then a PostgreSQL database."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'usikit.db'}"
+    return postgres.create_database(request.getfixturevalue("postgres_server"))

@@ -1,0 +1,84 @@
+"""The workspace store: created on first use, versioned, owner-only, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+import stat
+
+import pytest
+from sqlalchemy import inspect, select
+
+from usikit import InputError
+from usikit.workspace import migrations, open_workspace, workspace_url
+from usikit.workspace.tables import schema_info
+
+
+def test_new_workspace_has_every_table_and_the_current_version(workspace_url):
+    workspace = open_workspace(workspace_url)
+    names = set(inspect(workspace.engine).get_table_names())
+    assert {"clients", "batches", "batch_records", "submissions", "results"} <= names
+    with workspace.begin() as connection:
+        version = connection.execute(select(schema_info.c.value)).scalar_one()
+    assert int(version) == migrations.SCHEMA_VERSION
+    workspace.close()
+    open_workspace(workspace_url).close()  # opening again changes nothing
+
+
+def test_sqlite_workspace_is_owner_only_and_uses_wal(tmp_path):
+    workspace = open_workspace(str(tmp_path / "w.db"))
+    assert stat.S_IMODE(os.stat(tmp_path / "w.db").st_mode) == 0o600
+    with workspace.engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+
+
+def test_url_comes_from_argument_then_environment_then_default(monkeypatch):
+    monkeypatch.delenv("USIKIT_WORKSPACE", raising=False)
+    assert workspace_url() == "sqlite:///usikit.db"
+    monkeypatch.setenv("USIKIT_WORKSPACE", "postgresql+psycopg://u@h/db")
+    assert workspace_url() == "postgresql+psycopg://u@h/db"
+    assert workspace_url("team.db") == "sqlite:///team.db"
+
+
+def test_a_newer_schema_is_refused(tmp_path):
+    path = tmp_path / "w.db"
+    workspace = open_workspace(str(path))
+    with workspace.begin() as connection:
+        connection.execute(schema_info.update().values(value=str(migrations.SCHEMA_VERSION + 1)))
+    with pytest.raises(InputError, match="made by a newer usikit"):
+        open_workspace(str(path))
+
+
+def test_an_older_schema_is_upgraded_step_by_step(tmp_path, monkeypatch):
+    path = tmp_path / "w.db"
+    open_workspace(str(path)).close()
+    steps = []
+    monkeypatch.setattr(migrations, "SCHEMA_VERSION", migrations.SCHEMA_VERSION + 1)
+    monkeypatch.setitem(migrations.MIGRATIONS, migrations.SCHEMA_VERSION - 1,
+                        lambda connection: steps.append("ran"))  # fmt: skip
+    workspace = open_workspace(str(path))
+    with workspace.begin() as connection:
+        assert (
+            int(connection.execute(select(schema_info.c.value)).scalar_one())
+            == migrations.SCHEMA_VERSION
+        )
+    assert steps == ["ran"]
+
+
+def test_a_database_of_something_else_is_refused(tmp_path):
+    import sqlite3
+
+    path = tmp_path / "other.db"
+    with sqlite3.connect(path) as connection:
+        connection.execute("CREATE TABLE invoices (id INTEGER)")
+    with pytest.raises(InputError, match="not a usikit workspace"):
+        open_workspace(str(path))
+
+
+def test_bad_urls_and_memory_are_refused(tmp_path):
+    with pytest.raises(InputError, match="in-memory"):
+        open_workspace("sqlite://")
+    with pytest.raises(InputError, match="folder does not exist"):
+        open_workspace(str(tmp_path / "missing" / "w.db"))
+    with pytest.raises(InputError, match="cannot be opened"):
+        open_workspace("postgresql+psycopg://nobody@127.0.0.1:1/none")

@@ -1,0 +1,62 @@
+"""The workspace schema's version and the path from each older version to the current one.
+
+A new store gets every table at the current version. An older store is brought forward one
+version at a time, each step in the same transaction as the version update, so an upgrade
+either completes or leaves the store as it was. To change the schema: add the tables or
+columns, bump SCHEMA_VERSION, and add the step from the previous version to MIGRATIONS.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy import Connection, inspect, select
+
+from usikit.errors import InputError
+from usikit.workspace import schema
+from usikit.workspace.tables import metadata, schema_info
+
+SCHEMA_VERSION = 1
+MIGRATIONS: dict[int, Callable[[Connection], None]] = {}  # step from version n to n + 1
+UPGRADE_LOCK = 0x55534B  # PostgreSQL advisory lock: one process upgrades at a time
+
+
+def upgrade(workspace) -> int:
+    """Create or bring the workspace's schema up to date; the version it is now at."""
+    assert schema.TABLE_MODULES  # every table is registered on `metadata` by now
+    with workspace.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({UPGRADE_LOCK})")
+        existing = set(inspect(connection).get_table_names())
+        if schema_info.name not in existing:
+            if existing:
+                raise InputError(
+                    f"{workspace.url} already holds other tables and is not a usikit "
+                    "workspace; give an empty database or another file"
+                )
+            metadata.create_all(connection)
+            connection.execute(
+                schema_info.insert().values(key="version", value=str(SCHEMA_VERSION))
+            )
+            return SCHEMA_VERSION
+        version = int(
+            connection.execute(
+                select(schema_info.c.value).where(schema_info.c.key == "version")
+            ).scalar_one()
+        )
+        if version > SCHEMA_VERSION:
+            raise InputError(
+                f"the workspace {workspace.url} was made by a newer usikit (schema version "
+                f"{version}); upgrade usikit to open it"
+            )
+        if version < SCHEMA_VERSION:
+            while version < SCHEMA_VERSION:
+                MIGRATIONS[version](connection)
+                version += 1
+            metadata.create_all(connection)  # tables that are new in this version
+            connection.execute(
+                schema_info.update()
+                .where(schema_info.c.key == "version")
+                .values(value=str(version))
+            )
+        return version

@@ -1,0 +1,1 @@
+"""Registration & Certification tables: learners, programmes, qualifications, registrations."""

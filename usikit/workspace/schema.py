@@ -1,0 +1,5 @@
+"""Every module that declares workspace tables, imported so `metadata` knows them all."""
+
+from usikit.workspace import register_tables, tables
+
+TABLE_MODULES = (tables, register_tables)

@@ -1,0 +1,119 @@
+"""The workspace's tables (SQLAlchemy Core), one `metadata` shared by every part.
+
+Text columns hold what the user typed (normalised by the rules); dates stay dd/mm/yyyy text
+as in the template, so what goes in comes back out unchanged.
+"""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import (
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    text,
+)
+
+from usikit.rules.client_fields import CLIENT_COLUMNS
+
+metadata = MetaData()
+
+
+def column_key(name: str) -> str:
+    """The database name of a template column: 'Town/City of Birth' -> 'town_city_of_birth'."""
+    return re.sub(r"[^0-9a-z]+", "_", name.lower()).strip("_")
+
+
+CLIENT_KEYS = {name: column_key(name) for name in CLIENT_COLUMNS}
+
+schema_info = Table(
+    "schema_info",
+    metadata,
+    Column("key", String(40), primary_key=True),
+    Column("value", String(200), nullable=False),
+)
+
+clients = Table(
+    "clients",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    *(
+        Column(key, Text, nullable=False, server_default="")
+        for name, key in CLIENT_KEYS.items()
+        if name != "Client ID"
+    ),
+    Column("client_id", String(20), nullable=False, unique=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+batches = Table(
+    "batches",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    # open -> submitted (requests sent) -> processed (every request has results)
+    Column("status", String(12), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("submitted_at", DateTime(timezone=True)),
+    Column("processed_at", DateTime(timezone=True)),
+    Column("registry", String(40)),  # which registry it was sent to (offline simulator or live)
+    # At most one open batch: clients are always added to it.
+    Index("one_open_batch", "status", unique=True, sqlite_where=text("status = 'open'"),
+          postgresql_where=text("status = 'open'")),
+)  # fmt: skip
+
+batch_records = Table(
+    "batch_records",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("batch_id", Integer, ForeignKey("batches.id", ondelete="CASCADE"), nullable=False),
+    Column("client_pk", Integer, ForeignKey("clients.id"), nullable=False),
+    Column("application_id", String(20), nullable=False),
+    Column("added_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("batch_id", "client_pk"),
+    UniqueConstraint("batch_id", "application_id"),
+)
+
+submissions = Table(
+    "submissions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("batch_id", Integer, ForeignKey("batches.id"), nullable=False),
+    # Recorded before the request is sent: a crash after sending is reconciled by it.
+    Column("request_id", String(20), nullable=False, unique=True),
+    Column("receipt_number", String(36)),
+    # pending (recorded, maybe sent) -> sent (receipt recorded) -> retrieved (results in)
+    Column("state", String(12), nullable=False),
+    Column("applications", Integer, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("sent_at", DateTime(timezone=True)),
+    Column("retrieved_at", DateTime(timezone=True)),
+)
+
+submission_records = Table(
+    "submission_records",
+    metadata,
+    Column("submission_id", Integer, ForeignKey("submissions.id"), primary_key=True),
+    Column("batch_record_id", Integer, ForeignKey("batch_records.id"), primary_key=True),
+)
+
+results = Table(
+    "results",
+    metadata,
+    Column("batch_record_id", Integer, ForeignKey("batch_records.id"), primary_key=True),
+    Column("application_id", String(20), nullable=False),
+    Column("result", String(12), nullable=False),  # Success | Failure | MatchFound
+    Column("usi", String(10)),
+    Column("identity_document_verified", String(12)),
+    Column("processed_date", String(40)),
+    Column("errors", Text, nullable=False, server_default=""),  # "E123: message" lines
+    Column("retrieved_at", DateTime(timezone=True), nullable=False),
+)
