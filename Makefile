@@ -22,7 +22,7 @@ $(STAMP): pyproject.toml
 
 lab: $(STAMP)
 	$(BIN)/usikit demo --into $(DEMO)
-	$(BIN)/jupyter lab --notebook-dir=notebooks
+	USIKIT_WORKSPACE=$(CURDIR)/$(DEMO)/usikit.db $(BIN)/jupyter lab --notebook-dir=notebooks
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

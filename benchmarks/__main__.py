@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 
-from benchmarks import bench_read, bench_validate
+from benchmarks import bench_batches, bench_read, bench_validate
 from benchmarks.common import HERE, machine, table
 
 
@@ -24,6 +24,7 @@ def main() -> None:
     figures = bench_read.run(big, repeat)
     validation, growth = bench_validate.run(sizes, repeat, rowwise_rows=sizes[-2])
     figures += validation
+    workflow = bench_batches.run(1_000 if args.quick else 10_000)
     lines = [
         "# Benchmark results",
         "",
@@ -39,6 +40,10 @@ def main() -> None:
         "## Growth: validation time per record",
         "",
         *growth,
+        "",
+        "## Create-USI batch workflow",
+        "",
+        *workflow,
         "",
     ]
     with open(args.out, "w", encoding="utf-8") as handle:

@@ -38,6 +38,8 @@ def test_url_comes_from_argument_then_environment_then_default(monkeypatch):
     monkeypatch.setenv("USIKIT_WORKSPACE", "postgresql+psycopg://u@h/db")
     assert workspace_url() == "postgresql+psycopg://u@h/db"
     assert workspace_url("team.db") == "sqlite:///team.db"
+    monkeypatch.setenv("USIKIT_WORKSPACE", "demo/usikit.db")
+    assert workspace_url() == "sqlite:///demo/usikit.db"
 
 
 def test_a_newer_schema_is_refused(tmp_path):

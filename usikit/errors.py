@@ -12,3 +12,7 @@ class InputError(Exception):
         self.path = None if path is None else str(path)
         self.reason = message
         super().__init__(f"{self.path}: {message}" if self.path else message)
+
+
+class RecordsInError(InputError):
+    """Work refused because some records still have errors (the message lists them)."""

@@ -335,6 +335,13 @@ def demo_clients() -> pd.DataFrame:
     documents = ["Document Type", *CLIENT_COLUMNS[CLIENT_COLUMNS.index("Document Number") :]]
     frame.loc[33, documents] = ""  # no identity document: non-DVS
     frame.loc[36, "Family Name"] = "  O\u2019Connor "
+    # Valid here, refused by the registry's document check (see the offline simulator).
+    frame.loc[9, "Name on Document"] = "LUCAS SMITH"  # not the family name on the card
+    frame.loc[2, "Document Number"] = "PA1230000"  # a number the DVS cannot verify
+    # The same student entered twice under two Client IDs: a warning here, and the
+    # registry answers the second application with the first one's USI.
+    person = ["First Name", "Middle Name", "Family Name", "Date of Birth", "Gender"]
+    frame.loc[39, person] = frame.loc[38, person].to_list()
     return frame
 
 

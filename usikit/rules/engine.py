@@ -253,7 +253,7 @@ def passes(rule: Rule, frame: pd.DataFrame) -> np.ndarray:
     """
     if rule.skips_blank:
         filled = (frame[rule.column] != "").to_numpy(dtype=bool)
-        if filled.mean() < SUBSET_BELOW:
+        if filled.size and filled.mean() < SUBSET_BELOW:
             ok = np.ones(len(frame), dtype=bool)
             if filled.any():
                 rows = frame.loc[filled, list(rule.columns)]

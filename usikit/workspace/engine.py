@@ -48,9 +48,8 @@ class Workspace:
 
 def workspace_url(url: str | None = None) -> str:
     """The URL to open: the one given, else USIKIT_WORKSPACE, else usikit.db here."""
-    if url:
-        return url if "://" in url else f"sqlite:///{url}"
-    return os.environ.get(ENVIRONMENT) or f"sqlite:///{DEFAULT_FILE}"
+    chosen = url or os.environ.get(ENVIRONMENT) or DEFAULT_FILE
+    return chosen if "://" in chosen else f"sqlite:///{chosen}"
 
 
 def open_workspace(url: str | None = None, *, create: bool = True) -> Workspace:

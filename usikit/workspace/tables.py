@@ -59,7 +59,7 @@ batches = Table(
     "batches",
     metadata,
     Column("id", Integer, primary_key=True),
-    # open -> submitted (requests sent) -> processed (every request has results)
+    # open -> submitting (requests being sent) -> submitted -> processed (all results in)
     Column("status", String(12), nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("submitted_at", DateTime(timezone=True)),
@@ -93,6 +93,7 @@ submissions = Table(
     # pending (recorded, maybe sent) -> sent (receipt recorded) -> retrieved (results in)
     Column("state", String(12), nullable=False),
     Column("applications", Integer, nullable=False),
+    Column("payload", Text, nullable=False),  # the applications exactly as sent (JSON)
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("sent_at", DateTime(timezone=True)),
     Column("retrieved_at", DateTime(timezone=True)),
@@ -115,5 +116,6 @@ results = Table(
     Column("identity_document_verified", String(12)),
     Column("processed_date", String(40)),
     Column("errors", Text, nullable=False, server_default=""),  # "E123: message" lines
+    Column("note", Text, nullable=False, server_default=""),  # e.g. why a USI was not written
     Column("retrieved_at", DateTime(timezone=True), nullable=False),
 )

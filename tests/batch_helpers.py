@@ -1,0 +1,40 @@
+"""Helpers for the batch tests: a workspace with the demo clients, a registry clock."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from usikit import read_table
+from usikit.workspace import open_workspace
+from usikit.workspace.clients import import_clients
+
+ROOT = Path(__file__).parent.parent
+DEMO = ROOT / "data" / "samples" / "clients_demo.xlsx"
+TODAY = dt.date(2026, 11, 22)
+# Client IDs of the demo file by what is wrong with them (see usikit.samples.DEMO_MISTAKES).
+BAD_POSTCODE, BAD_DATE, NO_CARD, NO_FAMILY, BAD_MEDICARE, BAD_EMAIL = (
+    "S0000008", "S0000013", "S0000018", "S0000022", "S0000026", "S0000031",
+)  # fmt: skip
+NOT_VERIFIABLE, NAME_NOT_ON_CARD = "S0000003", "S0000010"  # refused by the simulated DVS
+SAME_PERSON = ("S0000039", "S0000040")
+
+
+class Clock:
+    """A clock the test moves by hand."""
+
+    def __init__(self) -> None:
+        self.now = dt.datetime(2026, 11, 22, 9, 0, tzinfo=dt.UTC)
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += dt.timedelta(seconds=seconds)
+
+
+def demo_workspace(url: str):
+    """A workspace holding the demo clients (those with errors included)."""
+    workspace = open_workspace(url)
+    import_clients(workspace, read_table(DEMO), include_invalid=True, today=TODAY)
+    return workspace

@@ -1,0 +1,36 @@
+"""The registry's official schema, read from the WSDL in ../shared/reference (never copied)."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+WSDL = (
+    Path(__file__).resolve().parents[2] / "shared" / "reference" / "usi" / "UsiService_v5_3PT.wsdl"
+)
+XS = "http://www.w3.org/2001/XMLSchema"
+
+
+@cache
+def _schema():
+    etree = pytest.importorskip("lxml.etree", reason="lxml validates against the schema")
+    if not WSDL.exists():
+        pytest.skip(f"the registry's WSDL is not at {WSDL} (reference material kept outside)")
+    document = etree.parse(str(WSDL))
+    schemas = document.findall(f".//{{{XS}}}schema")
+    usi = next(s for s in schemas if s.get("targetNamespace") == "http://usi.gov.au/2022/ws")
+    return etree.XMLSchema(etree.fromstring(etree.tostring(usi)))
+
+
+def assert_conforms(element) -> None:
+    """Fail with the schema's own message when `element` (ElementTree) is not valid."""
+    import xml.etree.ElementTree as ET
+
+    from lxml import etree
+
+    schema = _schema()
+    document = etree.fromstring(ET.tostring(element))
+    if not schema.validate(document):
+        raise AssertionError(str(schema.error_log))

@@ -1,0 +1,65 @@
+"""`usikit clients import|export`: clients in and out of the workspace."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from usikit.cli.options import add_workspace, workspace_of
+from usikit.cli.validate_cmd import check_report_path, write_report
+from usikit.io import read_table
+from usikit.workspace.clients import export_clients, import_clients
+
+
+def add_parser(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser(
+        "clients", help="import clients into the workspace, or export them"
+    )
+    actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
+    load = actions.add_parser(
+        "import",
+        help="add or update clients from a spreadsheet (validated first)",
+        description="Add or update clients by Client ID. Rows with errors are reported and "
+        "left out unless --include-invalid.",
+    )
+    load.add_argument("file", type=Path, metavar="FILE")
+    load.add_argument("--sheet", help="sheet of a workbook (default: the first)")
+    load.add_argument("--sep", help="CSV separator (default: detected)")
+    load.add_argument("--include-invalid", action="store_true", help="import rows with errors too")
+    load.add_argument("--errors", type=Path, metavar="OUT", help="write the report to OUT.csv|xlsx")
+    add_workspace(load)
+    load.set_defaults(run=run_import)
+    dump = actions.add_parser(
+        "export",
+        help="write every client with their USI, in the template's columns",
+        description="Dates of birth and identity-document numbers are masked unless "
+        "--show-sensitive.",
+    )
+    dump.add_argument("out", type=Path, metavar="OUT", help="OUT.xlsx or OUT.csv")
+    dump.add_argument("--show-sensitive", action="store_true", help="write them unmasked")
+    add_workspace(dump)
+    dump.set_defaults(run=run_export)
+
+
+def run_import(args: argparse.Namespace) -> int:
+    if args.errors is not None:
+        check_report_path(args.errors)
+    frame = read_table(args.file, sep=args.sep, sheet=args.sheet)
+    workspace = workspace_of(args)
+    result = import_clients(workspace, frame, include_invalid=args.include_invalid)
+    print(result.report.summary_line())
+    print(result.summary_line())
+    for row, reason in sorted(result.skipped.items()):
+        print(f"  row {row}: {reason}")
+    if args.errors is not None:
+        write_report(result.report, args.errors)
+        print(f"Wrote {len(result.report.errors)} problems to {args.errors}")
+    return 1 if result.skipped else 0
+
+
+def run_export(args: argparse.Namespace) -> int:
+    workspace = workspace_of(args, create=False)
+    path = export_clients(workspace, args.out, show_sensitive=args.show_sensitive)
+    note = "" if args.show_sensitive else " (dates of birth and document numbers masked)"
+    print(f"Wrote the clients to {path}{note}")
+    return 0

@@ -1,0 +1,140 @@
+"""The one interface every USI Registry client implements, and the results they return.
+
+`OfflineRegistry` (a simulator) and `SoapRegistry` (the registry's version 5 web service)
+both implement `Registry`; the batch workflow only ever sees this interface.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+MAX_APPLICATIONS = 500  # the registry's limit per BulkUpload request
+SUCCESS, FAILURE, MATCH_FOUND = "Success", "Failure", "MatchFound"
+
+
+@dataclass(frozen=True)
+class Document:
+    """An identity document as the registry names it: its schema type and fields in order."""
+
+    registry_type: str  # e.g. "MedicareDocumentType"
+    fields: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class Application:
+    """One create-USI application, in the registry's own field names and order."""
+
+    application_id: str
+    user_reference: str
+    contact: tuple[tuple[str, object], ...]  # values are text or nested (name, value) tuples
+    personal: tuple[tuple[str, str], ...]
+    document: Document | None = None
+    non_dvs_document_type_id: int | None = None
+
+    @property
+    def dvs_check_required(self) -> bool:
+        return self.document is not None
+
+    def personal_value(self, name: str) -> str:
+        return dict(self.personal).get(name, "")
+
+
+@dataclass(frozen=True)
+class RegistryError:
+    code: str  # "E123"
+    message: str  # at most 255 characters
+
+
+@dataclass(frozen=True)
+class ApplicationResult:
+    application_id: str
+    result: str  # Success | Failure | MatchFound
+    identity_document_verified: str  # True | False | NotRequired
+    processed_date: str  # ISO date-time
+    usi: str = ""
+    errors: tuple[RegistryError, ...] = ()
+
+
+@dataclass(frozen=True)
+class BulkResults:
+    request_id: str
+    applications: tuple[ApplicationResult, ...]
+
+    @property
+    def failed(self) -> int:
+        return sum(1 for a in self.applications if a.result == FAILURE)
+
+
+@dataclass(frozen=True)
+class Verification:
+    """A USI to check against a person's names and date of birth (ISO)."""
+
+    record_id: int
+    usi: str
+    first_name: str = ""
+    family_name: str = ""
+    single_name: str = ""
+    date_of_birth: str = ""
+
+
+@dataclass(frozen=True)
+class VerificationResult:
+    record_id: int
+    usi: str
+    usi_status: str  # Valid | Invalid | Deactivated
+    matches: dict[str, str] = field(default_factory=dict)  # field -> Match | NoMatch
+
+
+@dataclass(frozen=True)
+class Country:
+    code: str
+    name: str
+    is_current: bool = True
+
+
+class NotProcessedYet(Exception):
+    """The registry has not finished a bulk request; ask again later."""
+
+
+class RegistryFault(Exception):
+    """A fault the registry returned (ErrorInfo), or a transport failure.
+
+    `transient` faults (service unavailable, timeouts, 5xx) may succeed when retried.
+    """
+
+    def __init__(self, code: int, title: str, message: str, *, transient: bool = False) -> None:
+        self.code, self.title, self.message, self.transient = code, title, message, transient
+        super().__init__(f"{title} [{code}]: {message}")
+
+
+SERVICE_UNAVAILABLE = 1001
+GENERIC_VALIDATION = 1002
+ORGANISATION_NOT_AUTHORISED = 2002
+UNVERIFIED_IDENTITY = 2004
+
+
+class Registry(Protocol):
+    """What the batch workflow needs from a USI Registry."""
+
+    name: str  # short, stored with each batch: "offline simulator", "USI Registry", ...
+    label: str  # shown in every output: says plainly whether this is a simulator
+
+    def bulk_upload(
+        self, org_code: str, request_id: str, applications: Sequence[Application]
+    ) -> str:
+        """Send up to 500 applications; the receipt number. Idempotent per request id."""
+        ...
+
+    def bulk_upload_retrieve(self, org_code: str, receipt_number: str) -> BulkResults:
+        """The results of a bulk request, or NotProcessedYet."""
+        ...
+
+    def verify_usi(self, org_code: str, verification: Verification) -> VerificationResult: ...
+
+    def bulk_verify_usi(
+        self, org_code: str, verifications: Sequence[Verification]
+    ) -> list[VerificationResult]: ...
+
+    def get_countries(self, org_code: str) -> list[Country]: ...
