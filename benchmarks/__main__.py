@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 
-from benchmarks import bench_batches, bench_read, bench_validate
+from benchmarks import bench_batches, bench_read, bench_regcert, bench_validate
 from benchmarks.common import HERE, machine, table
 
 
@@ -25,6 +25,11 @@ def main() -> None:
     validation, growth = bench_validate.run(sizes, repeat, rowwise_rows=sizes[-2])
     figures += validation
     workflow = bench_batches.run(1_000 if args.quick else 10_000)
+    figures += bench_regcert.run(
+        learners=2_000 if args.quick else 100_000,
+        repeat=repeat,
+        file_bytes=(256 if args.quick else 2048) * 1024,
+    )
     lines = [
         "# Benchmark results",
         "",

@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 
 from usikit.cli import main
 from usikit.workspace import open_workspace
+from usikit.workspace.register_tables import learners
 from usikit.workspace.tables import clients
 
 
@@ -13,9 +14,12 @@ def test_demo_folder_has_files_and_a_workspace_and_is_kept_on_rerun(tmp_path, ca
     folder = tmp_path / "demo"
     assert main(["demo", "--into", str(folder)]) == 0
     assert (folder / "clients_demo.xlsx").exists()
+    assert (folder / "regcert_register.xlsx").exists()
+    assert (folder / "regcert_import_first.csv").exists()
     workspace = open_workspace(str(folder / "usikit.db"))
     with workspace.begin() as connection:
         assert connection.execute(select(func.count()).select_from(clients)).scalar() == 38
+        assert connection.execute(select(func.count()).select_from(learners)).scalar() == 200
         connection.execute(clients.update().values(email="kept@example.com"))
     assert main(["demo", "--into", str(folder)]) == 0
     with workspace.begin() as connection:

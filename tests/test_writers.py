@@ -41,8 +41,9 @@ def test_xlsx_export_has_no_formula_cell_and_shows_text_as_typed(tmp_path):
     path = write_xlsx([Sheet("Data", frame, fills={(6, "Value"): "error"})], tmp_path / "out.xlsx")
     sheet = load_workbook(path)["Data"]
     values = [c.value for c in sheet["A"][1:]]
-    # XML turns a lone carriage return into a line feed; the cell is still text.
-    assert values == [*RISKY[:4], "\tlead", "\ncr", "plain"]
+    # An XML reader may turn a lone carriage return into a line feed; the cell is still text.
+    assert values[:5] == [*RISKY[:4], "\tlead"] and values[6] == "plain"
+    assert values[5] in ("\rcr", "\ncr")
     assert all(c.data_type != "f" for row in sheet.iter_rows() for c in row)
     assert all(c.quotePrefix for c in sheet["A"][1:7])
     assert sheet["A8"].fill.fgColor.rgb.endswith("FFC7CE")

@@ -19,6 +19,7 @@ class Validator:
     function: Callable[..., ValidationReport]
     max_bytes: int | None = None  # a size limit the file itself must respect
     csv_only: bool = False
+    default_sep: str | None = None  # None: detect the separator
 
 
 VALIDATORS: dict[str, Validator] = {}
@@ -42,8 +43,19 @@ def validate(kind: str, frame: pd.DataFrame, **options: object) -> ValidationRep
 
 def _register_builtin() -> None:
     from usikit.rules.clients import validate_clients
+    from usikit.rules.regcert import validate_regcert
 
     register(Validator("clients", "USI client records", validate_clients))
+    register(
+        Validator(
+            "regcert",
+            "Registration & Certification import file",
+            validate_regcert,
+            max_bytes=2 * 1024 * 1024,
+            csv_only=True,
+            default_sep=",",
+        )
+    )
 
 
 _register_builtin()

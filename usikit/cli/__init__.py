@@ -8,12 +8,20 @@ import sys
 from collections.abc import Sequence
 
 from usikit import __version__
-from usikit.cli import demo_cmd, template_cmd, validate_cmd
-from usikit.errors import InputError
+from usikit.cli import (
+    batch_cmd,
+    clients_cmd,
+    demo_cmd,
+    regcert_cmd,
+    registry_cmd,
+    template_cmd,
+    validate_cmd,
+)
+from usikit.errors import InputError, RecordsInError
 
 EXIT_INPUT = 2
 EXIT_BUG = 70  # sysexits EX_SOFTWARE
-COMMANDS = (validate_cmd, template_cmd, demo_cmd)
+COMMANDS = (validate_cmd, clients_cmd, batch_cmd, registry_cmd, regcert_cmd, template_cmd, demo_cmd)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -38,6 +46,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INPUT
     try:
         return int(args.run(args))
+    except RecordsInError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
     except InputError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_INPUT

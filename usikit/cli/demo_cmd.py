@@ -9,6 +9,9 @@ from sqlalchemy import func, select
 
 from usikit.errors import InputError
 from usikit.io import read_table
+from usikit.regcert.register import import_learners
+from usikit.regcert_samples import write_regcert_samples
+from usikit.rules.regcert_learners import validate_learners
 from usikit.samples import write_demo_files
 from usikit.workspace import open_workspace
 from usikit.workspace.clients import import_clients
@@ -22,8 +25,9 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         "demo",
         help="prepare a demo folder with synthetic sample files and a workspace",
         description="Write the synthetic sample files (the same as data/samples) into a "
-        "folder, and a workspace (usikit.db) holding the demo clients. Nothing outside that "
-        "folder is touched; an existing demo workspace is kept as it is.",
+        "folder, and a workspace (usikit.db) holding the demo clients and the sample "
+        "register. Nothing outside that folder is touched; an existing demo workspace is "
+        "kept as it is.",
     )
     parser.add_argument("--into", type=Path, default=Path("demo"), help="folder (default: demo)")
     parser.set_defaults(run=run)
@@ -34,11 +38,14 @@ def prepare_demo(folder: Path) -> Path:
     if folder.exists() and not folder.is_dir():
         raise InputError("exists and is not a folder; choose another name", path=folder)
     written = write_demo_files(folder)
+    register_files = write_regcert_samples(folder)
     workspace = open_workspace(str(folder / WORKSPACE_FILE))
     with workspace.begin() as connection:
         empty = connection.execute(select(func.count()).select_from(clients)).scalar_one() == 0
     if empty:
         import_clients(workspace, read_table(written[0]), include_invalid=True)
+        learners = read_table(next(p for p in register_files if p.suffix == ".xlsx"))
+        import_learners(workspace, validate_learners(learners))
     workspace.close()
     return folder / WORKSPACE_FILE
 

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import inspect
 from pathlib import Path
+
+import pandas as pd
 
 from usikit.errors import InputError
 from usikit.io import read_table
+from usikit.io.detect import SAMPLE_BYTES, file_kind
 from usikit.report import ValidationReport
-from usikit.validators import VALIDATORS
+from usikit.validators import VALIDATORS, Validator
 
 REPORT_SUFFIXES = (".csv", ".xlsx")
 
@@ -23,7 +27,9 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("kind", metavar="KIND", choices=sorted(VALIDATORS), help="kind of file")
     parser.add_argument("file", metavar="FILE", type=Path, help="CSV, TSV, TXT or workbook")
     parser.add_argument("--sheet", help="sheet to read from a workbook (default: the first)")
-    parser.add_argument("--sep", help="CSV separator: , ; | tab (default: detected)")
+    parser.add_argument(
+        "--sep", help="CSV separator: , ; | tab (default: detected; a comma for regcert)"
+    )
     parser.add_argument(
         "--errors", metavar="OUT", type=Path, help="write the error report to OUT.csv or OUT.xlsx"
     )
@@ -33,6 +39,17 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         action="store_true",
         help="show identity-document numbers and dates of birth unmasked in the report",
     )
+    parser.add_argument(
+        "--allow-temporary-uln",
+        action="store_true",
+        help="regcert: accept the temporary ULN 9999999999",
+    )
+    parser.add_argument(
+        "--workspace",
+        metavar="URL",
+        help="regcert: also check the file against the register in this workspace (SQLite "
+        "file or SQLAlchemy URL; without it the file is checked on its own)",
+    )
     parser.set_defaults(run=run)
 
 
@@ -40,9 +57,12 @@ def run(args: argparse.Namespace) -> int:
     validator = VALIDATORS[args.kind]
     if args.errors is not None:
         check_report_path(args.errors)
+    options = _options(validator, args)
     limit = args.max_bytes if args.max_bytes is not None else validator.max_bytes
-    frame = read_table(args.file, sep=args.sep, sheet=args.sheet, max_bytes=limit)
-    report = validator.function(frame, show_sensitive=args.show_sensitive)
+    frame = read_input(validator, args.file, sep=args.sep, sheet=args.sheet, max_bytes=limit)
+    if args.workspace is not None:
+        options["enrolments"] = _register_enrolments(args.workspace, frame)
+    report = validator.function(frame, show_sensitive=args.show_sensitive, **options)
     print(report.summary_line())
     if args.errors is not None:
         write_report(report, args.errors)
@@ -50,6 +70,63 @@ def run(args: argparse.Namespace) -> int:
     elif report.n_invalid:
         print("Add --errors errors.xlsx to get every problem with its row and column.")
     return 0 if report.ok else 1
+
+
+def read_input(
+    validator: Validator,
+    path: Path,
+    *,
+    sep: str | None = None,
+    sheet: str | None = None,
+    max_bytes: int | None = None,
+) -> pd.DataFrame:
+    """Read a file for `validator`: CSV only when it says so, with its default separator."""
+    if validator.csv_only:
+        refuse_workbook(path, validator.summary)
+    chosen = sep if sep is not None else validator.default_sep
+    return read_table(path, sep=chosen, sheet=sheet, max_bytes=max_bytes)
+
+
+def refuse_workbook(path: Path, what: str) -> None:
+    """A workbook given where only CSV is taken: say how to save it as CSV."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(SAMPLE_BYTES)
+    except OSError:
+        return  # read_table says what is wrong with the file
+    if file_kind(head[:8], head) in ("zip", "ole"):
+        raise InputError(
+            f"is a workbook, not a CSV file; a {what} must be CSV: in Excel choose "
+            "File > Save As > CSV UTF-8 (Comma delimited) and give that file",
+            path=path,
+        )
+
+
+def _options(validator: Validator, args: argparse.Namespace) -> dict[str, object]:
+    """The validator-specific options given, refused when this kind of file has no use for them."""
+    accepted = inspect.signature(validator.function).parameters
+    options: dict[str, object] = {}
+    for flag, name, given in (
+        ("--allow-temporary-uln", "allow_temporary_uln", args.allow_temporary_uln),
+        ("--workspace", "enrolments", args.workspace is not None),
+    ):
+        if not given:
+            continue
+        if name not in accepted:
+            raise InputError(f"{flag} does not apply to {validator.name} files; leave it out")
+        if name != "enrolments":
+            options[name] = True
+    return options
+
+
+def _register_enrolments(url: str, frame: pd.DataFrame) -> pd.DataFrame:
+    from usikit.regcert.register import open_register, register_enrolments
+
+    workspace = open_register(url)
+    try:
+        return register_enrolments(workspace, for_file=frame)
+    finally:
+        workspace.close()
 
 
 def check_report_path(path: Path) -> None:

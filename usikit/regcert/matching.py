@@ -1,0 +1,341 @@
+"""Applying an import file to the register: the seed's four matching rules, in one transaction.
+
+1. A row without a registration number finds the record by ULN + Qualification Number.
+2. A row with a registration number finds the record that has it; the first number fills
+   the learner's record on that qualification (creating the record if there is none).
+   A number that belongs to another record is an error (the validation reports it).
+3. An empty cell never removes a registration number, nor any other stored value.
+4. A status that needs a registration number (`NEEDS_REGISTRATION_NUMBER`) reverts to the
+   record's previous status when the record ends up without one.
+
+`plan_import` decides everything on DataFrames. `import_file` validates a file against the
+register and applies it reading the register once, inside the transaction that writes;
+`apply_import` applies a report made earlier, reading the register again. Either way all
+rows are written in one transaction: a failure midway leaves the register as it was.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Connection, bindparam
+from sqlalchemy.exc import IntegrityError
+
+from usikit.errors import InputError
+from usikit.regcert.register import load_records, lock_register
+from usikit.report import ValidationReport
+from usikit.rules.regcert import Lookup, import_records, record_keys, validate_regcert
+from usikit.rules.regcert_fields import (
+    DATE_COLUMNS,
+    NEEDS_REGISTRATION_NUMBER,
+    NEW_RECORD_STATUS,
+    POSTAL_REFERENCE,
+    QUALIFICATION_NUMBER,
+    REGISTRATION_NUMBER,
+    STATUS,
+    ULN,
+)
+from usikit.workspace import Workspace
+from usikit.workspace.register_tables import learners, qualifications, registrations
+from usikit.workspace.tables import column_key
+
+CREATED, UPDATED, UNCHANGED, REVERTED = "created", "updated", "unchanged", "status reverted"
+RESULTS = (CREATED, UPDATED, UNCHANGED, REVERTED)
+RESULT_COLUMNS = ("Row", ULN, QUALIFICATION_NUMBER, REGISTRATION_NUMBER, "Record", "Result",
+                  "Details")  # fmt: skip
+# The import columns an empty cell leaves as they are, with their column in the register.
+KEPT_WHEN_EMPTY = {name: column_key(name) for name in (*DATE_COLUMNS, POSTAL_REFERENCE)}
+SHOWN_ROWS = 10
+
+
+@dataclass
+class ImportPlan:
+    """What an import will do: one result per row, and the rows to insert and update."""
+
+    results: pd.DataFrame  # RESULT_COLUMNS, one line per applied row
+    inserts: pd.DataFrame  # columns of `registrations`, without id and timestamps
+    updates: pd.DataFrame  # the same, with the record's id
+
+
+STORED = {
+    "uln": learners.c.uln,
+    "number_key": qualifications.c.number_key,
+    "record_id": registrations.c.id,
+    "status": registrations.c.status,
+    "registration_number": registrations.c.registration_number,
+    **{key: registrations.c[key] for key in KEPT_WHEN_EMPTY.values()},
+}
+
+
+def current_records(connection: Connection, rows: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The enrolments `rows` may touch (all without `rows`), each with its registration
+    record (empty text where there is none, record_id <NA>), indexed by learner and
+    qualification key."""
+    ulns = numbers = None
+    if rows is not None:
+        ulns = rows[ULN]
+        numbers = rows.loc[rows[REGISTRATION_NUMBER] != "", REGISTRATION_NUMBER]
+    frame = load_records(connection, STORED, ulns=ulns, numbers=numbers, integers=("record_id",))
+    frame.index = pd.Index(frame["uln"] + "|" + frame["number_key"], name="key")
+    return frame
+
+
+def plan_import(rows: pd.DataFrame, current: pd.DataFrame) -> ImportPlan:
+    """Decide, for each accepted row, which record it creates or updates and how.
+
+    `rows` are validated import records (indexed by spreadsheet row); `current` is
+    `current_records` of the register. Rows the register no longer accepts (it changed
+    since the file was validated) raise `InputError`: nothing is then written.
+    """
+    keys = record_keys(rows[ULN], rows[QUALIFICATION_NUMBER])
+    _refuse_stale(rows, keys, current)
+    record = current.loc[keys.to_numpy()].set_axis(rows.index)
+    exists = record["record_id"].notna().to_numpy()
+    given = rows[REGISTRATION_NUMBER]
+    stored = record["registration_number"]
+    number = given.where(given != "", stored)
+    values = {
+        key: rows[name].where(rows[name] != "", record[key])
+        for name, key in KEPT_WHEN_EMPTY.items()
+    }
+    previous = record["status"].where(exists, NEW_RECORD_STATUS)
+    wanted = rows[STATUS]
+    reverted = (wanted.isin(list(NEEDS_REGISTRATION_NUMBER)) & (number == "")).to_numpy()
+    status = wanted.where(~reverted, previous)
+    changed = (number != stored) | (status != previous)
+    for key, value in values.items():
+        changed |= value != record[key]
+    result = np.select(
+        [reverted, ~exists, changed.to_numpy()], [REVERTED, CREATED, UPDATED], UNCHANGED
+    )
+    written = pd.DataFrame(
+        {
+            "enrolment_id": record["enrolment_id"].to_numpy(dtype="int64"),
+            "status": status.to_numpy(),
+            "registration_number": number.to_numpy(),
+            **{key: value.to_numpy() for key, value in values.items()},
+        },
+        index=rows.index,
+    )
+    details = _details(exists, reverted, given, stored, wanted, previous)
+    results = pd.DataFrame(
+        {
+            "Row": rows.index,
+            ULN: rows[ULN].to_numpy(),
+            QUALIFICATION_NUMBER: rows[QUALIFICATION_NUMBER].to_numpy(),
+            REGISTRATION_NUMBER: number.to_numpy(),
+            "Record": record["record_id"].to_numpy(),
+            "Result": result,
+            "Details": details,
+        }
+    )
+    update = exists & changed.to_numpy()
+    return ImportPlan(
+        results=results,
+        inserts=written[~exists],
+        updates=written[update].assign(id=record["record_id"][update].to_numpy(dtype="int64")),
+    )
+
+
+def _refuse_stale(rows: pd.DataFrame, keys: pd.Series, current: pd.DataFrame) -> None:
+    """Rows that validation accepted but the register, changed since, no longer does."""
+    stored = Lookup.of(current.index.to_series(), current["registration_number"])
+    numbered = (current["registration_number"] != "").to_numpy()
+    owners = Lookup.of(
+        current["registration_number"][numbered], current.index.to_series()[numbered]
+    )
+    given = rows[REGISTRATION_NUMBER]
+    found = owners.get(given)
+    number = stored.get(keys)
+    unknown = ~stored.contains(keys)
+    elsewhere = (given != "") & (found != "") & (found != keys)
+    differs = (given != "") & (number != "") & (number != given)
+    _refuse_rows(rows.index[(unknown | elsewhere | differs).to_numpy()])
+
+
+def _refuse_rows(stale: pd.Index) -> None:
+    if len(stale):
+        shown = ", ".join(str(r) for r in stale[:SHOWN_ROWS])
+        more = f" and {len(stale) - SHOWN_ROWS} more" if len(stale) > SHOWN_ROWS else ""
+        raise InputError(
+            f"the register changed since the file was validated: rows {shown}{more} no longer "
+            "match it (learner, enrolment or registration number); nothing was written. "
+            "Validate the file again"
+        )
+
+
+def _details(
+    exists: np.ndarray,
+    reverted: np.ndarray,
+    given: pd.Series,
+    stored: pd.Series,
+    wanted: pd.Series,
+    previous: pd.Series,
+) -> np.ndarray:
+    """Why each row had its result, in words, for the result table."""
+    notes = [pd.Series("", index=given.index, dtype=object)]
+    created = pd.Series(~exists, index=given.index)
+    first = (given != "") & (stored == "")
+    kept = (given == "") & (stored != "")
+    matched = (given != "") & (given == stored)
+    notes.append(_note(created & ~first, "record created"))
+    notes.append(_note(created & first, "record created with this registration number"))
+    notes.append(
+        _note(
+            ~created & first, "registration number added; the record is matched by it from now on"
+        )
+    )
+    notes.append(_note(kept, "registration number kept (an empty cell never removes it)"))
+    notes.append(_note(matched, "matched by its registration number"))
+    revert = pd.Series(reverted, index=given.index)
+    if revert.any():
+        why = (
+            "Status " + wanted[revert] + " needs a registration number and the record has none; "
+            "the status stays " + previous[revert]
+        )
+        notes.append(why.reindex(given.index).fillna("").astype(object))
+    joined = notes[0]
+    for note in notes[1:]:
+        joined = joined.where(note == "", joined.where(joined == "", joined + "; ") + note)
+    return joined.to_numpy()
+
+
+def _note(where: pd.Series, text: str) -> pd.Series:
+    return pd.Series(np.where(where.to_numpy(), text, ""), index=where.index, dtype=object)
+
+
+def apply_import(workspace: Workspace, report: ValidationReport) -> pd.DataFrame:
+    """Write the report's accepted records into the register, all of them or none.
+
+    The register is read again inside the transaction: rows it no longer accepts (it
+    changed since `report` was made) stop the import (`InputError`). Returns the result
+    table (RESULT_COLUMNS): per row, created, updated, unchanged or status reverted, the
+    record's id and why.
+    """
+    rows = report.valid
+    with workspace.begin() as connection:
+        lock_register(connection)
+        if rows.empty:
+            return pd.DataFrame(columns=list(RESULT_COLUMNS))
+        return _apply(connection, plan_import(rows, current_records(connection, rows)))
+
+
+_NO_ROWS = pd.DataFrame({ULN: pd.Series(dtype="str"), REGISTRATION_NUMBER: pd.Series(dtype="str")})
+
+
+@dataclass
+class ImportOutcome:
+    """An import file validated against the register, and what applying it did (if it did)."""
+
+    report: ValidationReport
+    results: pd.DataFrame | None = None  # None when nothing was applied
+
+
+def import_file(
+    workspace: Workspace,
+    frame: pd.DataFrame,
+    *,
+    apply: bool = False,
+    allow_temporary_uln: bool = False,
+    show_sensitive: bool = False,
+    today: dt.date | None = None,
+) -> ImportOutcome:
+    """Validate an import file against the register and, with `apply`, write its accepted
+    records: the register is read once, in the same transaction as the writes, so what
+    was validated is what gets written."""
+
+    def validated(connection: Connection) -> tuple[ValidationReport, pd.DataFrame]:
+        records = import_records(frame)
+        current = current_records(connection, records if records is not None else _NO_ROWS)
+        report = validate_regcert(
+            frame,
+            enrolments=enrolments_of(current),
+            allow_temporary_uln=allow_temporary_uln,
+            show_sensitive=show_sensitive,
+            today=today,
+        )
+        return report, current
+
+    if not apply:
+        with workspace.engine.connect() as connection:
+            return ImportOutcome(validated(connection)[0])
+    with workspace.begin() as connection:
+        lock_register(connection)
+        report, current = validated(connection)
+        if report.valid.empty:
+            return ImportOutcome(report, pd.DataFrame(columns=list(RESULT_COLUMNS)))
+        return ImportOutcome(report, _apply(connection, plan_import(report.valid, current)))
+
+
+def enrolments_of(current: pd.DataFrame) -> pd.DataFrame:
+    """`current_records` in the shape `validate_regcert(enrolments=...)` takes."""
+    return pd.DataFrame(
+        {
+            ULN: current["uln"].to_numpy(),
+            QUALIFICATION_NUMBER: current["number_key"].to_numpy(),
+            REGISTRATION_NUMBER: current["registration_number"].to_numpy(),
+            STATUS: current["status"].to_numpy(),
+        }
+    )
+
+
+def _apply(connection: Connection, plan: ImportPlan) -> pd.DataFrame:
+    """Write a plan inside the caller's transaction; the result table with every record id."""
+    now = dt.datetime.now(dt.UTC)
+    try:
+        created = _insert_rows(connection, plan.inserts, now)
+        _update_rows(connection, plan.updates, now)
+    except IntegrityError:  # another import took a number or a record meanwhile
+        raise InputError(
+            "the register changed while the file was being imported (another import wrote "
+            "the same registration number or record); nothing was written. Validate the "
+            "file again"
+        ) from None
+    results = plan.results.copy()
+    ids = pd.array(results["Record"], dtype="Int64")
+    ids[ids.isna()] = created
+    results["Record"] = ids.astype("int64")
+    return results
+
+
+def _insert_rows(connection: Connection, rows: pd.DataFrame, now: dt.datetime) -> np.ndarray:
+    """Insert new records; their ids in the order of `rows`."""
+    if rows.empty:
+        return np.zeros(0, dtype=np.int64)
+    statement = registrations.insert().returning(registrations.c.id, sort_by_parameter_order=True)
+    values = _parameters(rows, {c: c for c in rows.columns}, created_at=now, updated_at=now)
+    return np.asarray(connection.execute(statement, values).scalars().all())
+
+
+def _update_rows(connection: Connection, rows: pd.DataFrame, now: dt.datetime) -> None:
+    if rows.empty:
+        return
+    columns = [c for c in rows.columns if c not in ("id", "enrolment_id")]
+    statement = (
+        registrations.update()
+        .where(registrations.c.id == bindparam("_id"))
+        .values({c: bindparam(f"_{c}") for c in columns} | {"updated_at": bindparam("_now")})
+    )
+    names = {c: f"_{c}" for c in ("id", *columns)}
+    connection.execute(statement, _parameters(rows, names, _now=now))
+
+
+def _parameters(
+    rows: pd.DataFrame, names: dict[str, str], **constants: object
+) -> list[dict[str, object]]:
+    """One dict of plain Python values per row, for an executemany (`names`: column -> key).
+
+    An empty registration number is stored as NULL, so that numbers stay unique.
+    """
+    columns = []
+    for column in names:
+        values = rows[column].to_numpy()
+        if column == "registration_number":
+            values = np.where(values == "", None, values)
+        columns.append(values.tolist())
+    keys = [*names.values(), *constants]
+    fixed = list(constants.values())
+    return [dict(zip(keys, [*row, *fixed], strict=True)) for row in zip(*columns, strict=True)]

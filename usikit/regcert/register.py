@@ -1,0 +1,282 @@
+"""The register: learners, programmes, qualifications and enrolments, loaded from a learner file.
+
+A learner file is validated first (`usikit.rules.regcert_learners.validate_learners`); its
+accepted rows are written in one transaction, adding new learners, programmes,
+qualifications and enrolments and updating the ones whose details changed. Nothing is ever
+deleted by an import.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+from sqlalchemy import ColumnElement, Connection, Select, Table, bindparam, select
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+from usikit.errors import InputError
+from usikit.report import ValidationReport
+from usikit.rules.regcert import import_records, qualification_keys
+from usikit.rules.regcert_fields import (
+    QUALIFICATION_NUMBER,
+    REGISTRATION_NUMBER,
+    STATUS,
+    ULN,
+    YES,
+)
+from usikit.workspace import Workspace, open_workspace, workspace_url
+from usikit.workspace.register_tables import (
+    LEARNER_KEYS,
+    PROGRAMME_KEYS,
+    enrolments,
+    learners,
+    programmes,
+    qualifications,
+    registrations,
+)
+
+CHUNK = 5_000  # values bound in one IN (...) query; SQLite allows 32,766
+REGISTER_LOCK = 0x55534B52  # PostgreSQL advisory lock: one register change at a time
+LEARNER_FILE_QUALIFICATION = "Qualification number"  # the learner file's spelling
+CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
+KINDS = ("learners", "programmes", "qualifications", "enrolments")
+
+
+def open_register(url: str | None = None, *, create: bool = False) -> Workspace:
+    """The workspace holding the register; without `create`, a missing SQLite file is an error
+    that says how to make the register (an import must not leave an empty file behind)."""
+    if not create:
+        try:
+            parsed = make_url(workspace_url(url))
+        except ArgumentError:
+            parsed = None  # open_workspace says what is wrong with it
+        if parsed is not None and parsed.get_backend_name() == "sqlite" and parsed.database:
+            path = Path(parsed.database)
+            if not path.exists():
+                raise InputError(
+                    f"no register at {path}; load learners first with `usikit regcert "
+                    "learners import FILE --apply` (or give --workspace)"
+                )
+    return open_workspace(url, create=create)
+
+
+def lock_register(connection: Connection) -> None:
+    """Let one register change run at a time on PostgreSQL (SQLite's BEGIN IMMEDIATE does it)."""
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({REGISTER_LOCK})")
+
+
+def records_query(*columns: ColumnElement, numbered: bool = False) -> Select:
+    """Enrolments with their learner, qualification and registration record (if any);
+    `numbered` keeps the enrolments whose record exists, read from the record's side (so that
+    a search by registration number uses its index)."""
+    if numbered:
+        start = registrations.join(enrolments, enrolments.c.id == registrations.c.enrolment_id)
+    else:
+        start = enrolments.outerjoin(registrations, registrations.c.enrolment_id == enrolments.c.id)
+    return (
+        select(enrolments.c.id, *columns)
+        .select_from(start)
+        .join(learners, learners.c.id == enrolments.c.learner_id)
+        .join(qualifications, qualifications.c.id == enrolments.c.qualification_id)
+    )
+
+
+def load_records(
+    connection: Connection,
+    columns: dict[str, ColumnElement],
+    *,
+    ulns: Iterable[str] | None = None,
+    numbers: Iterable[str] | None = None,
+    integers: Sequence[str] = (),
+) -> pd.DataFrame:
+    """Enrolments as a frame of text with the given `columns` (name -> database column).
+
+    With `ulns` and `numbers`, only the enrolments of those learners and the records
+    holding those registration numbers: all that an import file's rules and matching need,
+    read in a fraction of the time the whole register takes.
+    """
+    labelled = [c.label(name) for name, c in columns.items()]
+    names = ["enrolment_id", *columns]
+    if ulns is None and numbers is None:
+        rows = connection.execute(records_query(*labelled)).all()
+    else:
+        rows = []
+        for query, column, wanted in (
+            (records_query(*labelled), learners.c.uln, ulns),
+            (records_query(*labelled, numbered=True), registrations.c.registration_number, numbers),
+        ):
+            values = sorted(set(() if wanted is None else wanted))
+            for start in range(0, len(values), CHUNK):
+                chunk = values[start : start + CHUNK]
+                rows += connection.execute(query.where(column.in_(chunk))).all()
+    frame = text_frame(rows, names, integers=("enrolment_id", *integers))
+    return frame[~frame["enrolment_id"].duplicated()].reset_index(drop=True)
+
+
+ENROLMENT_COLUMNS = {
+    ULN: learners.c.uln,
+    QUALIFICATION_NUMBER: qualifications.c.number_key,
+    REGISTRATION_NUMBER: registrations.c.registration_number,
+    STATUS: registrations.c.status,
+}
+
+
+def register_enrolments(workspace: Workspace, for_file: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Enrolments with their record's registration number and status ("" when none): the
+    shape `validate_regcert(enrolments=...)` takes.
+
+    With `for_file` (an import file as read), only what that file's rules need.
+    """
+    ulns = numbers = None
+    if for_file is not None:
+        records = import_records(for_file)
+        if records is None:  # wrong columns: no record is checked against the register
+            ulns, numbers = [], []
+        else:
+            ulns, numbers = (
+                records[ULN],
+                records.loc[records[REGISTRATION_NUMBER] != "", REGISTRATION_NUMBER],
+            )
+    with workspace.engine.connect() as connection:
+        frame = load_records(connection, ENROLMENT_COLUMNS, ulns=ulns, numbers=numbers)
+    return frame.drop(columns="enrolment_id")
+
+
+def text_frame(
+    rows: Sequence[Sequence[object]], columns: Sequence[str], *, integers: Sequence[str] = ()
+) -> pd.DataFrame:
+    """Database rows as a frame of text columns (NULL as ""), like the files they came from;
+    the `integers` columns (ids) stay numbers, NULL as <NA>."""
+    values = list(zip(*rows, strict=True)) if rows else [()] * len(columns)
+    data = {}
+    for name, column in zip(columns, values, strict=True):
+        if name in integers:
+            data[name] = pd.array(column, dtype="Int64")
+        else:
+            data[name] = pd.Series(column, dtype=object).fillna("").astype("str").to_numpy()
+    return pd.DataFrame(data, index=pd.RangeIndex(len(rows)))
+
+
+@dataclass
+class LearnersImported:
+    """What a learner file changed, per kind of record: created, updated, unchanged."""
+
+    counts: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    def summary_line(self) -> str:
+        parts = [
+            f"{kind} {c[CREATED]} created, {c[UPDATED]} updated, {c[UNCHANGED]} unchanged"
+            for kind, c in self.counts.items()
+        ]
+        return "; ".join(parts)
+
+
+def import_learners(workspace: Workspace, report: ValidationReport) -> LearnersImported:
+    """Write the learner file's accepted rows into the register, in one transaction."""
+    rows = report.valid
+    result = LearnersImported()
+    now = dt.datetime.now(dt.UTC)
+    with workspace.begin() as connection:
+        lock_register(connection)
+        if rows.empty:
+            for kind in KINDS:
+                result.counts[kind] = {CREATED: 0, UPDATED: 0, UNCHANGED: 0}
+            return result
+        people = {"uln": rows[ULN].to_numpy()} | {
+            key: rows[name].to_numpy() for name, key in LEARNER_KEYS.items()
+        }
+        learner_ids, result.counts["learners"] = upsert(
+            connection, learners, ["uln"], pd.DataFrame(people).drop_duplicates("uln"), now
+        )
+        learner_of_row = rows[ULN].map(learner_ids).to_numpy()
+        wanted_programmes = pd.DataFrame(
+            {"learner_id": learner_of_row, "name": rows["Programme Name"].to_numpy()}
+            | {key: rows[name].to_numpy() for name, key in PROGRAMME_KEYS.items()}
+        ).drop_duplicates(["learner_id", "name"])
+        programme_ids, result.counts["programmes"] = upsert(
+            connection, programmes, ["learner_id", "name"], wanted_programmes, now
+        )
+        programme_of_row = pd.MultiIndex.from_arrays(
+            [learner_of_row, rows["Programme Name"].to_numpy()]
+        ).map(programme_ids)
+        keys = qualification_keys(rows[LEARNER_FILE_QUALIFICATION])
+        wanted_qualifications = pd.DataFrame(
+            {
+                "number_key": keys.to_numpy(),
+                "number": rows[LEARNER_FILE_QUALIFICATION].to_numpy(),
+                "name": rows["Qualification Name"].to_numpy(),
+                "awarding_organisation": rows["Awarding Organisation"].to_numpy(),
+            }
+        ).drop_duplicates("number_key")
+        qualification_ids, result.counts["qualifications"] = upsert(
+            connection, qualifications, ["number_key"], wanted_qualifications, now
+        )
+        wanted_enrolments = pd.DataFrame(
+            {
+                "learner_id": learner_of_row,
+                "qualification_id": keys.map(qualification_ids).to_numpy(),
+                "programme_id": programme_of_row.to_numpy(),
+                "qa_verified": (rows["QA Verified"] == YES).to_numpy(),
+            }
+        )
+        _, result.counts["enrolments"] = upsert(
+            connection, enrolments, ["learner_id", "qualification_id"], wanted_enrolments, now
+        )
+    return result
+
+
+def upsert(
+    connection: Connection, table: Table, keys: list[str], wanted: pd.DataFrame, now: dt.datetime
+) -> tuple[pd.Series, dict[str, int]]:
+    """Insert the rows of `wanted` that are new, update the ones that differ (by `keys`).
+
+    Returns every key's id (indexed by the key, or by a MultiIndex of several) and the counts.
+    """
+    values = [c for c in wanted.columns if c not in keys]
+    existing = _load(connection, table, ["id", *keys, *values])
+    merged = wanted.merge(existing, on=keys, how="left", suffixes=("", "_stored"))
+    new = merged["id"].isna().to_numpy()
+    differs = pd.Series(False, index=merged.index)
+    for column in values:
+        differs |= merged[column].astype(object) != merged[f"{column}_stored"].astype(object)
+    changed = ~new & differs.to_numpy()
+    if new.any():
+        inserts = merged.loc[new, [*keys, *values]].assign(created_at=now, updated_at=now)
+        connection.execute(table.insert(), _records(inserts))
+    if changed.any():
+        update = (
+            table.update()
+            .where(table.c.id == bindparam("_id"))
+            .values({c: bindparam(f"_{c}") for c in values} | {"updated_at": bindparam("_now")})
+        )
+        rows = merged.loc[changed, ["id", *values]].rename(columns=lambda c: f"_{c}")
+        connection.execute(update, _records(rows.assign(_now=now)))
+    ids = _load(connection, table, ["id", *keys]) if new.any() else existing
+    index = ids[keys[0]] if len(keys) == 1 else pd.MultiIndex.from_frame(ids[keys])
+    counts = {
+        CREATED: int(new.sum()),
+        UPDATED: int(changed.sum()),
+        UNCHANGED: int(len(merged) - new.sum() - changed.sum()),
+    }
+    return pd.Series(ids["id"].to_numpy(), index=index), counts
+
+
+def _load(connection: Connection, table: Table, columns: list[str]) -> pd.DataFrame:
+    rows = connection.execute(select(*(table.c[c] for c in columns))).all()
+    frame = pd.DataFrame(rows, columns=columns)
+    for column in columns:
+        if column == "id" or column.endswith("_id"):
+            frame[column] = frame[column].astype("int64")
+        elif frame[column].dtype != bool:
+            frame[column] = frame[column].astype(object)
+    return frame
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, object]]:
+    """Plain Python values for the database driver (no numpy scalars)."""
+    return frame.astype(object).to_dict("records")
