@@ -11,14 +11,22 @@ from usikit import countries
 from usikit.identifiers import usi
 from usikit.problems import ERROR, Problem
 from usikit.report import ValidationReport
-from usikit.rules import dates, textscan
+from usikit.rules import dates
 from usikit.rules.client_fields import CLIENT_COLUMNS, CLIENT_FIELDS, NAME_COLUMN_SETS
 from usikit.rules.contact import CONTACT_RULES
 from usikit.rules.documents import CARD_COLOURS, canonical_document_types, document_rules
 from usikit.rules.engine import Schema, as_records, reader_problems, source_of
 from usikit.rules.headers import match_headers
-from usikit.rules.normalise import Step, drop_text_mark, normalise, patched, tidy_spaces, upper
-from usikit.rules.person import person_rules
+from usikit.rules.normalise import (
+    Step,
+    drop_text_mark,
+    normalise,
+    patched,
+    straight_apostrophes,
+    tidy_spaces,
+    upper,
+)
+from usikit.rules.person import GENDERS, person_rules
 
 HAS_USI, EXEMPT = "has USI", "exempt"
 KNOWN_CODES = countries.all_countries()["code"].tolist()
@@ -32,8 +40,11 @@ GENDER_WORDS = {
 
 
 def _genders(values: pd.Series) -> pd.Series:
-    mapped = values.str.lower().map(GENDER_WORDS)
-    return mapped.astype(object).where(mapped.notna(), values).astype(str)
+    odd = ~values.isin(["", *GENDERS])  # most cells already hold M, F or X
+    if not odd.any():
+        return values
+    mapped = values[odd].str.lower().map(GENDER_WORDS)
+    return patched(values, odd, mapped.where(mapped.notna(), values[odd]))
 
 
 def _country_codes(values: pd.Series) -> pd.Series:
@@ -53,19 +64,11 @@ def _no_spaces(values: pd.Series) -> pd.Series:
     return values.str.replace(" ", "", regex=False)
 
 
-def _straight_apostrophes(values: pd.Series) -> pd.Series:
-    odd = textscan.non_ascii(values) | values.str.contains("`", regex=False).to_numpy(bool)
-    if not odd.any():
-        return values
-    where = pd.Series(odd, index=values.index)
-    return patched(values, where, values[odd].str.replace("[\u2019\u2018`\u00b4]", "'", regex=True))
-
-
 NAME_COLUMNS = ("First Name", "Middle Name", "Family Name", "Single Name")
 STEPS: tuple[Step, ...] = (
     Step(CLIENT_COLUMNS, drop_text_mark, "spreadsheet text mark removed"),
     Step(CLIENT_COLUMNS, tidy_spaces, "extra spaces removed"),
-    Step(NAME_COLUMNS, _straight_apostrophes, "apostrophe straightened"),
+    Step(NAME_COLUMNS, straight_apostrophes, "apostrophe straightened"),
     Step(("USI",), upper, "USIs are upper case"),
     Step(("State", "Document State"), upper, "state codes are upper case"),
     Step(("Document Number", "Document Card Number", "Medicare IRN"), _no_spaces,

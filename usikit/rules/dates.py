@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from usikit.rules import textscan
 from usikit.rules.memo import shared
 from usikit.rules.textscan import full_match
 
@@ -26,11 +28,16 @@ def canonical_dates(values: pd.Series) -> pd.Series:
 
     Only the reading is changed here; whether the date exists is `parse`'s job.
     """
-    todo = (values != "") & ~_fullmatch(values, CANONICAL)
-    if not todo.any():
+    # Month-year values (a green Medicare card's expiry) are not dates to rewrite here.
+    written = textscan.fits(values, "99/99/9999") | textscan.fits(values, "99/9999")
+    todo = np.flatnonzero((values != "").to_numpy() & ~written)  # most cells: nothing to do
+    if not todo.size:
+        return values
+    pending = values.iloc[todo]
+    pending = pending[~_fullmatch(pending, f"{CANONICAL}|[0-9]{{1,2}}/[0-9]{{4}}").to_numpy()]
+    if pending.empty:
         return values
     result = values.copy()
-    pending = values[todo]
     for pattern, order in ((DAY_FIRST, (0, 1, 2)), (ISO, (2, 1, 0))):
         parts = pending.str.extract(f"^{pattern}$")
         found = parts[0].notna()
@@ -47,7 +54,8 @@ def canonical_dates(values: pd.Series) -> pd.Series:
 def parse(values: pd.Series) -> pd.Series:
     """Dates as datetime64; NaT for blank, malformed or impossible dates such as 31/02."""
     unreadable = "00/00/0000"  # has the shape, so every step below can run, and is no date
-    text = pa.array(values.where(_fullmatch(values, CANONICAL), unreadable), type=pa.large_string())
+    shaped = textscan.fits(values, "99/99/9999")
+    text = pa.array(values.where(shaped, unreadable), type=pa.large_string())
     parsed = pc.strptime(text, format=DATE_FORMAT, unit="s", error_is_null=True)
     # strptime rolls 31/02 over into March: a real date keeps the day it was written with.
     written_day = pc.cast(pc.utf8_slice_codeunits(text, 0, 2), pa.int64(), safe=False)
@@ -68,7 +76,7 @@ def why_not_a_date(values: pd.Series) -> pd.Series:
 
 def canonical_month_years(values: pd.Series) -> pd.Series:
     """mm/yyyy for month-year values (a Medicare green card's expiry); others unchanged."""
-    odd = ~_fullmatch(values, r"[0-9]{2}/[0-9]{4}|[0-9]{2}/[0-9]{2}/[0-9]{4}")
+    odd = (values != "") & ~_fullmatch(values, r"[0-9]{2}/[0-9]{4}|[0-9]{2}/[0-9]{2}/[0-9]{4}")
     if not odd.any():
         return values
     parts = values[odd].str.extract(f"^{MONTH_YEAR}$")

@@ -20,6 +20,7 @@ from usikit.rules.checks import date, filled, not_in_future
 from usikit.rules.contact import STATES
 from usikit.rules.engine import Rule
 from usikit.rules.headers import header_key
+from usikit.rules.memo import shared
 from usikit.rules.normalise import patched
 from usikit.rules.textscan import full_match, positions_in
 
@@ -215,6 +216,16 @@ def _type(frame: pd.DataFrame) -> pd.Series:
     return frame["Document Type"]
 
 
+@shared
+def kind_numbers(values: pd.Series) -> np.ndarray:
+    """Each record's document type as its position in DOCUMENT_TYPES (-1: none or unknown)."""
+    return positions_in(values, TYPE_NAMES)
+
+
+def _is_kind(frame: pd.DataFrame, names: list[str]) -> np.ndarray:
+    return np.isin(kind_numbers(_type(frame)), [TYPE_NAMES.index(n) for n in names])
+
+
 def _types_where(predicate) -> list[str]:
     return [d.name for d in DOCUMENT_TYPES if predicate(d)]
 
@@ -228,7 +239,7 @@ def _required_for_type(column: str) -> Rule:
     return Rule(
         column,
         "required_for_document",
-        lambda f: ~_type(f).isin(needing) | filled(f[column]),
+        lambda f: ~_is_kind(f, needing) | filled(f[column]).to_numpy(),
         "{column} is empty; {detail} needs it",
         uses=("Document Type",),
         detail=_type_detail,
@@ -240,7 +251,9 @@ def _not_used_by_type(column: str) -> Rule:
     return Rule(
         column,
         "not_used_for_document",
-        lambda f: ~filled(f[column]) | ~_type(f).isin(TYPE_NAMES) | _type(f).isin(using),
+        lambda f: (
+            ~filled(f[column]).to_numpy() | ~_is_kind(f, list(TYPE_NAMES)) | _is_kind(f, using)
+        ),
         "{column} is not used for {detail}; it will not be sent (clear it to be sure)",
         severity=WARNING,
         uses=("Document Type",),
@@ -281,13 +294,12 @@ def _medicare_rows(frame: pd.DataFrame) -> pd.Series:
 
 
 def _medicare_number_ok(frame: pd.DataFrame) -> pd.Series:
-    number = frame["Document Number"]
-    checks = medicare.number_checks(number)
-    return (
-        ~_medicare_rows(frame)
-        | ~checks["ten_digits"]
-        | checks.drop(columns="ten_digits").all(axis=1)
-    )
+    cards = _medicare_rows(frame)
+    ok = pd.Series(True, index=frame.index)
+    if cards.any():
+        checks = medicare.number_checks(frame["Document Number"][cards])
+        ok[cards] = ~checks["ten_digits"] | checks.drop(columns="ten_digits").all(axis=1)
+    return ok
 
 
 def _medicare_detail(frame: pd.DataFrame, rows: pd.Index) -> pd.Series:

@@ -8,7 +8,10 @@ failure cases into the people's error table.
 
 from __future__ import annotations
 
+import contextvars
+import os
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -20,7 +23,7 @@ from usikit.io.tableinfo import table_info
 from usikit.privacy import mask
 from usikit.problems import ERROR, WARNING, Problem, Severity, problems_frame, typed_problems
 from usikit.report import ValidationReport
-from usikit.rules.memo import shared_results
+from usikit.rules.memo import shared, shared_results
 
 ValueTest = Callable[[pd.Series], pd.Series]
 RecordTest = Callable[[pd.DataFrame], pd.Series]
@@ -89,72 +92,68 @@ class Schema:
         return frozenset(f.name for f in self.fields if f.sensitive)
 
     def missing_columns(self, frame: pd.DataFrame) -> list[Problem]:
-        """A file-level error for each required column the file lacks."""
-        return [
-            Problem(
-                None,
-                f.name,
-                "",
-                "missing_column",
-                ERROR,
-                f"The file has no '{f.name}' column; add it (the template shows every column)",
-            )
-            for f in self.fields
-            if f.required and f.name not in frame.columns
-        ]
+        """A file-level error for each required column the file lacks (pandera's finding)."""
+        import pandera.pandas as pa  # imported here: it is slow to import and only needed now
+
+        required = [f.name for f in self.fields if f.required]
+        structure = pa.DataFrameSchema(
+            {name: pa.Column(required=True, nullable=True) for name in required}
+        )
+        try:
+            structure.validate(frame.head(0), lazy=True)
+        except pa.errors.SchemaErrors as failures:
+            cases = failures.failure_cases
+            missing = set(cases.loc[cases["check"] == "column_in_dataframe", "failure_case"])
+            return [
+                Problem(
+                    None,
+                    name,
+                    "",
+                    "missing_column",
+                    ERROR,
+                    f"The file has no '{name}' column; add it (the template shows every column)",
+                )
+                for name in required
+                if name in missing
+            ]
+        return []
 
     def check(
         self, frame: pd.DataFrame, *, original: pd.DataFrame | None = None, show_sensitive=False
     ) -> pd.DataFrame:
         """Run every rule whose columns are present; the problems as the report's table.
 
-        `original` holds the values as the user typed them (before normalisation), which
-        is what the report shows.
+        Pandera runs the rules lazily as one vectorised check over the records (its cost is
+        per check, not per record) and reports the failing records; each rule's own result
+        then says which rules each of those records failed. `original` holds the values as
+        the user typed them (before normalisation), which is what the report shows.
         """
-        import pandera.pandas as pa  # imported here: it is slow to import and only needed now
+        import pandera.pandas as pa
 
-        by_column: dict[str, list[Rule]] = {}
-        for rule in self.rules:
-            if all(c in frame.columns for c in rule.columns):
-                by_column.setdefault(rule.column, []).append(rule)
-        results: dict[tuple[str, str], np.ndarray] = {}
+        present = [r for r in self.rules if all(c in frame.columns for c in r.columns)]
+        results: list[np.ndarray] = []
         schema = pa.DataFrameSchema(
-            {
-                name: pa.Column(checks=[_column_check(pa, rules, frame, results)], nullable=True)
-                for name, rules in by_column.items()
-            },
-            strict=False,
+            {RECORD: pa.Column(checks=[_rules_check(pa, present, frame, results)])}
         )
+        records = pd.DataFrame({RECORD: np.arange(len(frame))}, index=frame.index)
         try:
             with shared_results():
-                schema.validate(frame, lazy=True)
+                schema.validate(records, lazy=True)
         except pa.errors.SchemaErrors as failures:
-            shown = frame if original is None else original
             cases = failures.failure_cases
-            return self._problems(cases, by_column, results, frame, shown, show_sensitive)
+            broken = cases[cases["index"].isna()]
+            if not broken.empty:
+                raise RuntimeError(str(broken.iloc[0]["failure_case"])) from None
+            failing = frame.index.get_indexer(cases["index"].astype(int).unique())
+            shown = frame if original is None else original
+            parts = [
+                self._rule_problems(rule, frame, shown, positions, show_sensitive)
+                for rule, passed in zip(present, results, strict=True)
+                if len(positions := failing[~passed[failing]])
+            ]
+            if parts:
+                return typed_problems(pd.concat(parts, ignore_index=True))
         return problems_frame()
-
-    def _problems(
-        self,
-        cases: pd.DataFrame,
-        by_column: dict[str, list[Rule]],
-        results: dict[tuple[str, str], np.ndarray],
-        frame: pd.DataFrame,
-        shown: pd.DataFrame,
-        reveal: bool,
-    ) -> pd.DataFrame:
-        """Pandera's failing cells, split into the rules each cell failed."""
-        broken = cases[cases["index"].isna()]
-        if not broken.empty:
-            raise RuntimeError(str(broken.iloc[0]["failure_case"]))
-        parts = []
-        for column, group in cases.groupby("column", sort=False):
-            failing = frame.index.get_indexer(group["index"].astype(int).unique())
-            for rule in by_column[column]:
-                positions = failing[~results[(column, rule.check)][failing]]
-                if len(positions):
-                    parts.append(self._rule_problems(rule, frame, shown, positions, reveal))
-        return typed_problems(pd.concat(parts, ignore_index=True)) if parts else problems_frame()
 
     def _rule_problems(
         self,
@@ -216,32 +215,38 @@ class Schema:
         )
 
 
-COLUMN_CHECK = "usikit_rules"
+RECORD, RULES_CHECK = "record", "usikit_rules"  # the frame and check pandera validates
 
 
-def _column_check(pa, rules: list[Rule], frame: pd.DataFrame, results: dict):
-    """One pandera check running all of a column's rules.
+def _rules_check(pa, rules: list[Rule], frame: pd.DataFrame, results: list[np.ndarray]):
+    """One pandera check over the records that runs every rule; each rule's result is kept
+    in `results` (in the rules' order) to tell which rules a failing record failed."""
 
-    Pandera's cost is per check, so a column's rules share one; each rule's own result is
-    kept in `results` to tell, for every failing cell, which rules it failed.
-    """
+    def run(rule: Rule) -> np.ndarray:
+        try:
+            return passes(rule, frame)
+        except Exception as exc:
+            problem = f"rule {rule.check} on {rule.column} could not run: {exc!r}"
+            raise RuntimeError(problem) from exc
 
-    def test(values: pd.Series) -> pd.Series:
-        ok = np.ones(len(frame), dtype=bool)
-        for rule in rules:
-            try:
-                passed = passes(rule, frame)
-            except Exception as exc:
-                raise RuntimeError(
-                    f"rule {rule.check} on {rule.column} could not run: {exc!r}"
-                ) from exc
-            results[(rule.column, rule.check)] = passed
-            ok &= passed
-        return pd.Series(ok, index=values.index)
+    def test(record: pd.Series) -> pd.Series:
+        context = contextvars.copy_context()  # the shared results, seen by every worker
+        with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+            results.extend(pool.map(lambda rule: context.copy().run(run, rule), rules))
+        ok = np.logical_and.reduce(results) if results else np.ones(len(frame), dtype=bool)
+        return pd.Series(ok, index=record.index)
 
-    return pa.Check(test, name=COLUMN_CHECK, error=COLUMN_CHECK, ignore_na=False)
+    return pa.Check(test, name=RULES_CHECK, error=RULES_CHECK, ignore_na=False)
 
 
+@shared
+def filled_cells(values: pd.Series) -> np.ndarray:
+    """Which cells hold something (computed once per column and validation)."""
+    return (values != "").to_numpy(dtype=bool)
+
+
+# Rules are independent, and Arrow releases the interpreter lock while it works.
+WORKERS = min(4, os.cpu_count() or 1)
 SUBSET_BELOW = 0.5  # test only the filled cells when fewer than half the cells are filled
 
 
@@ -252,7 +257,7 @@ def passes(rule: Rule, frame: pd.DataFrame) -> np.ndarray:
     as most optional columns are: blank cells pass it by definition.
     """
     if rule.skips_blank:
-        filled = (frame[rule.column] != "").to_numpy(dtype=bool)
+        filled = filled_cells(frame[rule.column])
         if filled.size and filled.mean() < SUBSET_BELOW:
             ok = np.ones(len(frame), dtype=bool)
             if filled.any():

@@ -11,9 +11,11 @@ import contextlib
 import functools
 from collections.abc import Callable, Iterator
 from contextvars import ContextVar
+from typing import TypeVar
 
 import pandas as pd
 
+T = TypeVar("T")
 _CACHE: ContextVar[dict | None] = ContextVar("usikit_shared_results", default=None)
 
 
@@ -27,21 +29,21 @@ def shared_results() -> Iterator[None]:
         _CACHE.reset(token)
 
 
-def shared(function: Callable[[pd.Series], pd.Series]) -> Callable[[pd.Series], pd.Series]:
+def shared(function: Callable[[pd.Series], T]) -> Callable[[pd.Series], T]:
     """Memoise a column -> column function for the current validation run."""
 
     @functools.wraps(function)
-    def wrapper(values: pd.Series) -> pd.Series:
+    def wrapper(values: pd.Series) -> T:
         cache = _CACHE.get()
         if cache is None:
             return function(values)
         array = values.array
         key = (function, id(array))
         hit = cache.get(key)
-        if hit is not None and hit[0] is array and hit[1].index.equals(values.index):
-            return hit[1]
+        if hit is not None and hit[0] is array and hit[1].equals(values.index):
+            return hit[2]
         result = function(values)
-        cache[key] = (array, result)
+        cache[key] = (array, values.index, result)
         return result
 
     return wrapper

@@ -10,6 +10,7 @@ import pandas as pd
 from usikit.privacy import mask_series
 from usikit.problems import WARNING, problems_frame, typed_problems
 from usikit.rules import textscan
+from usikit.rules.memo import shared_results
 
 NORMALISED = "normalised"
 
@@ -19,7 +20,7 @@ class Step:
     """One change applied to some columns, with the reason a person reads."""
 
     columns: tuple[str, ...]
-    apply: Callable[[pd.Series], pd.Series]
+    apply: Callable[[pd.Series], pd.Series]  # blank stays blank; returns its input if unchanged
     reason: str
 
 
@@ -27,29 +28,8 @@ def normalise(
     frame: pd.DataFrame, steps: Sequence[Step], *, sensitive: Collection[str] = (), reveal=False
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Apply the steps; return the new frame and one warning per changed cell."""
-    result = frame.copy()
-    reasons: dict[str, pd.Series] = {}
-    for step in steps:
-        for name in step.columns:
-            if name not in result.columns:
-                continue
-            column = result[name]
-            filled = column != ""
-            if not filled.any():
-                continue
-            before = column[filled]  # blank cells never change: skip them
-            after = step.apply(before)
-            changed = after != before
-            if not changed.any():
-                continue
-            rows = changed.index[changed.to_numpy()]
-            result.loc[rows, name] = after[rows]
-            so_far = reasons.get(name)
-            if so_far is None:
-                so_far = pd.Series("", index=frame.index, dtype=object)
-            previous = so_far[rows]
-            so_far[rows] = previous.where(previous == "", previous + "; ") + step.reason
-            reasons[name] = so_far
+    with shared_results():  # steps looking at the same column share its byte buffer
+        result, reasons = _apply(frame, steps)
     parts = [
         _warnings(name, frame[name], result[name], why, name in sensitive and not reveal)
         for name, why in reasons.items()
@@ -57,6 +37,31 @@ def normalise(
     parts = [p for p in parts if not p.empty]
     problems = typed_problems(pd.concat(parts, ignore_index=True)) if parts else problems_frame()
     return result, problems
+
+
+def _apply(frame: pd.DataFrame, steps: Sequence[Step]) -> tuple[pd.DataFrame, dict]:
+    result = frame.copy()
+    reasons: dict[str, pd.Series] = {}
+    for step in steps:
+        for name in step.columns:
+            if name not in result.columns:
+                continue
+            column = result[name]
+            after = step.apply(column)
+            if after is column:  # the step found nothing to change
+                continue
+            changed = (after != column).to_numpy()
+            if not changed.any():
+                continue
+            rows = column.index[changed]
+            result[name] = after
+            so_far = reasons.get(name)
+            if so_far is None:
+                so_far = pd.Series("", index=frame.index, dtype=object)
+            previous = so_far[rows]
+            so_far[rows] = previous.where(previous == "", previous + "; ") + step.reason
+            reasons[name] = so_far
+    return result, reasons
 
 
 def _warnings(
@@ -105,7 +110,7 @@ def upper(values: pd.Series) -> pd.Series:
 
 def drop_text_mark(values: pd.Series) -> pd.Series:
     """Remove the apostrophe that formula-safe exports put before = + - @."""
-    marked = pd.Series(textscan.starts_with(values, textscan.APOSTROPHE), index=values.index)
+    marked = pd.Series(textscan.starts_with(values, "'"), index=values.index)
     if not marked.any():
         return values
     rest = values[marked].str.slice(1)
@@ -119,3 +124,21 @@ def patched(values: pd.Series, where: pd.Series, new: pd.Series) -> pd.Series:
     result = values.copy()
     result[where.to_numpy()] = new.to_numpy()
     return result
+
+
+APOSTROPHES = "[\u2019\u2018`\u00b4]"  # what word processors and keyboards put for '
+
+
+def straight_apostrophes(values: pd.Series) -> pd.Series:
+    """Curly and accent-mark apostrophes written as ', as the registry's names take them."""
+    odd = textscan.holding(values, "`", non_ascii=True)  # most names are plain ASCII
+    if not odd.any():
+        return values
+    before = values[odd]
+    after = before.str.replace(APOSTROPHES, "'", regex=True)
+    changed = (after != before).to_numpy()
+    if not changed.any():
+        return values
+    where = pd.Series(False, index=values.index)
+    where[before.index[changed]] = True
+    return patched(values, where, after[changed])

@@ -19,6 +19,7 @@ from usikit.rules.textscan import full_match
 NAME_LENGTHS = {"First Name": 40, "Middle Name": 80, "Family Name": 40, "Single Name": 40}
 # Policy: letters of any alphabet (with their accents), spaces, apostrophes and hyphens.
 NAME_PATTERN = r"[\p{L}\p{M}' \-]*\p{L}[\p{L}\p{M}' \-]*"
+ASCII_NAME = r"[A-Za-z' \-]*[A-Za-z][A-Za-z' \-]*"
 CLIENT_ID_LENGTH = 20  # the registry's ApplicationId is at most 20 characters
 GENDERS = ("M", "F", "X")
 OLDEST_YEARS, YOUNG_YEARS = 120, 10
@@ -26,7 +27,11 @@ OLDEST_YEARS, YOUNG_YEARS = 120, 10
 
 def is_name(values: pd.Series) -> pd.Series:
     """Letters of any alphabet with single spaces, apostrophes and hyphens between them."""
-    return (values == "") | full_match(values, NAME_PATTERN)
+    ok = ((values == "") | full_match(values, ASCII_NAME)).to_numpy(copy=True)  # most: cheap
+    rest = np.flatnonzero(~ok)
+    if rest.size:
+        ok[rest] = full_match(values.iloc[rest], NAME_PATTERN).to_numpy()
+    return pd.Series(ok, index=values.index)
 
 
 def valid_usi_or_exemption(values: pd.Series) -> pd.Series:
@@ -54,7 +59,10 @@ def others_in_group(keys: pd.Series) -> pd.Series:
     """
     rows = keys.index.to_numpy()
     text = np.empty(len(keys), dtype=object)
-    for positions in keys.groupby(keys.to_numpy(), sort=False).indices.values():
+    codes, _ = pd.factorize(keys)
+    order = np.argsort(codes, kind="stable")
+    bounds = np.flatnonzero(np.diff(codes[order])) + 1
+    for positions in np.split(order, bounds):
         members = rows[positions]
         head = members[: SHOWN_OTHERS + 1]
         for position, row in zip(positions, members, strict=True):

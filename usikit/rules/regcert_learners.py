@@ -18,7 +18,15 @@ from usikit.rules.checks import date, fullmatch, max_length, not_in_future, requ
 from usikit.rules.contact import EMAIL
 from usikit.rules.engine import Rule, Schema, as_records, reader_problems, source_of
 from usikit.rules.headers import match_headers
-from usikit.rules.normalise import Step, drop_text_mark, normalise, patched, tidy_spaces, upper
+from usikit.rules.normalise import (
+    Step,
+    drop_text_mark,
+    normalise,
+    patched,
+    straight_apostrophes,
+    tidy_spaces,
+    upper,
+)
 from usikit.rules.person import is_name
 from usikit.rules.regcert import date_order_rule, qualification_keys, qualification_rule, uln_rule
 from usikit.rules.regcert_fields import (
@@ -50,14 +58,6 @@ def _yes_no(values: pd.Series) -> pd.Series:
     return mapped.astype(object).where(mapped.notna(), values).astype(str)
 
 
-def _straight_apostrophes(values: pd.Series) -> pd.Series:
-    odd = textscan.non_ascii(values)
-    if not odd.any():
-        return values
-    where = pd.Series(odd, index=values.index)
-    return patched(values, where, values[odd].str.replace("[\u2019\u2018\u00b4]", "'", regex=True))
-
-
 def _postcode_spacing(values: pd.Series) -> pd.Series:
     """'LS14AP' as 'LS1 4AP': the inward code is always the last three characters."""
     bare = textscan.full_match(values, r"[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2}")
@@ -70,7 +70,7 @@ def _postcode_spacing(values: pd.Series) -> pd.Series:
 STEPS: tuple[Step, ...] = (
     Step(LEARNER_COLUMNS, drop_text_mark, "spreadsheet text mark removed"),
     Step(LEARNER_COLUMNS, tidy_spaces, "extra spaces removed"),
-    Step(NAME_COLUMNS, _straight_apostrophes, "apostrophe straightened"),
+    Step(NAME_COLUMNS, straight_apostrophes, "apostrophe straightened"),
     Step((QUALIFICATION, "Post Code"), upper, "upper-cased"),
     Step(("Post Code",), _postcode_spacing, "space added before the last three characters"),
     Step(DATE_COLUMNS, dates.canonical_dates, "date written as dd/mm/yyyy"),

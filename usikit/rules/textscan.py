@@ -8,28 +8,27 @@ then leaves it as it is) but never misses one.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-SPACE, TAB, LF, CR, APOSTROPHE = 0x20, 0x09, 0x0A, 0x0D, 0x27
+from usikit.rules.memo import shared
+
+SPACE = 0x20
 NBSP = (0xC2, 0xA0)  # U+00A0 in UTF-8
 
 
-def _chunks(values: pd.Series) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-    """(offsets, bytes) of each chunk of the column as UTF-8 text."""
+@shared
+def _buffer(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """(offsets, bytes) of the column as one UTF-8 buffer: cell i is bytes[o[i]:o[i + 1]]."""
     array = pa.array(values, type=pa.large_string(), from_pandas=True)
-    chunks = array.chunks if isinstance(array, pa.ChunkedArray) else [array]
-    for chunk in chunks:
-        _, offsets, data = chunk.buffers()
-        starts = np.frombuffer(offsets, dtype=np.int64)[
-            chunk.offset : chunk.offset + len(chunk) + 1
-        ]
-        body = np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(0, np.uint8)
-        yield starts, body
+    if isinstance(array, pa.ChunkedArray):  # one buffer: numpy then works on it in one go
+        array = array.combine_chunks()
+    _, offsets, data = array.buffers()
+    starts = np.frombuffer(offsets, dtype=np.int64)[array.offset : array.offset + len(array) + 1]
+    body = np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(0, np.uint8)
+    return starts, body
 
 
 def _cells_of(positions: np.ndarray, starts: np.ndarray) -> np.ndarray:
@@ -37,45 +36,63 @@ def _cells_of(positions: np.ndarray, starts: np.ndarray) -> np.ndarray:
 
 
 def untidy(values: pd.Series) -> np.ndarray:
-    """Cells with a leading or trailing space, two spaces together, a tab, a line break or a
-    non-breaking space."""
-    parts = []
-    for starts, body in _chunks(values):
-        flags = np.zeros(len(starts) - 1, dtype=bool)
-        filled = starts[1:] > starts[:-1]
-        if body.size:
-            flags[filled] = (body[starts[:-1][filled]] == SPACE) | (
-                body[starts[1:][filled] - 1] == SPACE
-            )
-            pairs = body[:-1], body[1:]
-            hits = (pairs[0] == SPACE) & (pairs[1] == SPACE)
-            hits |= (pairs[0] == NBSP[0]) & (pairs[1] == NBSP[1])
-            hits = np.flatnonzero(hits)
-            controls = np.flatnonzero((body == TAB) | (body == LF) | (body == CR))
-            flags[_cells_of(np.concatenate([hits, controls]), starts)] = True
-        parts.append(flags)
-    return np.concatenate(parts) if parts else np.zeros(0, dtype=bool)
+    """Cells with a leading or trailing space, two spaces together, a control character
+    (tab, line break) or a non-breaking space."""
+    starts, body = _buffer(values)
+    flags = np.zeros(len(starts) - 1, dtype=bool)
+    if not body.size:
+        return flags
+    filled = starts[1:] > starts[:-1]
+    flags[filled] = (body[starts[:-1][filled]] == SPACE) | (body[starts[1:][filled] - 1] == SPACE)
+    spaces = np.flatnonzero(body == SPACE)
+    doubled = spaces[:-1][np.diff(spaces) == 1]
+    leads = np.flatnonzero(body == NBSP[0])
+    leads = leads[leads + 1 < body.size]
+    nbsp = leads[body[leads + 1] == NBSP[1]]
+    controls = np.flatnonzero(body < SPACE)
+    flags[_cells_of(np.concatenate([doubled, nbsp, controls]), starts)] = True
+    return flags
 
 
-def starts_with(values: pd.Series, byte: int) -> np.ndarray:
-    """Cells whose first byte is `byte` (an ASCII character)."""
-    parts = []
-    for starts, body in _chunks(values):
-        flags = np.zeros(len(starts) - 1, dtype=bool)
-        filled = starts[1:] > starts[:-1]
-        flags[filled] = body[starts[:-1][filled]] == byte
-        parts.append(flags)
-    return np.concatenate(parts) if parts else np.zeros(0, dtype=bool)
+def starts_with(values: pd.Series, character: str) -> np.ndarray:
+    """Cells whose first character is `character` (an ASCII character)."""
+    starts, body = _buffer(values)
+    flags = np.zeros(len(starts) - 1, dtype=bool)
+    filled = starts[1:] > starts[:-1]
+    flags[filled] = body[starts[:-1][filled]] == ord(character)
+    return flags
 
 
-def non_ascii(values: pd.Series) -> np.ndarray:
-    """Cells holding any character outside ASCII (accents, curly quotes, other alphabets)."""
-    parts = []
-    for starts, body in _chunks(values):
-        flags = np.zeros(len(starts) - 1, dtype=bool)
-        flags[_cells_of(np.flatnonzero(body >= 0x80), starts)] = True
-        parts.append(flags)
-    return np.concatenate(parts) if parts else np.zeros(0, dtype=bool)
+def holding(values: pd.Series, characters: str = "", *, non_ascii: bool = False) -> np.ndarray:
+    """Cells holding any of `characters` (ASCII), or, with `non_ascii`, any character
+    outside ASCII (accents, curly quotes, other alphabets)."""
+    starts, body = _buffer(values)
+    hits = np.isin(body, np.frombuffer(characters.encode("ascii"), dtype=np.uint8))
+    if non_ascii:
+        hits |= body >= 0x80
+    flags = np.zeros(len(starts) - 1, dtype=bool)
+    flags[_cells_of(np.flatnonzero(hits), starts)] = True
+    return flags
+
+
+def fits(values: pd.Series, template: str) -> np.ndarray:
+    """Cells shaped like `template`, where 9 stands for any digit: '99/99/9999' is a date.
+
+    A cheap test for the shapes most cells already have; a regular expression then only
+    looks at the others.
+    """
+    starts, body = _buffer(values)
+    lengths = np.diff(starts)
+    flags = np.zeros(len(lengths), dtype=bool)
+    rows = np.flatnonzero(lengths == len(template))
+    if rows.size:
+        cells = body[starts[rows][:, None] + np.arange(len(template))]
+        expected = np.frombuffer(template.encode("ascii"), dtype=np.uint8)
+        digit = expected == ord("9")
+        digits_ok = ((cells >= ord("0")) & (cells <= ord("9"))) | ~digit
+        literal_ok = (cells == expected) | digit
+        flags[rows] = (digits_ok & literal_ok).all(axis=1)
+    return flags
 
 
 def full_match(values: pd.Series, pattern: str) -> pd.Series:

@@ -1,0 +1,70 @@
+"""The byte-level scans agree with the plain string questions they stand for."""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from usikit.rules.textscan import (
+    fits,
+    full_match,
+    holding,
+    positions_in,
+    starts_with,
+    untidy,
+    without,
+)
+
+CELLS = st.lists(
+    st.text(alphabet=st.sampled_from(list("ab 'é\t\n\u00a0-=+Z9")), max_size=8), max_size=40
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(CELLS)
+def test_untidy_flags_every_cell_that_tidying_would_change(cells):
+    values = pd.Series(cells, dtype="str", index=range(5, 5 + len(cells)))
+    flagged = untidy(values)
+    for cell, flag in zip(cells, flagged, strict=True):
+        tidied = re.sub(r"[\s\u00a0]+", " ", cell).strip()
+        if tidied != cell:
+            assert flag, repr(cell)
+
+
+@settings(max_examples=200, deadline=None)
+@given(CELLS)
+def test_starts_with_and_non_ascii_match_python(cells):
+    values = pd.Series(cells, dtype="str")
+    assert starts_with(values, "'").tolist() == [c.startswith("'") for c in cells]
+    assert holding(values, non_ascii=True).tolist() == [not c.isascii() for c in cells]
+    assert holding(values, "=+").tolist() == [("=" in c) or ("+" in c) for c in cells]
+
+
+def test_scans_work_on_a_column_arrow_keeps_in_many_chunks():
+    values = pd.concat([pd.Series(["a  b", "ok"] * 3, dtype="str")] * 50, ignore_index=True)
+    assert untidy(values).tolist() == [True, False] * 150
+
+
+def test_full_match_is_anchored_and_blank_safe():
+    values = pd.Series(["0800", "08000", "", "x0800"], index=[3, 4, 5, 6])
+    assert full_match(values, "[0-9]{4}").tolist() == [True, False, False, False]
+    assert full_match(values, "[0-9]{4}").index.tolist() == [3, 4, 5, 6]
+
+
+def test_without_and_positions_in():
+    values = pd.Series(["(02) 9999-0000", "", "0412 345 678"], index=[7, 8, 9])
+    assert without(values, " ()-").tolist() == ["0299990000", "", "0412345678"]
+    assert positions_in(pd.Series(["NSW", "x", "ACT", ""]), ("NSW", "VIC", "ACT")).tolist() == [
+        0, -1, 2, -1,
+    ]  # fmt: skip
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(alphabet=st.sampled_from(list("0189/x")), max_size=11), max_size=40))
+def test_fits_agrees_with_a_regular_expression(cells):
+    values = pd.Series(cells, dtype="str")
+    expected = [re.fullmatch(r"[0-9]{2}/[0-9]{2}/[0-9]{4}", c) is not None for c in cells]
+    assert fits(values, "99/99/9999").tolist() == expected
