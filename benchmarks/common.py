@@ -20,11 +20,12 @@ class Figure:
     """One measured line of the results table."""
 
     work: str
-    seconds: float
+    seconds: float  # the measure: seconds, or megabytes when unit is "MB"
     baseline: str
     baseline_seconds: float
     target: str = ""
     met: bool | None = None
+    unit: str = "s"
 
     @property
     def ratio(self) -> float:
@@ -70,13 +71,14 @@ def machine() -> list[str]:
 
 def table(figures: list[Figure]) -> list[str]:
     lines = [
-        "| work | time | baseline (same run) | baseline time | ratio | target | met |",
+        "| work | measure | baseline (same run) | baseline measure | ratio | target | met |",
         "|---|---|---|---|---|---|---|",
     ]
     for f in figures:
         met = "" if f.met is None else ("yes" if f.met else "**no**")
+        digits = 3 if f.unit == "s" else 0
         lines.append(
-            f"| {f.work} | {f.seconds:.3f} s | {f.baseline} | {f.baseline_seconds:.3f} s "
-            f"| {f.ratio:.2f} x | {f.target} | {met} |"
+            f"| {f.work} | {f.seconds:.{digits}f} {f.unit} | {f.baseline} "
+            f"| {f.baseline_seconds:.{digits}f} {f.unit} | {f.ratio:.2f} x | {f.target} | {met} |"
         )
     return lines

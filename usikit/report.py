@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from usikit.io.write import Sheet, write_csv, write_xlsx
@@ -103,8 +104,12 @@ class ValidationReport:
         per_row = self.errors.dropna(subset=["row"])
         if per_row.empty:
             return pd.Series("", index=self.records.index, dtype=object)
-        joined = per_row.groupby("row", sort=False)["message"].agg("; ".join)
-        return joined.reindex(self.records.index, fill_value="")
+        rows = per_row["row"].to_numpy(dtype="int64")
+        order = np.argsort(rows, kind="stable")
+        rows, messages = rows[order], per_row["message"].to_numpy(dtype=object)[order]
+        starts = np.r_[0, np.flatnonzero(np.diff(rows)) + 1]
+        joined = ["; ".join(part) for part in np.split(messages, starts[1:])]
+        return pd.Series(joined, index=rows[starts]).reindex(self.records.index, fill_value="")
 
     def to_csv(self, path: str | Path) -> Path:
         """The error list as CSV (one line per problem), written atomically."""
@@ -113,12 +118,21 @@ class ValidationReport:
     def to_excel(self, path: str | Path, *, show_sensitive: bool | None = None) -> Path:
         """A workbook with Records (status, highlighted cells), Errors and Summary sheets."""
         reveal = self.show_sensitive if show_sensitive is None else show_sensitive
-        records = self._records_sheet(reveal)
+        grid = self.records_grid(show_sensitive=reveal)
+        status_fill = self.status.map(lambda s: "error" if s == INVALID else "ok")
+        records = Sheet(
+            "Records",
+            grid,
+            fills=_cell_fills(self.records, self.errors),
+            column_fills={grid.columns[1]: status_fill.reset_index(drop=True)},
+        )
         errors = Sheet("Errors", self.errors.rename(columns=EXPORT_HEADERS))
-        summary = Sheet("Summary", self._summary_frame())
+        summary = Sheet("Summary", self.summary_table())
         return write_xlsx([records, errors, summary], path)
 
-    def _records_sheet(self, reveal: bool) -> Sheet:
+    def records_grid(self, *, show_sensitive: bool | None = None) -> pd.DataFrame:
+        """Every record with its row, status and problems first: the Records sheet."""
+        reveal = self.show_sensitive if show_sensitive is None else show_sensitive
         shown = self.records.copy()
         for name in self.sensitive & set(shown.columns):
             if not reveal:
@@ -133,16 +147,10 @@ class ValidationReport:
                 problems: self.messages_by_row().to_numpy(),
             }
         )
-        grid = pd.concat([leading, shown.reset_index(drop=True)], axis=1)
-        status_fill = self.status.map(lambda s: "error" if s == INVALID else "ok")
-        return Sheet(
-            "Records",
-            grid,
-            fills=_cell_fills(self.records, self.errors),
-            column_fills={status: status_fill.reset_index(drop=True)},
-        )
+        return pd.concat([leading, shown.reset_index(drop=True)], axis=1)
 
-    def _summary_frame(self) -> pd.DataFrame:
+    def summary_table(self) -> pd.DataFrame:
+        """The Summary sheet: the counts, then problems by column and check."""
         counts = pd.DataFrame(
             {
                 "Column": ["(all)", "(all)", "(all)", "(all)"],

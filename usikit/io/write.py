@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import copy
 import os
 import tempfile
 from collections.abc import Iterator, Mapping, Sequence
@@ -109,7 +110,8 @@ def _write_sheet(workbook: Workbook, sheet: Sheet) -> None:
     if columns:
         last = get_column_letter(len(columns))
         worksheet.auto_filter.ref = f"A1:{last}{len(frame) + 1}"
-    worksheet.append([_cell(worksheet, name, font=HEADER_FONT) for name in columns])
+    cells = _Cells(worksheet)
+    worksheet.append([cells.make(name, font=HEADER_FONT) for name in columns])
     special = _special_cells(frame, sheet)
     values = frame.astype(object).where(frame.notna(), None).to_numpy().tolist()
     for position, row in enumerate(values):
@@ -119,7 +121,7 @@ def _write_sheet(workbook: Workbook, sheet: Sheet) -> None:
             continue
         worksheet.append(
             [
-                _cell(worksheet, value, fill=marks.get(j), text=j in marks) if j in marks else value
+                cells.make(value, fill=marks.get(j), text=True) if j in marks else value
                 for j, value in enumerate(row)
             ]
         )
@@ -144,16 +146,31 @@ def _special_cells(frame: pd.DataFrame, sheet: Sheet) -> dict[int, dict[int, str
     return special
 
 
-def _cell(worksheet, value, *, fill: str | None = None, font: Font | None = None, text=False):
-    cell = WriteOnlyCell(worksheet, value=value)
-    if isinstance(value, str) and (text or cell.data_type == "f"):
-        cell.data_type = "s"
-        cell.quotePrefix = is_formula_like(value)
-    if fill:
-        cell.fill = FILLS[fill]
-    if font is not None:
-        cell.font = font
-    return cell
+class _Cells:
+    """Styled cells for one sheet; each distinct style is built once and then copied."""
+
+    def __init__(self, worksheet) -> None:
+        self.worksheet = worksheet
+        self.styles: dict[tuple, object] = {}
+
+    def make(self, value, *, fill: str | None = None, font: Font | None = None, text=False):
+        cell = WriteOnlyCell(self.worksheet, value=value)
+        quote = False
+        if isinstance(value, str) and (text or cell.data_type == "f"):
+            cell.data_type = "s"  # text, never a formula
+            quote = is_formula_like(value)
+        key = (fill, font is not None, quote)
+        style = self.styles.get(key)
+        if style is not None:
+            cell._style = copy.copy(style)  # openpyxl's style array: cheap to copy
+            return cell
+        cell.quotePrefix = quote
+        if fill:
+            cell.fill = FILLS[fill]
+        if font is not None:
+            cell.font = font
+        self.styles[key] = copy.copy(cell._style)
+        return cell
 
 
 def _widths(frame: pd.DataFrame) -> list[float]:
