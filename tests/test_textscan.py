@@ -68,3 +68,12 @@ def test_fits_agrees_with_a_regular_expression(cells):
     values = pd.Series(cells, dtype="str")
     expected = [re.fullmatch(r"[0-9]{2}/[0-9]{2}/[0-9]{4}", c) is not None for c in cells]
     assert fits(values, "99/99/9999").tolist() == expected
+
+
+def test_scans_of_a_slice_see_only_the_slice():
+    values = pd.Series(["a  b", "Zoë", "'x", "ok", "fine", "also fine"], dtype="str")
+    part = values.iloc[3:]
+    assert untidy(part).tolist() == [False, False, False]
+    assert holding(part, non_ascii=True).tolist() == [False, False, False]
+    assert starts_with(part, "'").tolist() == [False, False, False]
+    assert untidy(values.iloc[:2]).tolist() == [True, False]

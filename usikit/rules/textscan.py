@@ -28,7 +28,8 @@ def _buffer(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     _, offsets, data = array.buffers()
     starts = np.frombuffer(offsets, dtype=np.int64)[array.offset : array.offset + len(array) + 1]
     body = np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(0, np.uint8)
-    return starts, body
+    # A slice of a column shares its parent's buffer: keep only this slice's bytes.
+    return starts - starts[0], body[starts[0] : starts[-1]]
 
 
 def _cells_of(positions: np.ndarray, starts: np.ndarray) -> np.ndarray:

@@ -110,41 +110,44 @@ def add_to_batch(
     workspace: Workspace, client_ids: Sequence[str] = (), *, all_without_usi: bool = False
 ) -> AddResult:
     """Add clients to the open batch; those that cannot go in are refused with a reason."""
-    with workspace.begin() as connection:
-        batch_id = open_batch_id(connection)
-        if all_without_usi:
-            wanted = (
-                connection.execute(
-                    select(clients.c.client_id).where(clients.c.usi == "").order_by(clients.c.id)
-                )
-                .scalars()
-                .all()
+    return workspace.transact(lambda connection: _add(connection, client_ids, all_without_usi))
+
+
+def _add(connection: Connection, client_ids: Sequence[str], all_without_usi: bool) -> AddResult:
+    batch_id = open_batch_id(connection)
+    if all_without_usi:
+        wanted = (
+            connection.execute(
+                select(clients.c.client_id).where(clients.c.usi == "").order_by(clients.c.id)
             )
-        else:
-            wanted = list(dict.fromkeys(client_ids))
-        result = AddResult(batch_id)
-        found = {
-            row.client_id: row
-            for row in connection.execute(
-                select(clients.c.id, clients.c.client_id, clients.c.usi).where(
-                    clients.c.client_id.in_(wanted)
-                )
+            .scalars()
+            .all()
+        )
+    else:
+        wanted = list(dict.fromkeys(client_ids))
+    result = AddResult(batch_id)
+    found = {
+        row.client_id: row
+        for row in connection.execute(
+            select(clients.c.id, clients.c.client_id, clients.c.usi).where(
+                clients.c.client_id.in_(wanted)
             )
-        }
-        placed = _batches_holding(connection, [row.id for row in found.values()])
-        stamp = now()
-        rows = []
-        for client_id in wanted:
-            client = found.get(client_id)
-            reason = _refusal(client, placed.get(client.id) if client else None, batch_id)
-            if reason:
-                result.refused[client_id] = reason
-                continue
-            rows.append({"batch_id": batch_id, "client_pk": client.id,
-                         "application_id": client_id, "added_at": stamp})  # fmt: skip
-            result.added.append(client_id)
-        if rows:
-            connection.execute(batch_records.insert(), rows)
+        )
+    }
+    placed = _batches_holding(connection, [row.id for row in found.values()])
+    stamp = now()
+    rows = []
+    for client_id in wanted:
+        client = found.get(client_id)
+        reason = _refusal(client, placed.get(client.id) if client else None, batch_id)
+        if reason:
+            result.refused[client_id] = reason
+            continue
+        rows.append({"batch_id": batch_id, "client_pk": client.id,
+                     "application_id": client_id, "added_at": stamp})  # fmt: skip
+        result.added.append(client_id)
+    if rows:
+        connection.execute(batch_records.insert(), rows)
     return result
 
 
@@ -351,8 +354,11 @@ def _record_requests(workspace, registry, view, user_reference, non_dvs_document
     ]
     stamp = now()
     with workspace.begin() as connection:
-        if _status(connection, view.batch_id) != OPEN:
-            raise InputError(f"batch {view.batch_id} is no longer open")
+        if _status(connection, view.batch_id, lock=True) != OPEN:  # a second submit waits here
+            raise InputError(
+                f"batch {view.batch_id} is already being submitted by another run; retrieve "
+                f"its results later (usikit batch retrieve {view.batch_id})"
+            )
         record_ids = dict(
             connection.execute(
                 select(batch_records.c.application_id, batch_records.c.id).where(
@@ -544,8 +550,9 @@ def _write_results(connection: Connection, submission_id: int, outcome: BulkResu
 # Listing and results.
 
 
-def _status(connection: Connection, batch_id: int) -> str:
-    status = connection.execute(select(batches.c.status).where(batches.c.id == batch_id)).scalar()
+def _status(connection: Connection, batch_id: int, *, lock: bool = False) -> str:
+    query = select(batches.c.status).where(batches.c.id == batch_id)
+    status = connection.execute(query.with_for_update() if lock else query).scalar()
     if status is None:
         raise InputError(f"there is no batch {batch_id}; `usikit batch list --all` shows them")
     return status

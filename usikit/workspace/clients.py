@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, bindparam, select
 
 from usikit.errors import InputError
 from usikit.io.write import write_csv
@@ -69,25 +69,36 @@ def import_clients(
         for row in records.index[(report.status == "error").to_numpy()]:
             result.skipped.setdefault(int(row), "has errors (see the report)")
     chosen = records[~records.index.isin(list(result.skipped))]
-    stamp = now()
-    with workspace.begin() as connection:
-        existing = _existing(connection, chosen["Client ID"].tolist())
-        inserts, updates = [], []
-        for record in chosen[list(CLIENT_COLUMNS)].to_dict("records"):
+    chosen_records = chosen[list(CLIENT_COLUMNS)].to_dict("records")
+
+    def write(connection: Connection) -> tuple[list[str], list[str], list[str]]:
+        stamp = now()
+        existing = _existing(connection, [r["Client ID"] for r in chosen_records])
+        inserts, updates, created, updated, unchanged = [], [], [], [], []
+        for record in chosen_records:
             values = {CLIENT_KEYS[name]: value for name, value in record.items()}
             known = existing.get(record["Client ID"])
             if known is None:
                 inserts.append({**values, "created_at": stamp, "updated_at": stamp})
-                result.created.append(record["Client ID"])
+                created.append(record["Client ID"])
             elif any(known[key] != value for key, value in values.items()):
-                updates.append((known["id"], {**values, "updated_at": stamp}))
-                result.updated.append(record["Client ID"])
+                changed = {f"new_{key}": value for key, value in values.items()}
+                updates.append({"pk": known["id"], **changed, "new_updated_at": stamp})
+                updated.append(record["Client ID"])
             else:
-                result.unchanged.append(record["Client ID"])
+                unchanged.append(record["Client ID"])
         if inserts:
             connection.execute(clients.insert(), inserts)
-        for pk, values in updates:
-            connection.execute(clients.update().where(clients.c.id == pk).values(**values))
+        if updates:
+            connection.execute(
+                clients.update()
+                .where(clients.c.id == bindparam("pk"))
+                .values({key[4:]: bindparam(key) for key in updates[0] if key != "pk"}),
+                updates,
+            )
+        return created, updated, unchanged
+
+    result.created, result.updated, result.unchanged = workspace.transact(write)
     return result
 
 

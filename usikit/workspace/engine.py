@@ -10,16 +10,19 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, OperationalError, ProgrammingError
+from sqlalchemy.exc import ArgumentError, IntegrityError, OperationalError, ProgrammingError
 
 from usikit.errors import InputError
 
+T = TypeVar("T")
 ENVIRONMENT = "USIKIT_WORKSPACE"
 DEFAULT_FILE = "usikit.db"
 BUSY_TIMEOUT_MS = 30_000  # wait this long for another process's write to finish
@@ -42,8 +45,34 @@ class Workspace:
         with self.engine.begin() as connection:
             yield connection
 
+    def transact(self, work: Callable[[Connection], T], *, attempts: int = 5) -> T:
+        """Run `work` in one transaction, again from the start if another writer collided.
+
+        Two processes adding the same client or opening the batch at once make one of the
+        transactions fail (a unique key, a serialisation failure, a locked file); that one
+        is rolled back and run again, and then sees what the other wrote. Nothing is lost.
+        """
+        for attempt in range(attempts):
+            try:
+                with self.begin() as connection:
+                    return work(connection)
+            except (IntegrityError, OperationalError) as exc:
+                if attempt == attempts - 1 or not _collision(exc):
+                    raise
+                time.sleep(0.05 * (attempt + 1))
+        raise AssertionError("unreachable")  # pragma: no cover
+
     def close(self) -> None:
         self.engine.dispose()
+
+
+def _collision(exc: Exception) -> bool:
+    """Whether a database error means another transaction got there first."""
+    code = getattr(getattr(exc, "orig", None), "sqlstate", None)
+    if code in ("23505", "40001", "40P01"):  # unique violation, serialisation, deadlock
+        return True
+    text = str(exc).lower()
+    return "database is locked" in text or "unique constraint failed" in text
 
 
 def workspace_url(url: str | None = None) -> str:
