@@ -78,6 +78,29 @@ def test_unexpected_failure_is_one_line_not_a_traceback(demo_kind, write_text, m
     assert "Traceback" not in err
 
 
+class PanicException(BaseException):
+    """Spelt as pyo3 spells the exception a Rust panic in a compiled reader becomes."""
+
+
+@pytest.mark.parametrize("kind", [PanicException, SystemExit])
+def test_a_panic_in_compiled_code_is_a_bug_line_but_an_exit_is_not(
+    demo_kind, write_text, monkeypatch, capsys, kind
+):
+    import usikit.cli.validate_cmd as command
+
+    def explode(*args, **kwargs):
+        raise kind("boom")
+
+    monkeypatch.setattr(command, "read_table", explode)
+    path = write_text("ok.csv", "Name,Born\nAnn,01/01/1990\n")
+    if kind is SystemExit:
+        with pytest.raises(SystemExit):
+            main(["validate", demo_kind, str(path)])
+        return
+    assert main(["validate", demo_kind, str(path)]) == 70
+    assert "unexpected problem (PanicException)" in capsys.readouterr().err
+
+
 def test_unknown_kind_is_an_argument_error(capsys):
     with pytest.raises(SystemExit) as exited:
         main(["validate", "nonsense-kind", "x.csv"])

@@ -39,12 +39,14 @@ class ValidationReport:
         problems: pd.DataFrame,
         *,
         source: str | None = None,
+        source_sha256: str | None = None,
         sensitive: Iterable[str] = (),
         show_sensitive: bool = False,
         labels: pd.Series | None = None,
     ) -> None:
         self.records = records
         self.source = source
+        self.source_sha256 = source_sha256  # for the audit trail, when the file is gone
         self.sensitive = frozenset(sensitive)
         self.show_sensitive = show_sensitive
         self.errors = _sorted(typed_problems(problems), list(records.columns))

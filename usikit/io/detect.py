@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
+import re
+from collections.abc import Callable
 from typing import Literal
 
 FileKind = Literal["zip", "ole", "text", "binary"]
@@ -50,14 +53,20 @@ def bom_encoding(sample: bytes) -> str | None:
 
 
 def utf16_without_bom(sample: bytes) -> str | None:
-    """UTF-16 saved without a BOM shows as a NUL in every other byte of ASCII text."""
+    """UTF-16 saved without a BOM shows as a NUL in every other byte of ASCII text.
+
+    The other half of the bytes is NUL only for the rare characters U+xx00 (such as the
+    CJK character U+4E00 or half of an emoji), so a few are allowed there; what the bytes
+    decode to must still look like text.
+    """
     if len(sample) < 4:
         return None
     even, odd = sample[0::2], sample[1::2]
-    if odd.count(0) > 0.4 * len(odd) and even.count(0) == 0:
-        return "utf-16-le"
-    if even.count(0) > 0.4 * len(even) and odd.count(0) == 0:
-        return "utf-16-be"
+    for high, low, encoding in ((odd, even, "utf-16-le"), (even, odd, "utf-16-be")):
+        if high.count(0) > 0.4 * len(high) and low.count(0) <= 0.05 * len(low):
+            text = sample[: len(sample) // 2 * 2].decode(encoding, errors="replace")
+            if not _looks_binary(text.encode("utf-8")):
+                return encoding
     return None
 
 
@@ -65,16 +74,57 @@ def _looks_binary(sample: bytes) -> bool:
     """NUL bytes or many control characters mean this is not text a person saved."""
     if b"\x00" in sample:
         return True
-    controls = sum(sample.count(bytes([c])) for c in range(32) if c not in (9, 10, 12, 13))
-    return controls > max(8, len(sample) // 100)
+    return _controls(sample) > max(8, len(sample) // 100)
+
+
+def _controls(sample: bytes) -> int:
+    return sum(sample.count(bytes([c])) for c in range(1, 32) if c not in (9, 10, 12, 13))
+
+
+def nul_damaged_text(sample: bytes) -> bool:
+    """Text with NUL bytes in it: what a file damaged while saving, or a faulty export,
+    looks like (as opposed to a picture or a program, which is binary throughout)."""
+    if b"\x00" not in sample:
+        return False
+    rest = sample.replace(b"\x00", b"")
+    return _controls(rest) <= max(8, len(rest) // 100)
+
+
+def looks_like_markup(sample: str) -> bool:
+    """A web page or XML file, which some systems save with an .xls name."""
+    start = sample.lstrip()[:2048].casefold()
+    return start.startswith("<") and any(
+        tag in start for tag in ("<html", "<table", "<?xml", "<!doctype")
+    )
 
 
 def decode_sample(data: bytes, encoding: str) -> str:
-    """The first records of the file as text, cut at a line end, for sniffing."""
-    text = data[:SAMPLE_BYTES].decode(encoding, errors="ignore").lstrip("\ufeff")
+    """The first records of the file as text, cut at a line end, for sniffing.
+
+    Raises UnicodeDecodeError when the sample is not in `encoding` (a character cut by
+    the sample's end is left out, not taken for an error).
+    """
+    decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
+    text = decoder.decode(data[:SAMPLE_BYTES], final=len(data) <= SAMPLE_BYTES)
+    text = text.lstrip("\ufeff")
     if len(data) > SAMPLE_BYTES and "\n" in text:
         text = text[: text.rindex("\n")]
     return text
+
+
+_DIRECTIVE = re.compile(r"sep=([^\r\n])(?:\r\n|\r|\n|$)", re.IGNORECASE)
+
+
+def separator_directive(sample: str) -> str | None:
+    """The separator a first line such as `sep=;` declares; Excel obeys it and hides it."""
+    found = _DIRECTIVE.match(sample)
+    return found.group(1) if found else None
+
+
+def without_directive(sample: str) -> str:
+    """The sample after its `sep=` line (the records that sniffing and widths look at)."""
+    found = _DIRECTIVE.match(sample)
+    return sample[found.end() :] if found else sample
 
 
 def sniff_separator(sample: str) -> str:
@@ -95,17 +145,21 @@ def sniff_separator(sample: str) -> str:
 
 
 def first_record_width(sample: str, sep: str) -> int:
-    """How many cells the first record of the file has (the header, normally)."""
-    counts = _field_counts(sample, sep, skip_blank=False)
+    """How many cells the first record with any text has: the header, which blank lines
+    above it do not make narrower."""
+    counts = _field_counts(sample, sep, blank=lambda cell: cell == "")
     return counts[0] if counts else 1
 
 
-def _field_counts(sample: str, sep: str, skip_blank: bool = True) -> list[int]:
-    reader = csv.reader(io.StringIO(sample), delimiter=sep)
+def _field_counts(
+    sample: str, sep: str, blank: Callable[[str], bool] = lambda cell: not cell.strip()
+) -> list[int]:
+    # newline="": files saved by Excel for Mac end their lines with a lone CR.
+    reader = csv.reader(io.StringIO(sample, newline=""), delimiter=sep)
     counts: list[int] = []
     try:
         for record in reader:
-            if not skip_blank or any(cell.strip() for cell in record):
+            if not all(blank(cell) for cell in record):
                 counts.append(len(record))
             if len(counts) >= SAMPLE_RECORDS:
                 break

@@ -4,20 +4,34 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import NamedTuple
 
 import pandas as pd
-from python_calamine import CalamineWorkbook
+from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
 from usikit.errors import InputError
+from usikit.io.formula_errors import formula_errors
 
 EXCEL_DIGITS = 15  # Excel keeps and shows at most 15 significant digits
 
 
-def read_sheet(path: Path, sheet: str | None) -> tuple[pd.DataFrame, int, int, str]:
+class SheetGrid(NamedTuple):
+    """One sheet's used range as text, and where it sits in the sheet (1-based)."""
+
+    grid: pd.DataFrame
+    first_row: int
+    first_col: int
+    name: str
+    merged: list[tuple[tuple[int, int], tuple[int, int]]]  # 0-based (top, left), (bottom, right)
+
+
+def read_sheet(path: Path, sheet: str | None) -> SheetGrid:
     """The used range of one sheet as text, with the sheet row and column it starts at."""
     try:
         workbook = CalamineWorkbook.from_path(str(path))
-    except Exception as exc:  # calamine raises several types for unreadable workbooks
+    except BaseException as exc:  # calamine raises several types for unreadable workbooks
+        if not _calamine_failure(exc):
+            raise
         raise InputError(
             "could not be opened as a workbook "
             f"({_reason(exc)}); open it in Excel and save it again as .xlsx or .csv",
@@ -27,26 +41,49 @@ def read_sheet(path: Path, sheet: str | None) -> tuple[pd.DataFrame, int, int, s
     try:
         worksheet = workbook.get_sheet_by_name(name)
         rows = worksheet.to_python(skip_empty_area=True)
-    except Exception as exc:
+        merged = list(worksheet.merged_cell_ranges or [])
+    except BaseException as exc:
+        if not _calamine_failure(exc):
+            raise
         raise InputError(
             f"sheet '{name}' could not be read ({_reason(exc)}); "
             "save the workbook again in Excel or export the sheet as CSV",
             path=path,
         ) from None
+    if not rows:
+        raise InputError(
+            f"sheet '{name}' is empty; choose the sheet with data: its sheets are "
+            + ", ".join(f"'{n}'" for n in workbook.sheet_names),
+            path=path,
+        )
     start = worksheet.start or (0, 0)
     grid = pd.DataFrame(rows, dtype=object)
     for position in range(grid.shape[1]):
         grid[position] = _as_text(grid[position])
-    return grid, start[0] + 1, start[1] + 1, name
+    for (row, column), shown in formula_errors(path, name).items():
+        at_row, at_column = row - start[0], column - start[1]
+        if 0 <= at_row < grid.shape[0] and 0 <= at_column < grid.shape[1]:
+            grid.iat[at_row, at_column] = shown
+    return SheetGrid(grid, start[0] + 1, start[1] + 1, name, merged)
+
+
+def _calamine_failure(exc: BaseException) -> bool:
+    """An error of calamine's, including the panic of its Rust code on some damaged files
+    (pyo3's PanicException derives from BaseException, so `except Exception` misses it)."""
+    return isinstance(exc, Exception) or type(exc).__name__ == "PanicException"
 
 
 def _pick_sheet(workbook: CalamineWorkbook, sheet: str | None, path: Path) -> str:
     names = list(workbook.sheet_names)
     if not names:
         raise InputError("the workbook has no sheets", path=path)
-    if sheet is None:
-        visible = [m.name for m in workbook.sheets_metadata if "Visible" in str(m.visible)]
-        return visible[0] if visible else names[0]
+    if sheet is None:  # the first sheet a person sees that can hold cells (not a chart)
+        shown = [
+            m.name
+            for m in workbook.sheets_metadata
+            if m.visible == SheetVisibleEnum.Visible and m.typ != SheetTypeEnum.ChartSheet
+        ]
+        return shown[0] if shown else names[0]
     if sheet in names:
         return sheet
     folded = {n.casefold().strip(): n for n in names}

@@ -12,7 +12,7 @@ from openpyxl.utils import get_column_letter
 from usikit.errors import InputError
 from usikit.io import detect, excel, text
 from usikit.io.tableinfo import TableInfo, attach, with_problems
-from usikit.problems import ERROR, Problem
+from usikit.problems import ERROR, WARNING, Problem
 
 ROW_INDEX_NAME = "row"
 SEPARATOR_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
@@ -36,11 +36,7 @@ def read_table(
     head = _read_bytes(path, limit=detect.SAMPLE_BYTES)
     kind = detect.file_kind(head[:8], head)
     if kind == "binary":
-        raise InputError(
-            "does not look like a spreadsheet (it holds binary data); "
-            "choose the CSV or Excel file itself",
-            path=path,
-        )
+        raise _binary(path, head)
     if kind == "text":
         if sheet is not None:
             raise InputError(
@@ -87,21 +83,41 @@ def _read_bytes(path: Path, limit: int = -1) -> bytes:
 
 def _read_text(path: Path, data: bytes, sep: str | None) -> pd.DataFrame:
     encoding = detect.bom_encoding(data) or detect.utf16_without_bom(data) or "utf-8"
+    chosen = None if sep is None else _checked_sep(sep, path)
+    try:
+        return _parse_text(path, data, encoding, chosen)
+    except UnicodeDecodeError:
+        if encoding != "utf-8":
+            raise _undecodable(path) from None
+    try:  # sniffed again: what the sample says depends on how it is decoded
+        return _parse_text(path, data, text.FALLBACK_ENCODING, chosen)
+    except UnicodeDecodeError:
+        raise _undecodable(path) from None
+
+
+def _parse_text(path: Path, data: bytes, encoding: str, sep: str | None) -> pd.DataFrame:
+    """The text file read in `encoding`; UnicodeDecodeError when it is not in it."""
     sample = detect.decode_sample(data, encoding)
     if not sample.strip():
         raise InputError("holds no text, only blank lines; choose the file with data", path=path)
-    chosen = _checked_sep(sep, path) if sep is not None else detect.sniff_separator(sample)
+    if detect.looks_like_markup(sample):
+        raise InputError(
+            "is a web page or XML file, not a spreadsheet (some systems save their exports "
+            "so, with an .xls name); open it in Excel and save it as Excel Workbook (.xlsx) "
+            "or CSV UTF-8",
+            path=path,
+        )
+    declared = detect.separator_directive(sample)
+    if declared is not None:
+        sample = detect.without_directive(sample)
+        if sep is None:
+            sep = _checked_sep(declared, path)
+    chosen = sep if sep is not None else detect.sniff_separator(sample)
     width = detect.first_record_width(sample, chosen)
     try:
         grid, extra = text.parse_grid(data, encoding, chosen, width)
     except UnicodeDecodeError:
-        if encoding != "utf-8":
-            raise _undecodable(path) from None
-        encoding = text.FALLBACK_ENCODING
-        try:
-            grid, extra = text.parse_grid(data, encoding, chosen, width)
-        except UnicodeDecodeError:
-            raise _undecodable(path) from None
+        raise  # not this encoding: the caller tries the next one
     except pd.errors.EmptyDataError:
         raise InputError("holds no records; choose the file with data", path=path) from None
     except (pd.errors.ParserError, ValueError) as exc:
@@ -110,8 +126,15 @@ def _read_text(path: Path, data: bytes, sep: str | None) -> pd.DataFrame:
             "open it in Excel and save it again as CSV",
             path=path,
         ) from None
+    first_row = 1
+    if declared is not None:  # Excel hides the `sep=` line: the next line is its row 1
+        grid.iloc[0] = ""
+        first_row = 0
+    _refuse_swallowed_lines(path, data, encoding, grid, chosen, width, first_row)
     info = TableInfo(source=str(path), format="csv", encoding=encoding, sep=chosen)
-    frame, info = _frame_from_grid(grid, info, first_row=1, first_col=1, extra=extra)
+    frame, info = _frame_from_grid(grid, info, first_row=first_row, first_col=1, extra=extra)
+    if encoding == text.FALLBACK_ENCODING:
+        info = with_problems(info, *map(_mixed_encoding, text.utf8_read_as_cp1252(frame)))
     if sep is not None and frame.shape[1] == 1:
         hint = detect.sniff_separator(sample)
         if hint != chosen:
@@ -119,13 +142,69 @@ def _read_text(path: Path, data: bytes, sep: str | None) -> pd.DataFrame:
     return attach(frame, info)
 
 
+def _refuse_swallowed_lines(
+    path: Path, data: bytes, encoding: str, grid: pd.DataFrame, sep: str, width: int, first_row: int
+) -> None:
+    """An unclosed quote hides records inside one cell: refuse rather than lose them.
+
+    In a file whose quotes all have their partner, a cell holding lines holds them on
+    purpose; only then (rarely) are the cells looked at.
+    """
+    ascii_quote = encoding in ("utf-8", "utf-8-sig", text.FALLBACK_ENCODING)
+    quotes = data.count(b'"') if ascii_quote else data.decode(encoding).count('"')
+    if quotes % 2 == 0:
+        return
+    found = text.swallowed_lines(grid, sep, width)
+    if found is None:  # a stray quote inside a cell, such as 5'11" (read as it is)
+        return
+    position, column, breaks = found
+    cell = f"row {position + first_row}, column {get_column_letter(column + 1)}"
+    raise InputError(
+        f"the cell in {cell} starts with a "
+        f'quote (") that is not closed where the cell ends, so the next {breaks} lines of '
+        "the file were read into that one cell; add the closing quote or remove the opening "
+        "one, and save again",
+        path=path,
+    )
+
+
 def _read_workbook(path: Path, sheet: str | None) -> pd.DataFrame:
-    grid, first_row, first_col, name = excel.read_sheet(path, sheet)
-    if grid.empty:
-        raise InputError(f"sheet '{name}' is empty; choose the sheet with data", path=path)
-    info = TableInfo(source=str(path), format="xlsx", sheet=name)
-    frame, info = _frame_from_grid(grid, info, first_row=first_row, first_col=first_col)
-    return attach(frame, info)
+    read = excel.read_sheet(path, sheet)
+    if read.grid.empty:
+        raise InputError(f"sheet '{read.name}' is empty; choose the sheet with data", path=path)
+    info = TableInfo(source=str(path), format="xlsx", sheet=read.name)
+    frame, info = _frame_from_grid(
+        read.grid, info, first_row=read.first_row, first_col=read.first_col
+    )
+    return attach(frame, with_problems(info, *_merged_problems(read, info.header_row)))
+
+
+def _merged_problems(read: excel.SheetGrid, header_row: int) -> list[Problem]:
+    """Merged cells show one value across several cells, but only the first holds it."""
+    problems = []
+    for (top, left), (bottom, right) in read.merged:
+        if bottom + 1 < header_row:
+            continue
+        first = f"{get_column_letter(left + 1)}{top + 1}"
+        cells = f"{first}:{get_column_letter(right + 1)}{bottom + 1}"
+        at_row, at_column = top + 1 - read.first_row, left + 1 - read.first_col
+        header_at = header_row - read.first_row
+        column = ""
+        if 0 <= at_column < read.grid.shape[1]:
+            column = str(read.grid.iat[header_at, at_column]).strip()
+        problems.append(
+            Problem(
+                top + 1 if top + 1 > header_row and at_row >= 0 else None,
+                column,
+                "",
+                "merged_cells",
+                WARNING,
+                f"Cells {cells} are merged: usikit reads the value in {first} only and the "
+                "other cells as empty; unmerge them (Home > Merge & Center) and fill in each "
+                "cell",
+            )
+        )
+    return problems
 
 
 def _frame_from_grid(
@@ -138,9 +217,14 @@ def _frame_from_grid(
 ) -> tuple[pd.DataFrame, TableInfo]:
     """Split header from records, number rows as the spreadsheet does, report header faults."""
     filled = (grid != "").to_numpy().any(axis=1)
+    for position, cells in (extra or {}).items():  # text beyond the header is text too
+        filled[position] |= any(cell != "" for cell in cells)
     if not filled.any():
-        raise InputError("holds no text, only blank rows; choose the file with data", info.source)
+        raise InputError(
+            "holds no text, only blank rows; choose the file with data", path=info.source
+        )
     header_at = int(np.argmax(filled))
+    _refuse_title_row(grid, header_at, extra or {}, header_at + first_row, info.source)
     header = [str(cell).replace("\ufeff", "").strip() for cell in grid.iloc[header_at]]
     body = grid.iloc[header_at + 1 :]
     keep = filled[header_at + 1 :]
@@ -158,6 +242,31 @@ def _frame_from_grid(
             problems.append(_extra_cells_problem(position + first_row, len(header), cells))
     header_row = header_at + first_row
     return body, replace(info, header_row=header_row, problems=tuple(problems))
+
+
+def _refuse_title_row(
+    grid: pd.DataFrame, header_at: int, extra: dict[int, list[str]], row: int, source: str
+) -> None:
+    """A title above the column names would be read as the header, and the column names
+    as a record: refuse when the first row has one cell and most rows below have more."""
+    header = (grid.iloc[header_at] != "").to_numpy()
+    if header.sum() != 1:
+        return
+    below = (grid.iloc[header_at + 1 :] != "").to_numpy().sum(axis=1)
+    for position, more in extra.items():
+        if position > header_at:
+            below[position - header_at - 1] += sum(1 for cell in more if cell != "")
+    below = below[below > 0]
+    if not below.size or (below > 1).sum() <= below.size / 2:
+        return
+    title = str(grid.iloc[header_at].iloc[int(np.argmax(header))])
+    shown = title if len(title) <= 60 else title[:59] + "\u2026"
+    raise InputError(
+        f"row {row} holds only '{shown}' but most rows below it have more cells: if it is a "
+        "title, delete it and any rows above the column names, so that the column names are "
+        "the first row, and save again",
+        path=source,
+    )
 
 
 def _name_columns(
@@ -221,6 +330,19 @@ def _extra_cells_problem(row: int, width: int, cells: list[str]) -> Problem:
     )
 
 
+def _mixed_encoding(found: tuple[int, str, str, str]) -> Problem:
+    row, column, value, meant = found
+    return Problem(
+        row,
+        column,
+        value,
+        "mixed_encoding",
+        ERROR,
+        f"{column} '{value}' is probably '{meant}' saved in another text encoding (UTF-8) "
+        "than the rest of the file (Windows-1252); correct it, then save the file as CSV UTF-8",
+    )
+
+
 def _separator_hint(header: str, chosen: str, hint: str) -> Problem:
     return _file_problem(
         header,
@@ -240,6 +362,28 @@ def _checked_sep(sep: str, path: Path) -> str:
             path=path,
         )
     return chosen
+
+
+def _binary(path: Path, head: bytes) -> InputError:
+    if not head.strip(b"\x00"):
+        return InputError(
+            "holds nothing but zero bytes, as a file damaged while it was being saved does; "
+            "export or save it again",
+            path=path,
+        )
+    if detect.nul_damaged_text(head):
+        line = head[: head.index(b"\x00")].count(b"\n") + 1
+        return InputError(
+            f"holds NUL characters (zero bytes; the first on line {line}), as a file damaged "
+            "while it was being saved or a faulty export does; export it again, or delete "
+            "them with a text editor",
+            path=path,
+        )
+    return InputError(
+        "does not look like a spreadsheet (it holds binary data); "
+        "choose the CSV or Excel file itself",
+        path=path,
+    )
 
 
 def _undecodable(path: Path) -> InputError:

@@ -21,6 +21,7 @@ class TableInfo:
     sep: str | None = None
     sheet: str | None = None
     header_row: int = 1
+    sha256: str | None = None  # the file's digest, when its reader took it (an upload)
     problems: tuple[Problem, ...] = field(default_factory=tuple)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 import numpy as np
 import pandas as pd
@@ -35,7 +36,7 @@ def parse_grid(
     try:
         return _parse_pandas(data, encoding, sep), {}
     except RaggedRows:
-        return _parse_tolerant(data.decode(encoding), sep)
+        return _parse_tolerant(data.decode(encoding), sep, width)
 
 
 def _parse_arrow(data: bytes, encoding: str, sep: str, width: int) -> pd.DataFrame:
@@ -75,9 +76,11 @@ def _parse_pandas(data: bytes, encoding: str, sep: str) -> pd.DataFrame:
     return grid.fillna("")
 
 
-def _parse_tolerant(text: str, sep: str) -> tuple[pd.DataFrame, dict[int, list[str]]]:
+def _parse_tolerant(text: str, sep: str, width: int) -> tuple[pd.DataFrame, dict[int, list[str]]]:
+    # The csv module refuses cells longer than its limit (128 KB); no cell is longer than
+    # the text, and the larger limit only matters to this process.
+    csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))
     records = list(csv.reader(io.StringIO(text.lstrip("\ufeff"), newline=""), delimiter=sep))
-    width = len(records[0]) if records else 0
     extra: dict[int, list[str]] = {}
     for position, record in enumerate(records):
         if len(record) > width:
@@ -86,3 +89,58 @@ def _parse_tolerant(text: str, sep: str) -> tuple[pd.DataFrame, dict[int, list[s
         elif len(record) < width:
             record.extend([""] * (width - len(record)))
     return pd.DataFrame(records, dtype=str), extra
+
+
+def swallowed_lines(grid: pd.DataFrame, sep: str, width: int) -> tuple[int, int, int] | None:
+    """(record position, column position, line breaks) of the first cell that swallowed
+    whole lines of the file, or None.
+
+    A quote that opens a cell and is never closed (or closed only by another cell's quote)
+    makes the parser read the following lines, records and all, into that one cell.
+    Such a cell holds a line break followed by a line with as many separators as a
+    record; the caller checks that the file's quotes do not pair up before blaming it.
+    """
+    enough = max(width - 1, 1)
+    for column in range(grid.shape[1]):
+        values = grid[column]
+        broken = values.str.contains("\n", regex=False) | values.str.contains("\r", regex=False)
+        for position in np.flatnonzero(broken.fillna(False).to_numpy()):
+            cell = str(values.iloc[position])
+            later = cell.splitlines()[1:]
+            if any(line.count(sep) >= enough for line in later):
+                breaks = len(cell.splitlines()) - 1
+                return int(position), column, breaks
+    return None
+
+
+def _cp1252_class(first: int, last: int) -> str:
+    """A regex class of the characters Windows-1252 shows for the bytes first..last."""
+    shown = bytes(range(first, last + 1)).decode(FALLBACK_ENCODING, errors="ignore")
+    return f"[{shown}]"  # none of them is special inside a class
+
+
+# UTF-8 letters read as Windows-1252 show as a lead character (Ã, Å, â...) followed by
+# continuation characters (€, ©, «, ...): 'Brontë' reads 'BrontÃ«'.
+_CONTINUATION = _cp1252_class(0x80, 0xBF)
+GARBLED = (
+    f"{_cp1252_class(0xC2, 0xDF)}{_CONTINUATION}"
+    f"|{_cp1252_class(0xE0, 0xEF)}{_CONTINUATION}{{2}}"
+    f"|{_cp1252_class(0xF0, 0xF4)}{_CONTINUATION}{{3}}"
+)
+_UTF8_SEQUENCE = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}"
+)
+
+
+def utf8_read_as_cp1252(frame: pd.DataFrame) -> list[tuple[int, str, str, str]]:
+    """(row, column, value, the value read as UTF-8) for cells of a file read as
+    Windows-1252 that hold UTF-8 text: the file mixes the two encodings."""
+    found = []
+    for name in frame.columns:
+        values = frame[name]
+        suspects = values[values.str.contains(GARBLED, regex=True).fillna(False).to_numpy()]
+        for row, value in suspects.items():
+            raw = value.encode(FALLBACK_ENCODING)
+            if _UTF8_SEQUENCE.search(raw):
+                found.append((int(row), str(name), value, raw.decode("utf-8", errors="replace")))
+    return found

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
@@ -29,6 +30,8 @@ FILLS = {
     "info": PatternFill("solid", fgColor="DDEBF7"),
 }
 HEADER_FONT = Font(bold=True)
+ILLEGAL_PATTERN = r"[\x00-\x08\x0b\x0c\x0e-\x1f]"  # what openpyxl's ILLEGAL_CHARACTERS_RE finds
+SHOWN_FOR_ILLEGAL = "\ufffd"
 MIN_WIDTH, MAX_WIDTH, WIDTH_SAMPLE = 8, 60, 1000
 
 
@@ -101,9 +104,9 @@ def write_xlsx(sheets: Sequence[Sheet], path: str | Path) -> Path:
 
 
 def _write_sheet(workbook: Workbook, sheet: Sheet) -> None:
-    frame = sheet.frame
+    frame = _storable(sheet.frame)
     worksheet = workbook.create_sheet(title=sheet.name[:31])
-    columns = [str(c) for c in frame.columns]
+    columns = [ILLEGAL_CHARACTERS_RE.sub(SHOWN_FOR_ILLEGAL, str(c)) for c in frame.columns]
     worksheet.freeze_panes = "A2"
     for position, width in enumerate(_widths(frame), start=1):
         worksheet.column_dimensions[get_column_letter(position)].width = width
@@ -125,6 +128,28 @@ def _write_sheet(workbook: Workbook, sheet: Sheet) -> None:
                 for j, value in enumerate(row)
             ]
         )
+
+
+def _storable(frame: pd.DataFrame) -> pd.DataFrame:
+    """`frame` with the control characters a workbook cannot hold (NUL, \\x01...) shown as
+    a replacement mark: a report must open even when the values it quotes hold them."""
+    fixed = frame
+    for j in range(frame.shape[1]):
+        column = frame.iloc[:, j]
+        if not (pd.api.types.is_object_dtype(column) or pd.api.types.is_string_dtype(column)):
+            continue
+        text = column.astype("str")
+        bad = text.str.contains(ILLEGAL_PATTERN, regex=True).fillna(False).to_numpy(dtype=bool)
+        if bad.any():
+            if fixed is frame:
+                fixed = frame.copy()
+            cleaned = column[bad].map(
+                lambda v: (
+                    ILLEGAL_CHARACTERS_RE.sub(SHOWN_FOR_ILLEGAL, v) if isinstance(v, str) else v
+                )
+            )
+            fixed.iloc[np.flatnonzero(bad), j] = cleaned.to_numpy()
+    return fixed
 
 
 def _special_cells(frame: pd.DataFrame, sheet: Sheet) -> dict[int, dict[int, str | None]]:

@@ -15,10 +15,11 @@ from usikit.rules import dates
 from usikit.rules.client_fields import CLIENT_COLUMNS, CLIENT_FIELDS, NAME_COLUMN_SETS
 from usikit.rules.contact import CONTACT_RULES
 from usikit.rules.documents import CARD_COLOURS, canonical_document_types, document_rules
-from usikit.rules.engine import Schema, as_records, reader_problems, source_of
+from usikit.rules.engine import Schema, as_records, digest_of, reader_problems, source_of
 from usikit.rules.headers import match_headers
 from usikit.rules.normalise import (
     Step,
+    drop_invisible,
     drop_text_mark,
     normalise,
     patched,
@@ -67,6 +68,7 @@ def _no_spaces(values: pd.Series) -> pd.Series:
 NAME_COLUMNS = ("First Name", "Middle Name", "Family Name", "Single Name")
 STEPS: tuple[Step, ...] = (
     Step(CLIENT_COLUMNS, drop_text_mark, "spreadsheet text mark removed"),
+    Step(CLIENT_COLUMNS, drop_invisible, "invisible character removed"),
     Step(CLIENT_COLUMNS, tidy_spaces, "extra spaces removed"),
     Step(NAME_COLUMNS, straight_apostrophes, "apostrophe straightened"),
     Step(("USI",), upper, "USIs are upper case"),
@@ -143,6 +145,7 @@ def validate_clients(
         tables=[changes],
         show_sensitive=show_sensitive,
         source=source_of(frame),
+        source_sha256=digest_of(frame),
     )
     report.headers = headers
     return report

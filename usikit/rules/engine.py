@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from usikit.errors import InputError
 from usikit.io.excel import cell_text
 from usikit.io.read import ROW_INDEX_NAME
 from usikit.io.tableinfo import table_info
@@ -195,6 +196,7 @@ class Schema:
         tables: Iterable[pd.DataFrame] = (),
         show_sensitive: bool = False,
         source: str | None = None,
+        source_sha256: str | None = None,
     ) -> ValidationReport:
         """Check `frame` (already in this schema's columns) and build the report.
 
@@ -209,6 +211,7 @@ class Schema:
             frame,
             table,
             source=source,
+            source_sha256=source_sha256,
             sensitive=self.sensitive,
             show_sensitive=show_sensitive,
             labels=self.labels(frame) if self.labels else None,
@@ -294,7 +297,20 @@ def as_records(frame: pd.DataFrame) -> pd.DataFrame:
     records.attrs = {}  # read facts are taken from `frame`; copying them on every step is slow
     if records.index.name != ROW_INDEX_NAME:
         records.index = pd.RangeIndex(2, len(records) + 2, name=ROW_INDEX_NAME)
+    elif not (records.index.is_unique and pd.api.types.is_integer_dtype(records.index)):
+        raise InputError(
+            "the records' row numbers (the index 'row') repeat or are not numbers, as when "
+            "tables read from several files are joined; validate each file on its own, or "
+            "number the records again with frame.reset_index(drop=True)"
+        )
     records.columns = [str(c) for c in records.columns]
+    twice = sorted(set(records.columns[records.columns.duplicated()]))
+    if twice:
+        raise InputError(
+            "the table has more than one column named "
+            + ", ".join(f"'{name}'" for name in twice)
+            + "; keep one column of each name and rename or delete the others"
+        )
     for name in records.columns:
         column = records[name]
         if isinstance(column.dtype, pd.StringDtype) and not column.isna().any():
@@ -302,7 +318,9 @@ def as_records(frame: pd.DataFrame) -> pd.DataFrame:
         if pd.api.types.is_string_dtype(column) and not column.isna().any():
             records[name] = column.astype("str")  # the same text in the fast string type
             continue
-        records[name] = column.map(cell_text, na_action="ignore").fillna("").astype("str")
+        # As plain objects first: a categorical column cannot take the "" of its blanks.
+        shown = column.astype(object).map(cell_text, na_action="ignore")
+        records[name] = shown.astype(object).fillna("").astype("str")
     return records
 
 
@@ -317,6 +335,11 @@ def source_of(frame: pd.DataFrame) -> str | None:
     return info.source if info else None
 
 
+def digest_of(frame: pd.DataFrame) -> str | None:
+    info = table_info(frame)
+    return info.sha256 if info else None
+
+
 __all__ = [
     "ERROR",
     "WARNING",
@@ -324,6 +347,7 @@ __all__ = [
     "Rule",
     "Schema",
     "as_records",
+    "digest_of",
     "reader_problems",
     "source_of",
 ]

@@ -34,20 +34,30 @@ def match_headers(
             by_key.setdefault(header_key(alias), (f, "alias"))
     problems: list[Problem] = []
     rows: list[tuple[str, str, str]] = []
+    matches = {header: by_key.get(header_key(header)) for header in frame.columns}
+    # When two headers mean one field, the one spelt exactly as the field wins (then one
+    # matching by name, then an alias): the other keeps its own name, which cannot be the
+    # field's name, so that no two columns end up with one name.
+    ranked = sorted(
+        (m is None or header != m[0].name, m is None or m[1] != "exact", position, header)
+        for position, (header, m) in enumerate(matches.items())
+    )
     claimed: dict[str, str] = {}
+    for *_, header in ranked:
+        match = matches[header]
+        if match is not None:
+            claimed.setdefault(match[0].name, header)
     renames: dict[str, str] = {}
-    for header in frame.columns:
-        match = by_key.get(header_key(header))
+    for header, match in matches.items():
         if match is None:
             rows.append((header, "", "not recognised"))
             problems.append(_unrecognised(header))
             continue
         field, how = match
-        if field.name in claimed:
+        if claimed[field.name] != header:
             rows.append((header, "", "duplicate"))
             problems.append(_twice(field.name, claimed[field.name], header))
             continue
-        claimed[field.name] = header
         renames[header] = field.name
         rows.append((header, field.name, how if header != field.name else "exact"))
         if how == "alias" or header != field.name:

@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from usikit.privacy import mask_series
 from usikit.problems import WARNING, problems_frame, typed_problems
 from usikit.rules import textscan
+from usikit.rules.engine import SHOWN_VALUE_LENGTH
 from usikit.rules.memo import shared_results
 
 NORMALISED = "normalised"
@@ -71,6 +73,7 @@ def _warnings(
     old, new, reason = before[changed], after[changed], why[changed]
     if hide:
         old, new = mask_series(old), mask_series(new)
+    shown_old, shown_new = _shortened(old), _shortened(new)
     return pd.DataFrame(
         {
             "row": old.index,
@@ -81,9 +84,9 @@ def _warnings(
             "message": (
                 name
                 + " '"
-                + old.astype(str)
+                + shown_old
                 + "' was changed to '"
-                + new.astype(str)
+                + shown_new
                 + "' ("
                 + reason.astype(str)
                 + ")"
@@ -92,7 +95,29 @@ def _warnings(
     )
 
 
+def _shortened(values: pd.Series) -> pd.Series:
+    """Values as a message shows them: a 100,000-character cell is cut, as rules cut it."""
+    text = values.astype(str)
+    long = text.str.len() > SHOWN_VALUE_LENGTH
+    if not long.any():
+        return text
+    return text.where(~long, text.str.slice(0, SHOWN_VALUE_LENGTH - 1) + "\u2026")
+
+
 # Steps used by several layouts.
+
+# Characters that show nothing: control characters (tabs and line breaks aside: tidying
+# makes them spaces), direction marks copied with right-to-left text, zero-width spaces,
+# byte-order marks. (Zero-width joiners are left: some scripts spell with them.)
+CONTROLS = bytes((*range(0, 9), 0x0B, *range(0x0E, 0x20), 0x7F))
+MARK_LEADS = b"\xe2\xef"  # the first byte of U+200B-U+2069 and of U+FEFF in UTF-8
+INVISIBLE = r"[\x00-\x08\x0b\x0e-\x1f\x7f" + "\u200b\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]"
+
+
+def drop_invisible(values: pd.Series) -> pd.Series:
+    """Remove characters a person cannot see, so that what is checked is what they see."""
+    odd = textscan.holding_bytes(values, CONTROLS + MARK_LEADS)  # most cells: none of them
+    return replaced_where(values, odd, INVISIBLE, "")
 
 
 def tidy_spaces(values: pd.Series) -> pd.Series:
@@ -119,6 +144,21 @@ def drop_text_mark(values: pd.Series) -> pd.Series:
     )
 
 
+def replaced_where(values: pd.Series, odd: np.ndarray, pattern: str, replacement: str) -> pd.Series:
+    """`pattern` replaced in the cells a cheap byte scan (`odd`) picked out; the same object
+    when nothing changes, so later steps see no change to report."""
+    if not odd.any():
+        return values
+    before = values[odd]
+    after = before.str.replace(pattern, replacement, regex=True)
+    changed = (after != before).to_numpy()
+    if not changed.any():
+        return values
+    where = pd.Series(False, index=values.index)
+    where[before.index[changed]] = True
+    return patched(values, where, after[changed])
+
+
 def patched(values: pd.Series, where: pd.Series, new: pd.Series) -> pd.Series:
     """`values` with the cells under `where` replaced by `new` (aligned on those cells)."""
     result = values.copy()
@@ -132,13 +172,4 @@ APOSTROPHES = "[\u2019\u2018`\u00b4]"  # what word processors and keyboards put 
 def straight_apostrophes(values: pd.Series) -> pd.Series:
     """Curly and accent-mark apostrophes written as ', as the registry's names take them."""
     odd = textscan.holding(values, "`", non_ascii=True)  # most names are plain ASCII
-    if not odd.any():
-        return values
-    before = values[odd]
-    after = before.str.replace(APOSTROPHES, "'", regex=True)
-    changed = (after != before).to_numpy()
-    if not changed.any():
-        return values
-    where = pd.Series(False, index=values.index)
-    where[before.index[changed]] = True
-    return patched(values, where, after[changed])
+    return replaced_where(values, odd, APOSTROPHES, "'")

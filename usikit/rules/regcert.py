@@ -22,9 +22,24 @@ from usikit.problems import ERROR, WARNING, Problem, problems_frame
 from usikit.report import ValidationReport
 from usikit.rules import dates
 from usikit.rules.checks import date, filled, max_length, required
-from usikit.rules.engine import Field, Rule, Schema, as_records, reader_problems, source_of
+from usikit.rules.engine import (
+    Field,
+    Rule,
+    Schema,
+    as_records,
+    digest_of,
+    reader_problems,
+    source_of,
+)
 from usikit.rules.headers import header_key
-from usikit.rules.normalise import Step, drop_text_mark, normalise, tidy_spaces, upper
+from usikit.rules.normalise import (
+    Step,
+    drop_invisible,
+    drop_text_mark,
+    normalise,
+    tidy_spaces,
+    upper,
+)
 from usikit.rules.person import others_in_group
 from usikit.rules.regcert_fields import (
     DATE_COLUMNS,
@@ -73,6 +88,7 @@ def canonical_statuses(values: pd.Series) -> pd.Series:
 
 STEPS: tuple[Step, ...] = (
     Step(IMPORT_COLUMNS, drop_text_mark, "spreadsheet text mark removed"),
+    Step(IMPORT_COLUMNS, drop_invisible, "invisible character removed"),
     Step(IMPORT_COLUMNS, tidy_spaces, "extra spaces removed"),
     Step((STATUS,), canonical_statuses, "written as in the list of statuses"),
     Step((QUALIFICATION_NUMBER,), upper, "qualification numbers are upper case"),
@@ -529,7 +545,11 @@ def validate_regcert(
     earlier = [*reader_problems(frame), *header_problems]
     if renamed is None:
         report = ValidationReport(
-            typed, problems_frame(earlier), source=source_of(frame), show_sensitive=show_sensitive
+            typed,
+            problems_frame(earlier),
+            source=source_of(frame),
+            source_sha256=digest_of(frame),
+            show_sensitive=show_sensitive,
         )
         report.headers = headers
         return report
@@ -543,6 +563,7 @@ def validate_regcert(
         tables=[changes],
         show_sensitive=show_sensitive,
         source=source_of(frame),
+        source_sha256=digest_of(frame),
     )
     report.headers = headers
     return report

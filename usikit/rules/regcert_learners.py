@@ -16,10 +16,11 @@ from usikit.report import ValidationReport
 from usikit.rules import dates, textscan
 from usikit.rules.checks import date, fullmatch, max_length, not_in_future, required
 from usikit.rules.contact import EMAIL
-from usikit.rules.engine import Rule, Schema, as_records, reader_problems, source_of
+from usikit.rules.engine import Rule, Schema, as_records, digest_of, reader_problems, source_of
 from usikit.rules.headers import match_headers
 from usikit.rules.normalise import (
     Step,
+    drop_invisible,
     drop_text_mark,
     normalise,
     patched,
@@ -69,6 +70,7 @@ def _postcode_spacing(values: pd.Series) -> pd.Series:
 
 STEPS: tuple[Step, ...] = (
     Step(LEARNER_COLUMNS, drop_text_mark, "spreadsheet text mark removed"),
+    Step(LEARNER_COLUMNS, drop_invisible, "invisible character removed"),
     Step(LEARNER_COLUMNS, tidy_spaces, "extra spaces removed"),
     Step(NAME_COLUMNS, straight_apostrophes, "apostrophe straightened"),
     Step((QUALIFICATION, "Post Code"), upper, "upper-cased"),
@@ -240,6 +242,7 @@ def validate_learners(
         tables=[changes],
         show_sensitive=show_sensitive,
         source=source_of(frame),
+        source_sha256=digest_of(frame),
     )
     report.headers = headers
     return report

@@ -8,6 +8,8 @@ then leaves it as it is) but never misses one.
 
 from __future__ import annotations
 
+from functools import cache
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -67,13 +69,26 @@ def starts_with(values: pd.Series, character: str) -> np.ndarray:
 def holding(values: pd.Series, characters: str = "", *, non_ascii: bool = False) -> np.ndarray:
     """Cells holding any of `characters` (ASCII), or, with `non_ascii`, any character
     outside ASCII (accents, curly quotes, other alphabets)."""
+    wanted = characters.encode("ascii") + (bytes(range(0x80, 0x100)) if non_ascii else b"")
+    return holding_bytes(values, wanted)
+
+
+def holding_bytes(values: pd.Series, wanted: bytes) -> np.ndarray:
+    """Cells whose UTF-8 text holds any of the bytes `wanted` (a character outside ASCII
+    shows as its lead byte: 0xE2 starts most punctuation and the invisible marks)."""
     starts, body = _buffer(values)
-    hits = np.isin(body, np.frombuffer(characters.encode("ascii"), dtype=np.uint8))
-    if non_ascii:
-        hits |= body >= 0x80
+    # bytes.translate maps every byte in one pass at memory speed (numpy's isin and take
+    # are many times slower on a whole column's buffer).
+    hits = np.frombuffer(body.tobytes().translate(_marks(wanted)), dtype=np.uint8)
     flags = np.zeros(len(starts) - 1, dtype=bool)
     flags[_cells_of(np.flatnonzero(hits), starts)] = True
     return flags
+
+
+@cache
+def _marks(wanted: bytes) -> bytes:
+    """A translation table turning each byte of `wanted` into 1 and every other into 0."""
+    return bytes(int(byte in wanted) for byte in range(256))
 
 
 def fits(values: pd.Series, template: str) -> np.ndarray:
