@@ -19,7 +19,7 @@ from pathlib import Path
 
 import psycopg
 
-ADMIN = "usikit_admin"
+ADMIN = "workspace_owner"
 
 
 def server_binaries() -> Path | None:
@@ -71,10 +71,17 @@ def temporary_server() -> Iterator[str]:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def create_database(admin_url: str) -> str:
-    """A new empty database on the server; its URL."""
+def create_database(admin_url: str, owner: str | None = None) -> str:
+    """A new empty database on the server; its URL (as `owner`, a CREATEROLE login, if given)."""
     name = f"usikit_{uuid.uuid4().hex[:12]}"
     plain = admin_url.replace("postgresql+psycopg://", "postgresql://")
     with psycopg.connect(plain, autocommit=True) as connection:
-        connection.execute(f'CREATE DATABASE "{name}"')
-    return admin_url.rsplit("/", 1)[0] + f"/{name}"
+        if owner is None:
+            connection.execute(f'CREATE DATABASE "{name}"')
+        else:
+            known = connection.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (owner,))
+            if known.fetchone() is None:
+                connection.execute(f'CREATE ROLE "{owner}" LOGIN CREATEROLE')
+            connection.execute(f'CREATE DATABASE "{name}" OWNER "{owner}"')
+    url = admin_url.rsplit("/", 1)[0] + f"/{name}"
+    return url if owner is None else url.replace(f"{ADMIN}@", f"{owner}@")

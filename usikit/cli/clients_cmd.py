@@ -6,9 +6,11 @@ import argparse
 from pathlib import Path
 
 from usikit.cli.options import add_workspace, workspace_of
-from usikit.cli.validate_cmd import check_report_path, write_report
+from usikit.cli.validate_cmd import check_report_path
 from usikit.io import read_table
 from usikit.workspace.clients import export_clients, import_clients
+from usikit.workspace.error_reports import export_error_report
+from usikit.workspace.roles import require
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
@@ -46,13 +48,15 @@ def run_import(args: argparse.Namespace) -> int:
         check_report_path(args.errors)
     frame = read_table(args.file, sep=args.sep, sheet=args.sheet)
     workspace = workspace_of(args)
+    if args.errors is not None:  # refused before the import, not after it
+        require(workspace, "data_export", "write the error report")
     result = import_clients(workspace, frame, include_invalid=args.include_invalid)
     print(result.report.summary_line())
     print(result.summary_line())
     for row, reason in sorted(result.skipped.items()):
         print(f"  row {row}: {reason}")
     if args.errors is not None:
-        write_report(result.report, args.errors)
+        export_error_report(workspace, result.report, args.errors)
         print(f"Wrote {len(result.report.errors)} problems to {args.errors}")
     return 1 if result.skipped else 0
 

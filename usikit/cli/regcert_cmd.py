@@ -17,13 +17,16 @@ import pandas as pd
 
 from usikit.cli.validate_cmd import check_report_path, read_input, write_report
 from usikit.errors import InputError
-from usikit.io import read_table, write_csv
+from usikit.io import read_table
 from usikit.regcert.export import check_export_path, export_records
 from usikit.regcert.matching import RESULTS, import_file
 from usikit.regcert.register import import_learners, open_register
 from usikit.report import ValidationReport
 from usikit.rules.regcert_learners import validate_learners
 from usikit.validators import VALIDATORS
+from usikit.workspace import Workspace
+from usikit.workspace.error_reports import export_error_report, export_import_results
+from usikit.workspace.roles import require
 
 SHOWN_PROBLEMS = 20  # problems printed; --errors writes them all
 SHOWN_RESULTS = 20
@@ -135,12 +138,15 @@ def run_learners_import(args: argparse.Namespace) -> int:
     report = validate_learners(
         frame, allow_temporary_uln=args.allow_temporary_uln, show_sensitive=args.show_sensitive
     )
-    _print_report(report, args.errors)
     if not args.apply:
+        _print_report(report, args.errors)
         _nothing_changed(report)
         return _exit_status(report)
     workspace = open_register(args.workspace, create=True)
     try:
+        if args.errors is not None:
+            require(workspace, "data_export", "write the error report")
+        _print_report(report, args.errors, workspace)
         result = import_learners(workspace, report)
     finally:
         workspace.close()
@@ -158,19 +164,21 @@ def run_import(args: argparse.Namespace) -> int:
     frame = read_input(VALIDATORS["regcert"], args.file, sep=args.sep, max_bytes=args.max_bytes)
     workspace = open_register(args.workspace)
     try:
+        if args.errors is not None or args.results is not None:  # refused before, not after
+            require(workspace, "data_export", "write the error report or the result table")
         outcome = import_file(
             workspace, frame, apply=args.apply, allow_temporary_uln=args.allow_temporary_uln
         )
+        _print_report(outcome.report, args.errors, workspace)
+        if outcome.results is None:
+            _nothing_changed(outcome.report)
+            return _exit_status(outcome.report)
+        _print_results(outcome.results)
+        if args.results is not None:
+            export_import_results(workspace, outcome.results, args.results)
+            print(f"Wrote the result table to {args.results}")
     finally:
         workspace.close()
-    _print_report(outcome.report, args.errors)
-    if outcome.results is None:
-        _nothing_changed(outcome.report)
-        return _exit_status(outcome.report)
-    _print_results(outcome.results)
-    if args.results is not None:
-        write_csv(outcome.results, args.results)
-        print(f"Wrote the result table to {args.results}")
     return _exit_status(outcome.report)
 
 
@@ -215,8 +223,13 @@ def _ids(given: list[str] | None) -> list[int] | None:
     return sorted({int(part) for part in parts})
 
 
-def _print_report(report: ValidationReport, errors: Path | None) -> None:
-    """The validation report: what can be imported, and the error table."""
+def _print_report(
+    report: ValidationReport, errors: Path | None, workspace: Workspace | None = None
+) -> None:
+    """The validation report: what can be imported, and the error table.
+
+    With a workspace, the error file is an export from it: it needs data_export and is audited.
+    """
     problems = report.errors
     blocking = int((problems["severity"] == "error").sum())
     print(
@@ -234,7 +247,10 @@ def _print_report(report: ValidationReport, errors: Path | None) -> None:
         if len(problems) > SHOWN_PROBLEMS:
             print(f"  ... and {len(problems) - SHOWN_PROBLEMS} more")
     if errors is not None:
-        write_report(report, errors)
+        if workspace is None:
+            write_report(report, errors)
+        else:
+            export_error_report(workspace, report, errors)
         print(f"Wrote {len(problems)} problems to {errors}")
     elif len(problems) > SHOWN_PROBLEMS:
         print("Add --errors errors.csv to get every problem with its row and column.")

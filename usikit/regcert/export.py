@@ -19,9 +19,10 @@ from usikit.regcert.register import text_frame
 from usikit.rules.regcert import QUALIFICATION_SHAPE, canonical_statuses, qualification_keys
 from usikit.rules.regcert_fields import EXPORT_COLUMNS, EXPORT_FIELDS, NO, STATUSES, YES
 from usikit.rules.textscan import full_match
-from usikit.workspace import Workspace
+from usikit.workspace import Workspace, audit
 from usikit.workspace import register_tables as rt
 from usikit.workspace.register_tables import LEARNER_KEYS, PROGRAMME_KEYS
+from usikit.workspace.roles import acting, export_allowed
 from usikit.workspace.tables import column_key
 
 SHEET_NAME = "Registrations"
@@ -54,12 +55,14 @@ def select_records(
     statuses: Iterable[str] | None = None,
     qualifications: Iterable[str] | None = None,
     show_sensitive: bool = False,
+    with_ids: bool = False,
 ) -> pd.DataFrame:
     """The export's 32 columns for the chosen records (all when nothing is chosen).
 
     `ids` are registration record ids (an unknown id is an error); `statuses` and
     `qualifications` filter (a status in any case, a qualification number with or without
-    slashes). Filters combine: a record must pass each one given.
+    slashes). Filters combine: a record must pass each one given. `with_ids` indexes the
+    frame by record id (named "Record"), for screens that let a person pick records.
     """
     columns = [c for c in EXPORT_COLUMNS if c not in DERIVED]
     query = (
@@ -88,6 +91,8 @@ def select_records(
         for f in EXPORT_FIELDS:
             if f.sensitive:
                 frame[f.name] = mask_series(frame[f.name])
+    if with_ids:
+        frame.index = pd.Index(frame["id"].astype("int64"), name="Record")
     return frame[list(EXPORT_COLUMNS)]
 
 
@@ -148,14 +153,18 @@ def export_records(
     qualifications: Iterable[str] | None = None,
     show_sensitive: bool = False,
 ) -> pd.DataFrame:
-    """Select records and write them to `path`; the frame written."""
+    """Select records and write them to `path`; the frame written. Needs data_export; audited."""
     check_export_path(Path(path))
-    frame = select_records(
-        workspace,
-        ids=ids,
-        statuses=statuses,
-        qualifications=qualifications,
-        show_sensitive=show_sensitive,
-    )
-    write_export(frame, path)
+    with acting(workspace, "data_export", "export the register"):
+        with workspace.begin() as connection:
+            export_allowed(connection)
+        frame = select_records(
+            workspace,
+            ids=ids,
+            statuses=statuses,
+            qualifications=qualifications,
+            show_sensitive=show_sensitive,
+        )
+        written = write_export(frame, path)
+        audit.record_after(workspace, "regcert export", file=written, exported=len(frame))
     return frame

@@ -38,8 +38,9 @@ from usikit.rules.regcert_fields import (
     STATUS,
     ULN,
 )
-from usikit.workspace import Workspace
+from usikit.workspace import Workspace, audit
 from usikit.workspace.register_tables import learners, qualifications, registrations
+from usikit.workspace.roles import acting
 from usikit.workspace.tables import column_key
 
 CREATED, UPDATED, UNCHANGED, REVERTED = "created", "updated", "unchanged", "status reverted"
@@ -216,11 +217,14 @@ def apply_import(workspace: Workspace, report: ValidationReport) -> pd.DataFrame
     record's id and why.
     """
     rows = report.valid
-    with workspace.begin() as connection:
+    with acting(workspace, "bulk_upload", APPLYING), workspace.begin() as connection:
         lock_register(connection)
         if rows.empty:
-            return pd.DataFrame(columns=list(RESULT_COLUMNS))
-        return _apply(connection, plan_import(rows, current_records(connection, rows)))
+            results = pd.DataFrame(columns=list(RESULT_COLUMNS))
+        else:
+            results = _apply(connection, plan_import(rows, current_records(connection, rows)))
+        _record(connection, report, results)
+        return results
 
 
 _NO_ROWS = pd.DataFrame({ULN: pd.Series(dtype="str"), REGISTRATION_NUMBER: pd.Series(dtype="str")})
@@ -260,14 +264,38 @@ def import_file(
         return report, current
 
     if not apply:
-        with workspace.engine.connect() as connection:
+        with acting(workspace, "bulk_upload", CHECKING), workspace.engine.connect() as connection:
             return ImportOutcome(validated(connection)[0])
-    with workspace.begin() as connection:
+    with acting(workspace, "bulk_upload", APPLYING), workspace.begin() as connection:
         lock_register(connection)
         report, current = validated(connection)
         if report.valid.empty:
-            return ImportOutcome(report, pd.DataFrame(columns=list(RESULT_COLUMNS)))
-        return ImportOutcome(report, _apply(connection, plan_import(report.valid, current)))
+            results = pd.DataFrame(columns=list(RESULT_COLUMNS))
+        else:
+            results = _apply(connection, plan_import(report.valid, current))
+        _record(connection, report, results)
+        return ImportOutcome(report, results)
+
+
+APPLYING = "apply a Registration & Certification file"
+CHECKING = "check a Registration & Certification file against the register"
+
+
+def _record(connection: Connection, report: ValidationReport, results: pd.DataFrame) -> None:
+    """The audit record of an apply, in its transaction: counts only, no learner details."""
+    outcome = results["Result"].value_counts()
+    audit.record(
+        connection,
+        "regcert apply",
+        file=audit.source_file(report.source, report.source_sha256),
+        read=report.n_records,
+        accepted=report.n_valid,
+        rejected=report.n_invalid,
+        created=int(outcome.get(CREATED, 0)),
+        updated=int(outcome.get(UPDATED, 0)),
+        unchanged=int(outcome.get(UNCHANGED, 0)),
+        reverted=int(outcome.get(REVERTED, 0)),
+    )
 
 
 def enrolments_of(current: pd.DataFrame) -> pd.DataFrame:

@@ -28,7 +28,7 @@ from usikit.rules.regcert_fields import (
     ULN,
     YES,
 )
-from usikit.workspace import Workspace, open_workspace, workspace_url
+from usikit.workspace import Workspace, audit, open_workspace, workspace_url
 from usikit.workspace.register_tables import (
     LEARNER_KEYS,
     PROGRAMME_KEYS,
@@ -38,6 +38,7 @@ from usikit.workspace.register_tables import (
     qualifications,
     registrations,
 )
+from usikit.workspace.roles import acting
 
 CHUNK = 5_000  # values bound in one IN (...) query; SQLite allows 32,766
 REGISTER_LOCK = 0x55534B52  # PostgreSQL advisory lock: one register change at a time
@@ -178,56 +179,77 @@ class LearnersImported:
 
 def import_learners(workspace: Workspace, report: ValidationReport) -> LearnersImported:
     """Write the learner file's accepted rows into the register, in one transaction."""
+    with acting(workspace, "bulk_upload", "import learners"):
+        return _import_learners(workspace, report)
+
+
+def _import_learners(workspace: Workspace, report: ValidationReport) -> LearnersImported:
     rows = report.valid
     result = LearnersImported()
     now = dt.datetime.now(dt.UTC)
     with workspace.begin() as connection:
-        lock_register(connection)
-        if rows.empty:
-            for kind in KINDS:
-                result.counts[kind] = {CREATED: 0, UPDATED: 0, UNCHANGED: 0}
-            return result
-        people = {"uln": rows[ULN].to_numpy()} | {
-            key: rows[name].to_numpy() for name, key in LEARNER_KEYS.items()
-        }
-        learner_ids, result.counts["learners"] = upsert(
-            connection, learners, ["uln"], pd.DataFrame(people).drop_duplicates("uln"), now
-        )
-        learner_of_row = rows[ULN].map(learner_ids).to_numpy()
-        wanted_programmes = pd.DataFrame(
-            {"learner_id": learner_of_row, "name": rows["Programme Name"].to_numpy()}
-            | {key: rows[name].to_numpy() for name, key in PROGRAMME_KEYS.items()}
-        ).drop_duplicates(["learner_id", "name"])
-        programme_ids, result.counts["programmes"] = upsert(
-            connection, programmes, ["learner_id", "name"], wanted_programmes, now
-        )
-        programme_of_row = pd.MultiIndex.from_arrays(
-            [learner_of_row, rows["Programme Name"].to_numpy()]
-        ).map(programme_ids)
-        keys = qualification_keys(rows[LEARNER_FILE_QUALIFICATION])
-        wanted_qualifications = pd.DataFrame(
-            {
-                "number_key": keys.to_numpy(),
-                "number": rows[LEARNER_FILE_QUALIFICATION].to_numpy(),
-                "name": rows["Qualification Name"].to_numpy(),
-                "awarding_organisation": rows["Awarding Organisation"].to_numpy(),
-            }
-        ).drop_duplicates("number_key")
-        qualification_ids, result.counts["qualifications"] = upsert(
-            connection, qualifications, ["number_key"], wanted_qualifications, now
-        )
-        wanted_enrolments = pd.DataFrame(
-            {
-                "learner_id": learner_of_row,
-                "qualification_id": keys.map(qualification_ids).to_numpy(),
-                "programme_id": programme_of_row.to_numpy(),
-                "qa_verified": (rows["QA Verified"] == YES).to_numpy(),
-            }
-        )
-        _, result.counts["enrolments"] = upsert(
-            connection, enrolments, ["learner_id", "qualification_id"], wanted_enrolments, now
+        learners_counts = _write_learners(connection, rows, result, now)
+        audit.record(
+            connection,
+            "learners import",
+            file=audit.source_file(report.source, report.source_sha256),
+            read=report.n_records,
+            accepted=report.n_valid,
+            rejected=report.n_invalid,
+            **learners_counts,
         )
     return result
+
+
+def _write_learners(connection, rows, result, now) -> dict[str, int]:
+    """The learners, programmes, qualifications and enrolments of the accepted rows; the
+    learner counts for the audit."""
+    lock_register(connection)
+    if rows.empty:
+        for kind in KINDS:
+            result.counts[kind] = {CREATED: 0, UPDATED: 0, UNCHANGED: 0}
+        return dict(result.counts["learners"])
+    people = {"uln": rows[ULN].to_numpy()} | {
+        key: rows[name].to_numpy() for name, key in LEARNER_KEYS.items()
+    }
+    learner_ids, result.counts["learners"] = upsert(
+        connection, learners, ["uln"], pd.DataFrame(people).drop_duplicates("uln"), now
+    )
+    learner_of_row = rows[ULN].map(learner_ids).to_numpy()
+    wanted_programmes = pd.DataFrame(
+        {"learner_id": learner_of_row, "name": rows["Programme Name"].to_numpy()}
+        | {key: rows[name].to_numpy() for name, key in PROGRAMME_KEYS.items()}
+    ).drop_duplicates(["learner_id", "name"])
+    programme_ids, result.counts["programmes"] = upsert(
+        connection, programmes, ["learner_id", "name"], wanted_programmes, now
+    )
+    programme_of_row = pd.MultiIndex.from_arrays(
+        [learner_of_row, rows["Programme Name"].to_numpy()]
+    ).map(programme_ids)
+    keys = qualification_keys(rows[LEARNER_FILE_QUALIFICATION])
+    wanted_qualifications = pd.DataFrame(
+        {
+            "number_key": keys.to_numpy(),
+            "number": rows[LEARNER_FILE_QUALIFICATION].to_numpy(),
+            "name": rows["Qualification Name"].to_numpy(),
+            "awarding_organisation": rows["Awarding Organisation"].to_numpy(),
+        }
+    ).drop_duplicates("number_key")
+    qualification_ids, result.counts["qualifications"] = upsert(
+        connection, qualifications, ["number_key"], wanted_qualifications, now
+    )
+    wanted_enrolments = pd.DataFrame(
+        {
+            "learner_id": learner_of_row,
+            "qualification_id": keys.map(qualification_ids).to_numpy(),
+            "programme_id": programme_of_row.to_numpy(),
+            "qa_verified": (rows["QA Verified"] == YES).to_numpy(),
+        }
+    )
+    _, result.counts["enrolments"] = upsert(
+        connection, enrolments, ["learner_id", "qualification_id"], wanted_enrolments, now
+    )
+    return dict(result.counts["learners"])
 
 
 def upsert(

@@ -35,8 +35,10 @@ from usikit.registry.base import (
 )
 from usikit.report import ValidationReport
 from usikit.rules.clients import validate_clients
+from usikit.workspace import audit
 from usikit.workspace.clients import SENSITIVE, clients_frame, now, set_client_fields
 from usikit.workspace.engine import Workspace
+from usikit.workspace.roles import acting, export_allowed
 from usikit.workspace.tables import (
     batch_records,
     batches,
@@ -110,7 +112,8 @@ def add_to_batch(
     workspace: Workspace, client_ids: Sequence[str] = (), *, all_without_usi: bool = False
 ) -> AddResult:
     """Add clients to the open batch; those that cannot go in are refused with a reason."""
-    return workspace.transact(lambda connection: _add(connection, client_ids, all_without_usi))
+    with acting(workspace, "usi_batches", "add clients to a batch"):
+        return workspace.transact(lambda connection: _add(connection, client_ids, all_without_usi))
 
 
 def _add(connection: Connection, client_ids: Sequence[str], all_without_usi: bool) -> AddResult:
@@ -180,7 +183,10 @@ def _refusal(client, placed: tuple[int, str] | None, batch_id: int) -> str:
 
 def remove_from_batch(workspace: Workspace, client_ids: Sequence[str]) -> list[str]:
     """Take records out of the open batch (they can be added again later); those removed."""
-    with workspace.begin() as connection:
+    with (
+        acting(workspace, "usi_batches", "remove records from a batch"),
+        workspace.begin() as connection,
+    ):
         batch_id = open_batch_id(connection, create=False)
         if batch_id is None:
             raise InputError("there is no open batch; add clients to start one")
@@ -206,7 +212,10 @@ def edit_client(
     workspace: Workspace, client_id: str, changes: dict[str, str], *, today: dt.date | None = None
 ) -> ValidationReport:
     """Change a client's personal or identity-document details; the record revalidated."""
-    with workspace.begin() as connection:
+    with (
+        acting(workspace, "usi_batches", "edit a client in a batch"),
+        workspace.begin() as connection,
+    ):
         row = connection.execute(
             select(clients.c.id).where(clients.c.client_id == client_id)
         ).first()
@@ -233,7 +242,7 @@ def batch_view(
     show_sensitive: bool = False,
 ) -> BatchView:
     """The batch's records validated now (the open batch when no id is given)."""
-    with workspace.begin() as connection:
+    with acting(workspace, "usi_batches", "see a batch"), workspace.begin() as connection:
         if batch_id is None:
             batch_id = open_batch_id(connection, create=False)
             if batch_id is None:
@@ -288,12 +297,18 @@ def _names(records: pd.DataFrame) -> pd.Series:
 def export_batch(workspace: Workspace, path: str | Path, *, show_sensitive: bool = False) -> Path:
     """The open batch's grid with statuses and every problem, as XLSX or CSV."""
     path = Path(path)
-    view = batch_view(workspace, show_sensitive=show_sensitive)
-    if path.suffix.lower() == ".csv":
-        return write_csv(batch_grid(view, show_sensitive=show_sensitive), path)
-    if path.suffix.lower() != ".xlsx":
+    if path.suffix.lower() not in (".csv", ".xlsx"):
         raise InputError("the batch export must end in .csv or .xlsx", path=path)
-    return view.report.to_excel(path, show_sensitive=show_sensitive)
+    with acting(workspace, "data_export", "export the batch grid"):
+        with workspace.begin() as connection:
+            export_allowed(connection)
+        view = batch_view(workspace, show_sensitive=show_sensitive)
+        if path.suffix.lower() == ".csv":
+            written = write_csv(batch_grid(view, show_sensitive=show_sensitive), path)
+        else:
+            written = view.report.to_excel(path, show_sensitive=show_sensitive)
+        audit.record_after(workspace, "batch export", file=written, exported=view.report.n_records)
+    return written
 
 
 # Submitting.
@@ -313,6 +328,13 @@ def submit_batch(
     Refused, listing the records in error, while any record has an error. The batch is cut
     into requests of at most 500 applications, each recorded before it is sent.
     """
+    with acting(workspace, "usi_batches", "submit a batch"):
+        return _submit(
+            workspace, registry, org_code, user_reference, non_dvs_document_type_id, today
+        )
+
+
+def _submit(workspace, registry, org_code, user_reference, non_dvs_document_type_id, today):
     with workspace.begin() as connection:
         unfinished = connection.execute(
             select(batches.c.id).where(batches.c.status == SUBMITTING)
@@ -426,6 +448,12 @@ def _send_pending(workspace, registry, batch_id: int, org_code: str) -> Submissi
                 .where(batches.c.id == batch_id)
                 .values(status=SUBMITTED, submitted_at=now())
             )
+            audit.record(
+                connection,
+                "batch submit",
+                applications=sum(row.applications for row in sent),
+                requests=len(sent),
+            )
     return Submission(
         batch_id,
         registry.label,
@@ -445,6 +473,11 @@ def retrieve_batch(
     All results that are ready are written in one transaction; a fault from the registry
     writes nothing. Retrieving again changes nothing and duplicates nothing.
     """
+    with acting(workspace, "usi_batches", "retrieve a batch's results"):
+        return _retrieve(workspace, registry, batch_id, org_code)
+
+
+def _retrieve(workspace, registry, batch_id: int, org_code: str) -> Retrieval:
     with workspace.begin() as connection:
         status = _status(connection, batch_id)
     if status == OPEN:
@@ -469,6 +502,10 @@ def retrieve_batch(
         for submission_id, outcome in ready:
             added, usis = _write_results(connection, submission_id, outcome)
             new_results, written = new_results + added, written + usis
+        failed = sum(outcome.failed for _, outcome in ready)
+        audit.record(
+            connection, "batch retrieve", results=new_results, usis_issued=written, failed=failed
+        )
         left = connection.execute(
             select(func.count())
             .select_from(submissions)
@@ -592,7 +629,7 @@ def list_batches(workspace: Workspace, *, include_processed: bool = False) -> pd
     )  # fmt: skip
     if not include_processed:
         query = query.where(batches.c.status != PROCESSED)
-    with workspace.begin() as connection:
+    with acting(workspace, "usi_batches", "list batches"), workspace.begin() as connection:
         rows = connection.execute(query).all()
     columns = ["batch", "status", "created_at", "submitted_at", "processed_at", "registry",
                "records", "created", "matched", "failed"]  # fmt: skip
@@ -601,6 +638,11 @@ def list_batches(workspace: Workspace, *, include_processed: bool = False) -> pd
 
 def batch_results(workspace: Workspace, batch_id: int) -> pd.DataFrame:
     """Per record: the outcome, the USI or the registry's errors."""
+    with acting(workspace, "usi_batches", "see a batch's results"):
+        return _results(workspace, batch_id)
+
+
+def _results(workspace: Workspace, batch_id: int) -> pd.DataFrame:
     query = (
         select(
             clients.c.client_id,
@@ -646,13 +688,20 @@ RESULT_COLUMNS = ["Client ID", "Name", "Result", "USI", "Identity document verif
 def export_results(workspace: Workspace, batch_id: int, path: str | Path) -> Path:
     """The result grid: green for a USI, red for a failure."""
     path = Path(path)
-    frame = batch_results(workspace, batch_id)
-    if path.suffix.lower() == ".csv":
-        return write_csv(frame, path)
-    if path.suffix.lower() != ".xlsx":
+    if path.suffix.lower() not in (".csv", ".xlsx"):
         raise InputError("the results export must end in .csv or .xlsx", path=path)
-    fills = frame["Result"].map({SUCCESS: "ok", MATCH_FOUND: "ok", FAILURE: "error"}).fillna("")
-    return write_xlsx([Sheet("Results", frame, column_fills={"Result": fills})], path)
+    with acting(workspace, "data_export", "export a batch's results"):
+        with workspace.begin() as connection:
+            export_allowed(connection)
+        frame = _results(workspace, batch_id)
+        if path.suffix.lower() == ".csv":
+            written = write_csv(frame, path)
+        else:
+            fills = frame["Result"].map({SUCCESS: "ok", MATCH_FOUND: "ok", FAILURE: "error"})
+            sheet = Sheet("Results", frame, column_fills={"Result": fills.fillna("")})
+            written = write_xlsx([sheet], path)
+        audit.record_after(workspace, "batch results export", file=written, exported=len(frame))
+    return written
 
 
 __all__ = [

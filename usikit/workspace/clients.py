@@ -16,7 +16,10 @@ from usikit.privacy import mask_series
 from usikit.report import ValidationReport
 from usikit.rules.client_fields import CLIENT_COLUMNS, CLIENT_FIELDS
 from usikit.rules.clients import validate_clients
+from usikit.rules.engine import digest_of, source_of
+from usikit.workspace import audit
 from usikit.workspace.engine import Workspace
+from usikit.workspace.roles import acting, export_allowed
 from usikit.workspace.tables import CLIENT_KEYS, clients
 
 SENSITIVE = tuple(f.name for f in CLIENT_FIELDS if f.sensitive)
@@ -98,7 +101,23 @@ def import_clients(
             )
         return created, updated, unchanged
 
-    result.created, result.updated, result.unchanged = workspace.transact(write)
+    def write_and_record(connection: Connection) -> tuple[list[str], list[str], list[str]]:
+        created, updated, unchanged = write(connection)
+        audit.record(
+            connection,
+            "clients import",
+            file=audit.source_file(source_of(frame), digest_of(frame)),
+            read=report.n_records,
+            accepted=len(chosen_records),
+            rejected=len(result.skipped),
+            created=len(created),
+            updated=len(updated),
+            unchanged=len(unchanged),
+        )
+        return created, updated, unchanged
+
+    with acting(workspace, "bulk_upload", "import clients"):
+        result.created, result.updated, result.unchanged = workspace.transact(write_and_record)
     return result
 
 
@@ -142,14 +161,17 @@ def export_clients(workspace: Workspace, path: str | Path, *, show_sensitive: bo
     suffix = path.suffix.lower()
     if suffix not in (".csv", ".xlsx"):
         raise InputError("the client export must end in .csv or .xlsx", path=path)
-    with workspace.begin() as connection:
-        frame = clients_frame(connection).reset_index(drop=True)
-    if not show_sensitive:
-        for column in SENSITIVE:
-            frame[column] = mask_series(frame[column])
-    if suffix == ".csv":
-        return write_csv(frame, path)
-    return write_clients_workbook(frame, path)
+    with acting(workspace, "data_export", "export clients"):
+        with workspace.begin() as connection:
+            export_allowed(connection)
+            frame = clients_frame(connection).reset_index(drop=True)
+        if not show_sensitive:
+            for column in SENSITIVE:
+                frame[column] = mask_series(frame[column])
+        writer = write_csv if suffix == ".csv" else write_clients_workbook
+        written = writer(frame, path)
+        audit.record_after(workspace, "clients export", file=written, exported=len(frame))
+    return written
 
 
 def set_client_fields(connection: Connection, client_id: str, changes: dict[str, str]) -> int:

@@ -21,6 +21,33 @@ MIGRATIONS: dict[int, Callable[[Connection], None]] = {}  # step from version n 
 UPGRADE_LOCK = 0x55534B  # PostgreSQL advisory lock: one process upgrades at a time
 
 
+AUDIT_GUARDS = (  # SQLite: audit records are never changed or removed
+    "CREATE TRIGGER IF NOT EXISTS audit_append_only_update BEFORE UPDATE ON audit "
+    "BEGIN SELECT RAISE(ABORT, 'audit records cannot be changed'); END",
+    "CREATE TRIGGER IF NOT EXISTS audit_append_only_delete BEFORE DELETE ON audit "
+    "BEGIN SELECT RAISE(ABORT, 'audit records cannot be removed'); END",
+)
+
+
+ROLE_NAMES = ("bulk_upload", "manage_regcert", "usi_batches", "data_export")
+
+
+def gate(role: str) -> str:
+    """The view only `role` may read: the database's yes or no before each action."""
+    return f"role_gate_{role}"
+
+
+def guard(connection: Connection) -> None:
+    """What plain tables cannot say: one gate view per role, and (SQLite) an append-only audit."""
+    postgres = connection.dialect.name == "postgresql"
+    create = "CREATE OR REPLACE VIEW" if postgres else "CREATE VIEW IF NOT EXISTS"
+    for role in ROLE_NAMES:
+        connection.exec_driver_sql(f"{create} {gate(role)} AS SELECT 1 AS allowed")
+    if not postgres:
+        for statement in AUDIT_GUARDS:
+            connection.exec_driver_sql(statement)
+
+
 def upgrade(workspace) -> int:
     """Create or bring the workspace's schema up to date; the version it is now at."""
     assert schema.TABLE_MODULES  # every table is registered on `metadata` by now
@@ -35,6 +62,7 @@ def upgrade(workspace) -> int:
                     "workspace; give an empty database or another file"
                 )
             metadata.create_all(connection)
+            guard(connection)
             connection.execute(
                 schema_info.insert().values(key="version", value=str(SCHEMA_VERSION))
             )
@@ -54,6 +82,7 @@ def upgrade(workspace) -> int:
                 MIGRATIONS[version](connection)
                 version += 1
             metadata.create_all(connection)  # tables that are new in this version
+            guard(connection)
             connection.execute(
                 schema_info.update()
                 .where(schema_info.c.key == "version")

@@ -119,3 +119,24 @@ results = Table(
     Column("note", Text, nullable=False, server_default=""),  # e.g. why a USI was not written
     Column("retrieved_at", DateTime(timezone=True), nullable=False),
 )
+
+audit = Table(
+    "audit",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("who", String(128), nullable=False),  # the database user, or the login on SQLite
+    Column("action", String(40), nullable=False),
+    Column("file_name", String(260), nullable=False, server_default=""),  # no folders
+    Column("file_sha256", String(64), nullable=False, server_default=""),
+    Column("counts", Text, nullable=False, server_default="{}"),  # JSON; never personal data
+)
+
+workspace_roles = Table(
+    "workspace_roles",  # on SQLite the roles are recorded here (advisory); PostgreSQL enforces
+    metadata,
+    Column("user_name", String(128), primary_key=True),
+    Column("role", String(40), primary_key=True),
+    Column("granted_by", String(128), nullable=False),
+    Column("granted_at", DateTime(timezone=True), nullable=False),
+)

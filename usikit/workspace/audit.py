@@ -1,0 +1,148 @@
+"""The audit trail: one appended record per import, apply, export, submission and retrieval.
+
+A record says who, when, what, which file (its name and SHA-256) and how many records; it
+never holds personal data. Records are only ever added: on SQLite triggers refuse any change,
+on PostgreSQL only the administrator role may change or delete them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import hashlib
+import json
+from collections.abc import Iterable
+from pathlib import Path
+
+import pandas as pd
+from sqlalchemy import Connection, func, select
+
+from usikit.workspace.engine import Workspace
+from usikit.workspace.tables import audit
+
+ACTIONS = (
+    "clients import",
+    "clients export",
+    "batch submit",
+    "batch retrieve",
+    "batch export",
+    "batch results export",
+    "learners import",
+    "regcert apply",
+    "regcert export",
+    "error report export",
+    "import results export",
+)
+COUNTS = ("read", "accepted", "rejected", "created", "updated", "unchanged", "reverted",
+          "applications", "requests", "results", "usis_issued", "failed", "exported")  # fmt: skip
+
+
+def who(connection: Connection) -> str:
+    """The person acting: the database user on PostgreSQL, the login on SQLite."""
+    if connection.dialect.name == "postgresql":
+        return connection.exec_driver_sql("SELECT current_user").scalar_one()
+    return getpass.getuser() or "unknown"
+
+
+# A file to fingerprint: its path, or its (name, SHA-256) taken while it was there.
+FileRef = str | Path | tuple[str, str] | None
+
+
+def file_digest(path: FileRef) -> tuple[str, str]:
+    """(name, SHA-256) of a file; the name without its folders, which may name people."""
+    if path is None:
+        return "", ""
+    if isinstance(path, tuple):
+        name, sha = path
+        return Path(name).name[:260], sha
+    path = Path(path)
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return path.name[:260], digest.hexdigest()
+
+
+def record(
+    connection: Connection,
+    action: str,
+    *,
+    file: FileRef = None,
+    **counts: int,
+) -> None:
+    """Append one audit record, in the caller's transaction (so it lands with the change)."""
+    if action not in ACTIONS:
+        raise ValueError(f"unknown audit action {action!r}")
+    unknown = set(counts) - set(COUNTS)
+    if unknown:
+        raise ValueError(f"unknown audit counts {sorted(unknown)}")
+    name, sha = file_digest(file)
+    connection.execute(
+        audit.insert().values(
+            at=dt.datetime.now(dt.UTC),
+            who=who(connection),
+            action=action,
+            file_name=name,
+            file_sha256=sha,
+            counts=json.dumps({k: int(v) for k, v in counts.items()}, sort_keys=True),
+        )
+    )
+
+
+def record_after(workspace: Workspace, action: str, *, file: FileRef = None, **counts: int) -> None:
+    """Append an audit record for work done outside the database (an export file)."""
+    with workspace.begin() as connection:
+        record(connection, action, file=file, **counts)
+
+
+def audit_records(
+    workspace: Workspace,
+    *,
+    since: dt.date | None = None,
+    actions: Iterable[str] = (),
+) -> pd.DataFrame:
+    """The audit trail, oldest first, as a table with one column per count."""
+    query = select(audit).order_by(audit.c.id)
+    if since is not None:
+        start = dt.datetime.combine(since, dt.time(), tzinfo=dt.UTC)
+        query = query.where(audit.c.at >= start)
+    chosen = list(actions)
+    if chosen:
+        query = query.where(audit.c.action.in_(chosen))
+    with workspace.begin() as connection:
+        rows = connection.execute(query).all()
+    frame = pd.DataFrame(
+        {
+            "When": [row.at for row in rows],
+            "Who": [row.who for row in rows],
+            "Action": [row.action for row in rows],
+            "File": [row.file_name for row in rows],
+            "SHA-256": [row.file_sha256 for row in rows],
+        }
+    )
+    counts = pd.DataFrame([json.loads(row.counts) for row in rows], index=frame.index)
+    present = [c for c in COUNTS if c in counts.columns]
+    return pd.concat([frame, counts[present].astype("Int64")], axis=1)
+
+
+def activity(workspace: Workspace) -> pd.DataFrame:
+    """Audit records per day and action, for the activity chart."""
+    with workspace.begin() as connection:
+        rows = connection.execute(
+            select(audit.c.at, audit.c.action, func.count()).group_by(audit.c.at, audit.c.action)
+        ).all()
+    frame = pd.DataFrame(rows, columns=["at", "action", "records"])
+    if frame.empty:
+        return pd.DataFrame(columns=["day", "action", "records"])
+    frame["day"] = pd.to_datetime(frame["at"], utc=True).dt.date
+    return frame.groupby(["day", "action"], as_index=False)["records"].sum()
+
+
+def source_file(source: str | None, sha256: str | None = None) -> FileRef:
+    """The file a table or report was read from: its digest taken on reading (an upload,
+    deleted since), else the file itself when it is still there to fingerprint."""
+    if source and sha256:
+        return (source, sha256)
+    if source and Path(source).is_file():
+        return Path(source)
+    return None
