@@ -115,3 +115,21 @@ def workspace_url(request, tmp_path):
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'usikit.db'}"
     return postgres.create_database(request.getfixturevalue("postgres_server"))
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory) -> Path:
+    """A demo folder made once per session by `prepare_demo`; tests use copies of it."""
+    from usikit.cli.demo_cmd import prepare_demo
+
+    folder = tmp_path_factory.mktemp("demo-template") / "demo"
+    prepare_demo(folder)
+    return folder
+
+
+@pytest.fixture
+def demo_folder(demo_template, tmp_path) -> Path:
+    """A fresh copy of the demo folder: sample files and a workspace with the demo clients."""
+    import shutil
+
+    return Path(shutil.copytree(demo_template, tmp_path / "demo"))

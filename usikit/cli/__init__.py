@@ -9,19 +9,35 @@ from collections.abc import Sequence
 
 from usikit import __version__
 from usikit.cli import (
+    app_cmd,
+    audit_cmd,
     batch_cmd,
     clients_cmd,
     demo_cmd,
     regcert_cmd,
     registry_cmd,
+    roles_cmd,
     template_cmd,
     validate_cmd,
 )
 from usikit.errors import InputError, RecordsInError
+from usikit.registry.base import RegistryFault
 
 EXIT_INPUT = 2
+EXIT_REGISTRY = 3
 EXIT_BUG = 70  # sysexits EX_SOFTWARE
-COMMANDS = (validate_cmd, clients_cmd, batch_cmd, registry_cmd, regcert_cmd, template_cmd, demo_cmd)
+COMMANDS = (
+    validate_cmd,
+    clients_cmd,
+    batch_cmd,
+    registry_cmd,
+    regcert_cmd,
+    template_cmd,
+    demo_cmd,
+    app_cmd,
+    roles_cmd,
+    audit_cmd,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -52,18 +68,34 @@ def main(argv: Sequence[str] | None = None) -> int:
     except InputError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_INPUT
+    except RegistryFault as exc:
+        print(
+            f"error: the registry answered with a fault: {exc}. Nothing was half-done: run the "
+            "same command again later",
+            file=sys.stderr,
+        )
+        return EXIT_REGISTRY
     except KeyboardInterrupt:
         print("error: interrupted; nothing was half-written", file=sys.stderr)
         return 130
     except Exception as exc:  # a bug: say so in one line, details only on request
         if os.environ.get("USIKIT_DEBUG"):
             raise
-        print(
-            f"error: usikit hit an unexpected problem ({type(exc).__name__}); this is a bug. "
-            "Run again with USIKIT_DEBUG=1 to see the details and report them",
-            file=sys.stderr,
-        )
-        return EXIT_BUG
+        return _bug(exc)
+    except BaseException as exc:
+        # A Rust panic inside a compiled reader (pyo3's PanicException) is a BaseException.
+        if type(exc).__name__ != "PanicException" or os.environ.get("USIKIT_DEBUG"):
+            raise
+        return _bug(exc)
+
+
+def _bug(exc: BaseException) -> int:
+    print(
+        f"error: usikit hit an unexpected problem ({type(exc).__name__}); this is a bug. "
+        "Run again with USIKIT_DEBUG=1 to see the details and report them",
+        file=sys.stderr,
+    )
+    return EXIT_BUG
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -14,6 +14,9 @@ from usikit.registry.soap import LocalToken, SoapRegistry
 from usikit.workspace import Workspace, open_workspace
 
 DEMO_ORG_CODE = "DEMO1"  # the offline simulator accepts any well-formed code
+REGISTRY_ENV, DELAY_ENV, SECRET_ENV, ORG_CODE_ENV = (
+    "USIKIT_REGISTRY", "USIKIT_OFFLINE_DELAY", "USIKIT_REGISTRY_SECRET", "USIKIT_ORG_CODE",
+)  # fmt: skip
 
 
 def add_workspace(parser: argparse.ArgumentParser) -> None:
@@ -27,24 +30,25 @@ def add_workspace(parser: argparse.ArgumentParser) -> None:
 def add_registry(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--registry",
-        default=os.environ.get("USIKIT_REGISTRY", "offline"),
+        default=registry_setting(),
         help="'offline' (the built-in simulator, default) or the URL of a SOAP endpoint",
     )
     parser.add_argument(
         "--registry-delay",
         type=float,
-        default=float(os.environ.get("USIKIT_OFFLINE_DELAY", DEFAULT_DELAY.total_seconds())),
+        # Text, so that argparse converts it and reports a value that is not a number.
+        default=os.environ.get(DELAY_ENV, str(DEFAULT_DELAY.total_seconds())),
         metavar="SECONDS",
         help="offline simulator: seconds before results are ready (default %(default)s)",
     )
     parser.add_argument(
         "--registry-secret",
-        default=os.environ.get("USIKIT_REGISTRY_SECRET"),
+        default=secret_setting(),
         help="the shared secret of a local endpoint started with `usikit registry serve`",
     )
     parser.add_argument(
         "--org-code",
-        default=os.environ.get("USIKIT_ORG_CODE", DEMO_ORG_CODE),
+        default=org_code_setting(),
         help="your organisation code (default: USIKIT_ORG_CODE, else %(default)s)",
     )
 
@@ -54,14 +58,50 @@ def workspace_of(args: argparse.Namespace, *, create: bool = True) -> Workspace:
 
 
 def registry_of(args: argparse.Namespace, workspace: Workspace) -> Registry:
-    if args.registry == "offline":
-        if args.registry_delay < 0:
+    return open_registry(
+        workspace, args.registry, delay=args.registry_delay, secret=args.registry_secret
+    )
+
+
+def open_registry(
+    workspace: Workspace, registry: str, *, delay: float, secret: str | None = None
+) -> Registry:
+    """The registry named by `registry`: 'offline' (the simulator) or a SOAP endpoint's URL."""
+    if registry == "offline":
+        if delay < 0:
             raise InputError("--registry-delay cannot be negative")
-        return OfflineRegistry(workspace, delay=dt.timedelta(seconds=args.registry_delay))
-    if not args.registry.startswith(("http://", "https://")):
-        raise InputError(f"--registry must be 'offline' or a URL, not {args.registry!r}")
-    token = LocalToken(args.registry_secret) if args.registry_secret else None
-    return SoapRegistry(args.registry, token=token)
+        return OfflineRegistry(workspace, delay=dt.timedelta(seconds=delay))
+    if not registry.startswith(("http://", "https://")):
+        raise InputError(f"--registry must be 'offline' or a URL, not {registry!r}")
+    token = LocalToken(secret) if secret else None
+    return SoapRegistry(registry, token=token)
+
+
+# The settings a command's options default to, for callers without a command line (the
+# notebook screens): the environment, else the defaults.
+
+
+def registry_setting() -> str:
+    return os.environ.get(REGISTRY_ENV, "offline")
+
+
+def delay_setting() -> float:
+    """The offline simulator's delay in seconds (USIKIT_OFFLINE_DELAY, else 5)."""
+    text = os.environ.get(DELAY_ENV)
+    if text is None:
+        return DEFAULT_DELAY.total_seconds()
+    try:
+        return float(text)
+    except ValueError:
+        raise InputError(f"{DELAY_ENV} must be a number of seconds, not {text!r}") from None
+
+
+def secret_setting() -> str | None:
+    return os.environ.get(SECRET_ENV)
+
+
+def org_code_setting() -> str:
+    return os.environ.get(ORG_CODE_ENV, DEMO_ORG_CODE)
 
 
 def user_reference() -> str:

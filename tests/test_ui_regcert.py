@@ -1,0 +1,187 @@
+"""The Registration & Certification screens: import (validate, cancel, upload), export."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from sqlalchemy import func, select
+
+from tests.ui_helpers import link_bytes, uploaded
+from usikit.io import read_table
+from usikit.regcert.matching import import_file
+from usikit.rules.regcert_fields import EXPORT_COLUMNS, IMPORT_COLUMNS
+from usikit.ui import RegcertExportScreen, RegcertImportScreen
+from usikit.workspace import open_workspace
+from usikit.workspace.register_tables import registrations
+
+
+@pytest.fixture(autouse=True)
+def bugs_raise(monkeypatch):
+    monkeypatch.setenv("USIKIT_DEBUG", "1")
+
+
+@pytest.fixture
+def importer(demo_folder):
+    made = RegcertImportScreen(demo_folder / "usikit.db", page_size=10)
+    yield made
+    made.close()
+
+
+def records_in_register(folder) -> int:
+    workspace = open_workspace(str(folder / "usikit.db"))
+    with workspace.begin() as connection:
+        count = connection.execute(select(func.count()).select_from(registrations)).scalar()
+    workspace.close()
+    return count
+
+
+def validated(screen: RegcertImportScreen, folder, name: str) -> RegcertImportScreen:
+    screen.files.upload.value = uploaded(folder / name)
+    screen.validate.click()
+    return screen
+
+
+def test_the_tips_list_the_mandatory_fields_and_offer_a_sample(importer, demo_folder):
+    tips = importer.tips.children[0].value
+    assert "Mandatory fields: <b>Qualification Number</b>, <b>ULN</b>, <b>Status</b>" in tips
+    assert "at most 2 MB" in tips
+    sample = link_bytes(tips).decode("utf-8-sig").splitlines()
+    assert sample[0] == ",".join(IMPORT_COLUMNS)
+    assert (demo_folder / "exports" / "regcert_import_sample.csv").exists()
+    assert importer.separator.value == ","
+    assert importer.upload.disabled and importer.cancel.disabled
+
+
+def test_validate_shows_the_report_and_changes_nothing(importer, demo_folder):
+    validated(importer, demo_folder, "regcert_import_first.csv")
+    assert (
+        "regcert_import_first.csv: 46 records: 46 can be imported, 0 with errors "
+        "(0 errors, 4 warnings)"
+    ) in importer.summary.value
+    assert len(importer.problems.frame) == 4
+    assert set(importer.problems.frame["Severity"]) == {"warning"}
+    assert importer.chart.bars and importer.chart.title == "Problems by column and check"
+    assert importer.progress.steps[0] == "Reading regcert_import_first.csv…"
+    assert not importer.upload.disabled
+    assert records_in_register(demo_folder) == 0
+
+
+def test_errors_are_listed_and_exported(importer, demo_folder):
+    validated(importer, demo_folder, "regcert_import_errors.csv")
+    assert "26 records: 8 can be imported, 18 with errors" in importer.summary.value
+    assert importer.problems.pages == 3  # 23 problems, 10 a page
+    assert "error" in set(importer.problems.frame["Severity"])
+    importer.export_format.value = ".csv"
+    importer.export_errors.click()
+    errors = pd.read_csv(importer.downloads.paths[-1], encoding="utf-8-sig", dtype=str)
+    assert list(errors.columns) == ["Row", "Column", "Value", "Check", "Severity", "Message"]
+    assert len(errors) == 23
+
+
+def test_cancel_forgets_the_file(importer, demo_folder):
+    validated(importer, demo_folder, "regcert_import_first.csv")
+    importer.cancel.click()
+    assert importer.report is None and importer.files.chosen == ""
+    assert importer.message.text == "Cancelled: nothing was imported."
+    assert importer.upload.disabled
+    assert records_in_register(demo_folder) == 0
+
+
+def test_upload_imports_the_accepted_records_and_shows_each_result(importer, demo_folder):
+    validated(importer, demo_folder, "regcert_import_first.csv")
+    importer.upload.click()
+    text = (
+        "Applied 46 records in one transaction: 44 created, 0 updated, 0 unchanged, "
+        "2 status reverted"
+    )
+    assert importer.message.text == text and importer.status_line() == text
+    results = importer.result_grid.frame
+    assert len(results) == 46 and set(results["Result"]) == {"created", "status reverted"}
+    assert ("created", 44, "#198754") in importer.result_chart.bars
+    assert importer.upload.disabled  # once only
+    assert records_in_register(demo_folder) == 46  # reverted ones are created too
+    importer.export_results.click()
+    assert len(read_table(importer.downloads.paths[-1])) == 46
+
+
+def test_the_separator_is_the_one_chosen(importer, demo_folder, tmp_path):
+    semicolons = tmp_path / "semicolons.csv"
+    frame = read_table(demo_folder / "regcert_import_first.csv", sep=",")
+    frame.to_csv(semicolons, sep=";", index=False)
+    validated(importer, tmp_path, "semicolons.csv")
+    assert "46 with errors" in importer.summary.value  # one file-level error: the columns
+    assert importer.upload.disabled
+    importer.separator.value = ";"
+    importer.validate.click()
+    assert "46 can be imported" in importer.summary.value
+
+
+def test_a_workbook_or_a_large_file_is_refused_in_red(importer, demo_folder, tmp_path):
+    validated(importer, demo_folder, "regcert_register.xlsx")
+    assert importer.message.kind == "error"
+    assert importer.message.text.startswith("regcert_register.xlsx: is a workbook, not a CSV")
+    big = tmp_path / "big.csv"
+    big.write_text(",".join(IMPORT_COLUMNS) + "\n" + "x," * 1_100_000)
+    validated(importer, tmp_path, "big.csv")
+    assert "over the 2.0 MB limit" in importer.message.text
+
+
+def test_a_workspace_without_a_register_says_how_to_make_one(tmp_path):
+    screen = RegcertImportScreen(tmp_path / "usikit.db")
+    assert screen.message.kind == "error" and "USIKIT_WORKSPACE" in screen.message.text
+    assert screen.validate.disabled
+
+
+@pytest.fixture
+def exporter(demo_folder):
+    workspace = open_workspace(str(demo_folder / "usikit.db"))
+    first = read_table(demo_folder / "regcert_import_first.csv", sep=",")
+    import_file(workspace, first, apply=True)
+    workspace.close()
+    made = RegcertExportScreen(demo_folder / "usikit.db", page_size=10)
+    yield made
+    made.close()
+
+
+def test_the_register_grid_and_its_filters(exporter):
+    assert len(exporter.records) == 46 and exporter.grid.pages == 5
+    assert "0 records selected (of 46 shown)" in exporter.banner.value
+    assert exporter.export.disabled
+    assert exporter.records["Date of Birth"].str.startswith("**/**/**").all()
+    exporter.status.value = "Registered"
+    assert set(exporter.records["Status"]) == {"Registered"}
+    numbers = [value for _, value in exporter.qualification.options if value]
+    exporter.qualification.value = numbers[0]
+    assert set(exporter.records["Qualification number"]) <= {numbers[0]}
+    exporter.status.value = ""
+    exporter.qualification.value = ""
+    uln = exporter.records["ULN"].iloc[0]
+    exporter.search.value = uln
+    assert set(exporter.records["ULN"]) == {uln}
+    assert (
+        dict((s, n) for s, n, _ in exporter.chart.bars)
+        == exporter.records["Status"].value_counts().to_dict()
+    )
+
+
+def test_select_records_the_page_or_all_and_export(exporter):
+    exporter.grid.select_rows(0, 2)
+    first = list(exporter.grid.chosen)
+    assert len(first) == 2 and "2 records selected (of 46 shown)" in exporter.banner.value
+    exporter.grid.next.click()
+    exporter.select_page.click()
+    assert len(exporter.grid.chosen) == 12  # the first page's two and the second page
+    exporter.grid.previous.click()
+    assert exporter.grid.grid.selections[0]["r1"] == 0  # the choice shows on its page
+    exporter.export_format.value = ".csv"
+    exporter.export.click()
+    written = pd.read_csv(exporter.downloads.paths[-1], dtype=str, encoding="utf-8-sig")
+    assert list(written.columns) == list(EXPORT_COLUMNS) and len(written) == 12
+    assert "Wrote 12 records" in exporter.message.text
+    exporter.select_all.click()
+    assert "46 records selected (of 46 shown)" in exporter.banner.value
+    exporter.export_format.value = ".xlsx"
+    exporter.export.click()
+    assert len(read_table(exporter.downloads.paths[-1])) == 46
+    exporter.clear.click()
+    assert exporter.grid.chosen == [] and exporter.export.disabled

@@ -1,0 +1,178 @@
+"""The audit screen (notebook 05): who imported, exported, submitted and retrieved what.
+
+The records come from `usikit.workspace.audit` (`audit_records`, `activity`); the screen
+filters them, shows them newest first with a chart of the activity by day, and exports what it
+shows as CSV through the library's writer. Reading the trail needs no role: it holds no
+personal data, only file names, fingerprints and counts.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import ipywidgets as widgets
+import pandas as pd
+
+from usikit.io import write_csv
+from usikit.ui.downloads import Downloads, export_path
+from usikit.ui.grid import PAGE_SIZE, PagedGrid
+from usikit.ui.messages import box
+from usikit.ui.screen import WIDE, Screen, button, guarded, heading
+from usikit.ui.stacked_chart import Row, StackedChart
+from usikit.workspace.audit import ACTIONS, activity, audit_records
+
+PALETTE = ("#4f81bd", "#198754", "#6f42c1", "#20c997", "#0dcaf0", "#e0a800", "#fd7e14",
+           "#d63384", "#dc3545", "#6c757d")  # fmt: skip
+COLOURS = dict(zip(ACTIONS, PALETTE, strict=False))  # each action keeps its colour every day
+WHEN = "When (UTC)"
+SHORT_SHA = 12  # enough to tell files apart on screen; the export has the whole digest
+DAY = "%d/%m/%Y"
+
+
+def shown_table(records: pd.DataFrame) -> pd.DataFrame:
+    """The records as the grid shows them: newest first, digest shortened, blanks for no count."""
+    table = _text(records)
+    table[WHEN] = records["When"].map(lambda t: t.strftime(f"{DAY} %H:%M:%S"))
+    table["SHA-256"] = records["SHA-256"].map(
+        lambda sha: sha[:SHORT_SHA] + "…" if len(sha) > SHORT_SHA else sha
+    )
+    table.index = pd.RangeIndex(1, len(table) + 1, name="#")  # the record's place in the trail
+    when = pd.Series(records["When"].to_numpy(), index=table.index)
+    return table.loc[when.iloc[::-1].sort_values(ascending=False, kind="stable").index]
+
+
+def export_table(records: pd.DataFrame) -> pd.DataFrame:
+    """The records as the CSV holds them: oldest first, the whole digest, ISO times."""
+    table = _text(records)
+    table[WHEN] = records["When"].map(lambda t: t.isoformat(timespec="seconds"))
+    return table
+
+
+def _text(records: pd.DataFrame) -> pd.DataFrame:
+    table = records.rename(columns={"When": WHEN}).astype("object")
+    return table.where(table.notna(), "").astype(str)
+
+
+def day_rows(days: pd.DataFrame) -> list[Row]:
+    """One chart row per day (oldest first): the records of each action that day."""
+    rows: list[Row] = []
+    for day, group in days.groupby("day", sort=True):
+        counts = dict(zip(group["action"], group["records"].astype(int), strict=True))
+        rows.append((day.strftime(DAY), counts))
+    return rows
+
+
+class AuditScreen(Screen):
+    """The audit trail, filtered by day and action, charted by day, exported as CSV."""
+
+    title = "Audit trail"
+
+    def __init__(self, workspace: str | Path | None = None, *, page_size: int = PAGE_SIZE):
+        super().__init__(workspace)
+        self.records = pd.DataFrame(columns=["When", "Who", "Action", "File", "SHA-256"])
+        self.since = widgets.DatePicker(description="Since:", style=WIDE)
+        self.actions = widgets.SelectMultiple(
+            options=ACTIONS,
+            rows=5,
+            description="Actions:",
+            style=WIDE,
+            layout=widgets.Layout(width="380px"),
+        )
+        self.everything = button("Every day and action", icon="times")
+        self.reload = button("Refresh", icon="refresh")
+        self.summary = widgets.HTML()
+        self.chart = StackedChart(COLOURS)
+        self.grid = PagedGrid(
+            page_size=page_size,
+            column_widths={WHEN: 150, "Who": 110, "Action": 150, "File": 230, "SHA-256": 120},
+        )
+        self.export = button("Export as CSV", icon="download", style="primary")
+        self.downloads = Downloads()
+        self.since.observe(lambda _: self.refresh(), "value")
+        self.actions.observe(lambda _: self.refresh(), "value")
+        self.everything.on_click(self._everything)
+        self.reload.on_click(lambda _: self.refresh())
+        self.export.on_click(self._export)
+        self.compose(
+            heading("1. Choose what to see (no action chosen: every action)"),
+            widgets.HBox(
+                [
+                    self.since,
+                    self.actions,
+                    widgets.VBox(
+                        [self.everything, self.reload],
+                        layout=widgets.Layout(align_items="flex-start"),
+                    ),
+                ]
+            ),
+            heading("2. Activity by day"),
+            self.summary,
+            self.chart.widget,
+            heading("3. The records, newest first"),
+            self.grid.widget,
+            heading("4. Export"),
+            widgets.HBox([self.export]),
+            self.downloads.widget,
+        )
+        if self.connect():
+            self.refresh()
+        self._enable()
+
+    @guarded
+    def refresh(self) -> None:
+        """Read the trail again under the filters: the table, the chart and the summary."""
+        if self.workspace is None:
+            return
+        since, chosen = self.since.value, list(self.actions.value)
+        self.records = audit_records(self.workspace, since=since, actions=chosen)
+        self.grid.show(shown_table(self.records), page=0)
+        days = activity(self.workspace)
+        if since is not None:
+            days = days[days["day"] >= since]
+        if chosen:
+            days = days[days["action"].isin(chosen)]
+        self.chart.show("Audit records by day and action (UTC)", day_rows(days))
+        self.summary.value = self._summary_html(filtered=since is not None or bool(chosen))
+        self._enable()
+
+    def _summary_html(self, *, filtered: bool) -> str:
+        records = self.records
+        if records.empty:
+            text = "No audit records for that choice." if filtered else "No audit records yet."
+            return box(text, "info")
+        people = records["Who"].nunique()
+        first, last = records["When"].min(), records["When"].max()
+        text = (
+            f"{_count(len(records), 'audit record')} by {_count(people, 'person', 'people')}, "
+            f"from {first:{DAY}} to {last:{DAY}}"
+        )
+        if filtered:
+            text += " (filtered)"
+        return box(text, "success")
+
+    def status_line(self) -> str:
+        return self.message.text or _count(len(self.records), "audit record")
+
+    def _enable(self) -> None:
+        self.export.disabled = self.workspace is None or self.records.empty
+        for control in (self.reload, self.everything, self.since, self.actions):
+            control.disabled = self.workspace is None
+        self.restrict()
+
+    @guarded
+    def _everything(self, _: object = None) -> None:
+        self.since.value = None
+        self.actions.value = ()
+        self.refresh()
+
+    @guarded
+    def _export(self, _: object = None) -> None:
+        assert self.settings is not None
+        path = export_path(self.settings.exports, "audit-trail", ".csv")
+        write_csv(export_table(self.records), path)
+        self.downloads.offer(path)
+        self.message.success(f"Wrote {_count(len(self.records), 'audit record')} to {path}")
+
+
+def _count(number: int, noun: str, plural: str = "") -> str:
+    return f"{number:,} {noun if number == 1 else plural or noun + 's'}"

@@ -1,0 +1,173 @@
+"""What every screen shares: its settings, a message line, a header, and how it displays.
+
+A screen is a small class whose widgets are attributes (so tests can set values and click
+buttons) and whose `widget` is what the notebook shows. Handlers run through `guarded`: an
+`InputError` becomes the red message, never a traceback. The officer's roles are read once,
+when the workspace opens, and what they do not allow is disabled (`usikit.ui.permissions`).
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import ipywidgets as widgets
+
+from usikit.errors import InputError
+from usikit.registry.base import Registry
+from usikit.ui.messages import Message, box
+from usikit.ui.permissions import Permissions
+from usikit.ui.progress import Progress
+from usikit.ui.settings import Settings
+from usikit.workspace import Workspace
+from usikit.workspace.roles import held_roles
+
+Handler = TypeVar("Handler", bound=Callable[..., Any])
+BUG = (
+    "usikit hit an unexpected problem ({name}); this is a bug. Restart the notebook with "
+    "USIKIT_DEBUG=1 set to see the details, and report them"
+)
+
+
+def guarded(method: Handler) -> Handler:
+    """Run a screen's handler so that a problem is shown in the screen, not as a traceback."""
+
+    @functools.wraps(method)
+    def run(self: Screen, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(self, *args, **kwargs)
+        except InputError as exc:
+            self.message.error(str(exc))
+        except Exception as exc:
+            if os.environ.get("USIKIT_DEBUG"):
+                raise
+            self.message.error(BUG.format(name=type(exc).__name__))
+        finally:
+            if self.progress.running:  # a handler that stopped early leaves no bar behind
+                self.progress.finish()
+        return None
+
+    return run  # type: ignore[return-value]
+
+
+WIDE = {"description_width": "initial"}  # a description shown whole, not cut at 80 pixels
+
+
+def button(text: str, *, icon: str = "", style: str = "", tooltip: str = "") -> widgets.Button:
+    return widgets.Button(
+        description=text,
+        icon=icon,
+        button_style=style,
+        tooltip=tooltip or text,
+        layout=widgets.Layout(width="auto"),
+    )
+
+
+def heading(text: str, level: int = 4) -> widgets.HTML:
+    return widgets.HTML(f"<h{level} style='margin:10px 0 4px'>{html.escape(text)}</h{level}>")
+
+
+class Screen:
+    """The base of every screen: settings resolved, workspace opened, problems shown."""
+
+    title = "usikit"
+
+    def __init__(
+        self,
+        workspace: str | Path | None = None,
+        *,
+        registry: str | None = None,
+        delay: float | None = None,
+        org_code: str | None = None,
+    ) -> None:
+        self.message = Message()
+        self.progress = Progress()
+        self.header = widgets.HTML()
+        self.roles_note = widgets.HTML()
+        self.permissions = Permissions(self, None)
+        self.widget = widgets.VBox(layout=widgets.Layout(width="100%", max_width="1200px"))
+        self.settings: Settings | None = None
+        self.workspace: Workspace | None = None
+        self.registry: Registry | None = None
+        try:
+            self.settings = Settings.resolve(
+                workspace, registry=registry, delay=delay, org_code=org_code
+            )
+        except InputError as exc:
+            self.message.error(str(exc))
+
+    def connect(
+        self, *, create: bool = False, registry: bool = False, register: bool = False
+    ) -> bool:
+        """Open the workspace (and the registry): False, with the reason shown, if it cannot.
+
+        `register`: the workspace is opened for its Registration & Certification register.
+        """
+        if self.settings is None:
+            return False
+        try:
+            if register:
+                self.workspace = self.settings.open_register()
+            else:
+                self.workspace = self.settings.open(create=create)
+            if registry:
+                self.registry = self.settings.open_registry(self.workspace)
+        except InputError as exc:
+            self.message.error(str(exc))
+            return False
+        finally:
+            self.header.value = self.header_html()
+        self._read_roles()
+        return True
+
+    def _read_roles(self) -> None:
+        """Read the officer's roles once, and disable (or hide) what they do not allow."""
+        assert self.workspace is not None
+        self.permissions = Permissions(self, held_roles(self.workspace))
+        self.roles_note.value = self.permissions.summary_html(self)
+        self.permissions.hide_grid(self)
+        self.restrict()
+
+    @property
+    def may_see_grid(self) -> bool:
+        """Whether the roles allow what the screen's grid shows (it is not loaded otherwise)."""
+        return self.permissions.may_see_grid
+
+    def restrict(self) -> None:
+        """Disable what the roles refuse; screens call it after enabling buttons by state."""
+        self.permissions.restrict(self)
+
+    def header_html(self) -> str:
+        """Which workspace, and which registry: the simulator must never look like the real one."""
+        lines = []
+        if self.settings is not None:
+            where = html.escape(self.settings.shown_workspace)
+            lines.append(f"<div style='color:#555'>Workspace: <code>{where}</code></div>")
+        if self.registry is not None:
+            kind = "warning" if getattr(self.registry, "is_simulator", False) else "info"
+            lines.append(box(f"Registry: {self.registry.label}", kind))
+        return "".join(lines)
+
+    def compose(self, *children: widgets.Widget) -> None:
+        title = widgets.HTML(f"<h3 style='margin:4px 0'>{html.escape(self.title)}</h3>")
+        self.widget.children = (title, self.header, self.roles_note, self.message.widget, *children)
+
+    def status_line(self) -> str:
+        """One line saying what the screen shows, for a notebook's plain-text output."""
+        return self.message.text
+
+    def close(self) -> None:
+        """Let go of the workspace (the screen cannot be used afterwards)."""
+        if self.workspace is not None:
+            self.workspace.close()
+            self.workspace = None
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
+        bundle = self.widget._repr_mimebundle_(**kwargs)
+        data = bundle[0] if isinstance(bundle, tuple) else bundle
+        data["text/plain"] = f"{self.title}: {self.status_line()}".strip()
+        return bundle
