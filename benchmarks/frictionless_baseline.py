@@ -61,6 +61,14 @@ def validate_with_frictionless(path: Path) -> int:
     """Validate the file as frictionless does; the number of errors it found."""
     from frictionless import Resource, Schema
 
-    resource = Resource(path=str(path), schema=Schema.from_descriptor(table_schema()))
+    # frictionless refuses absolute paths as "not safe": give it the folder as its base.
+    resource = Resource(
+        path=path.name, basepath=str(path.parent), schema=Schema.from_descriptor(table_schema())
+    )
     report = resource.validate(limit_errors=10**9)
-    return len(report.flatten(["type"]))
+    kinds = {kind for (kind,) in report.flatten(["type"])}
+    if kinds & {"resource-error", "source-error", "scheme-error", "format-error"}:
+        raise RuntimeError(f"frictionless could not read {path}: {report.flatten(['note'])[0]}")
+    if report.stats["errors"] == 0:
+        raise RuntimeError(f"frictionless found none of the mistakes in {path}")
+    return report.stats["errors"]

@@ -8,8 +8,11 @@ import stat
 import pytest
 from sqlalchemy import inspect, select
 
-from usikit import InputError
+from tests.batch_helpers import DEMO, TODAY
+from usikit import InputError, read_table
 from usikit.workspace import migrations, open_workspace, workspace_url
+from usikit.workspace.audit import audit_records
+from usikit.workspace.clients import clients_frame, export_clients, import_clients
 from usikit.workspace.tables import schema_info
 
 
@@ -65,6 +68,31 @@ def test_an_older_schema_is_upgraded_step_by_step(tmp_path, monkeypatch):
             == migrations.SCHEMA_VERSION
         )
     assert steps == ["ran"]
+
+
+V2_ADDITIONS = (
+    "DROP VIEW role_gate_bulk_upload", "DROP VIEW role_gate_manage_regcert",
+    "DROP VIEW role_gate_usi_batches", "DROP VIEW role_gate_data_export",
+    "DROP TABLE audit", "DROP TABLE workspace_roles",
+)  # fmt: skip
+
+
+def test_a_version_1_workspace_gains_roles_and_the_audit_trail(workspace_url, tmp_path):
+    """A workspace made before roles and the audit trail (version 1) is brought forward."""
+    workspace = open_workspace(workspace_url)
+    import_clients(workspace, read_table(DEMO), today=TODAY)
+    with workspace.begin() as connection:
+        for statement in V2_ADDITIONS:  # what version 1 did not have
+            connection.exec_driver_sql(statement)
+        connection.execute(schema_info.update().values(value="1"))
+    workspace.close()
+    upgraded = open_workspace(workspace_url)
+    with upgraded.begin() as connection:
+        assert connection.execute(select(schema_info.c.value)).scalar_one() == "2"
+    with upgraded.begin() as connection:
+        assert len(clients_frame(connection)) == 32  # nothing lost
+    export_clients(upgraded, tmp_path / "clients.csv")
+    assert audit_records(upgraded)["Action"].tolist() == ["clients export"]
 
 
 def test_a_database_of_something_else_is_refused(tmp_path):

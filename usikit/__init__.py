@@ -14,6 +14,7 @@ except PackageNotFoundError:  # running from a source tree that was not installe
 from usikit.errors import InputError
 from usikit.io import read_table, write_csv, write_xlsx
 from usikit.report import ValidationReport
+from usikit.rules.clients import validate_clients
 from usikit.rules.regcert import validate_regcert
 from usikit.validators import VALIDATORS, validate
 
@@ -24,6 +25,7 @@ __all__ = [
     "__version__",
     "read_table",
     "validate",
+    "validate_clients",
     "validate_regcert",
     "write_csv",
     "write_xlsx",

@@ -16,8 +16,19 @@ from usikit.errors import InputError
 from usikit.workspace import schema
 from usikit.workspace.tables import metadata, schema_info
 
-SCHEMA_VERSION = 1
-MIGRATIONS: dict[int, Callable[[Connection], None]] = {}  # step from version n to n + 1
+SCHEMA_VERSION = 2
+
+
+def _roles_and_audit(connection: Connection) -> None:
+    """Version 2 adds the audit and workspace_roles tables, the role gates and the
+    append-only guard: `upgrade` creates new tables and runs `guard` after the steps, so
+    this step has nothing of its own to do. On PostgreSQL the owner runs `usikit roles
+    setup` afterwards to grant the roles on them."""
+
+
+MIGRATIONS: dict[int, Callable[[Connection], None]] = {  # step from version n to n + 1
+    1: _roles_and_audit,
+}
 UPGRADE_LOCK = 0x55534B  # PostgreSQL advisory lock: one process upgrades at a time
 
 
