@@ -13,6 +13,7 @@ import os
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from string import Formatter
 
 import numpy as np
 import pandas as pd
@@ -172,10 +173,7 @@ class Schema:
             details = rule.detail(frame, rows).reindex(rows).fillna("").astype(str).tolist()
         else:
             details = [""] * len(rows)
-        messages = [
-            rule.message.format(column=rule.column, value=shown_value, detail=detail)
-            for shown_value, detail in zip(displayed, details, strict=True)
-        ]
+        messages = _filled(rule.message, rule.column, displayed, details)
         return pd.DataFrame(
             {
                 "row": rows,
@@ -278,6 +276,22 @@ def _run(rule: Rule, frame: pd.DataFrame) -> np.ndarray:
     if array.dtype != bool:
         array = pd.Series(array).fillna(False).to_numpy(dtype=bool)
     return array
+
+
+def _filled(template: str, column: str, values: list[str], details: list[str]) -> np.ndarray:
+    """The message template filled in for every failing cell, by whole-array concatenation
+    (the template's parts are joined once, not formatted cell by cell)."""
+    columns = {"value": np.array(values, dtype=object), "detail": np.array(details, dtype=object)}
+    messages = np.full(len(values), "", dtype=object)
+    for literal, field, spec, conversion in Formatter().parse(template):
+        if literal:
+            messages = messages + literal
+        if field is None:
+            continue
+        if spec or conversion or field not in ("column", *columns):
+            raise ValueError(f"message {template!r}: only {{column}}, {{value}}, {{detail}}")
+        messages = messages + (column if field == "column" else columns[field])
+    return messages
 
 
 def _display(value: str, sensitive: bool) -> str:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextvars
 from collections.abc import Callable, Collection, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -11,7 +13,7 @@ import pandas as pd
 from usikit.privacy import mask_series
 from usikit.problems import WARNING, problems_frame, typed_problems
 from usikit.rules import textscan
-from usikit.rules.engine import SHOWN_VALUE_LENGTH
+from usikit.rules.engine import SHOWN_VALUE_LENGTH, WORKERS
 from usikit.rules.memo import shared_results
 
 NORMALISED = "normalised"
@@ -42,28 +44,47 @@ def normalise(
 
 
 def _apply(frame: pd.DataFrame, steps: Sequence[Step]) -> tuple[pd.DataFrame, dict]:
-    result = frame.copy()
-    reasons: dict[str, pd.Series] = {}
+    """Each column through its steps, in order; columns are independent, so they run on
+    the rules' worker threads (the byte scans release the GIL)."""
+    chains: dict[str, list[Step]] = {}
     for step in steps:
         for name in step.columns:
-            if name not in result.columns:
-                continue
-            column = result[name]
-            after = step.apply(column)
-            if after is column:  # the step found nothing to change
-                continue
-            changed = (after != column).to_numpy()
-            if not changed.any():
-                continue
-            rows = column.index[changed]
+            if name in frame.columns:
+                chains.setdefault(name, []).append(step)
+    context = contextvars.copy_context()  # the shared results, seen by every worker
+    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+        done = list(
+            pool.map(
+                lambda item: context.copy().run(_chain, frame[item[0]], item[1]),
+                chains.items(),
+            )
+        )
+    result = frame.copy()
+    reasons: dict[str, pd.Series] = {}
+    for name, (after, why) in zip(chains, done, strict=True):
+        if why is not None:
             result[name] = after
-            so_far = reasons.get(name)
-            if so_far is None:
-                so_far = pd.Series("", index=frame.index, dtype=object)
-            previous = so_far[rows]
-            so_far[rows] = previous.where(previous == "", previous + "; ") + step.reason
-            reasons[name] = so_far
+            reasons[name] = why
     return result, reasons
+
+
+def _chain(column: pd.Series, steps: list[Step]) -> tuple[pd.Series, pd.Series | None]:
+    """One column through its steps: the new column, and why each cell changed (or None)."""
+    why: pd.Series | None = None
+    for step in steps:
+        after = step.apply(column)
+        if after is column:  # the step found nothing to change
+            continue
+        changed = (after != column).to_numpy()
+        if not changed.any():
+            continue
+        rows = column.index[changed]
+        if why is None:
+            why = pd.Series("", index=column.index, dtype=object)
+        previous = why[rows]
+        why[rows] = previous.where(previous == "", previous + "; ") + step.reason
+        column = after
+    return column, why
 
 
 def _warnings(

@@ -62,7 +62,15 @@ def others_in_group(keys: pd.Series) -> pd.Series:
     codes, _ = pd.factorize(keys)
     order = np.argsort(codes, kind="stable")
     bounds = np.flatnonzero(np.diff(codes[order])) + 1
-    for positions in np.split(order, bounds):
+    starts = np.concatenate([[0], bounds])
+    sizes = np.diff(np.concatenate([starts, [len(order)]]))
+    # Most duplicates come in pairs: each names the other, in one vectorised step.
+    pairs = starts[sizes == 2]
+    first, second = order[pairs], order[pairs + 1]
+    text[first] = rows[second].astype(str)
+    text[second] = rows[first].astype(str)
+    for start, size in zip(starts[sizes != 2], sizes[sizes != 2], strict=True):
+        positions = order[start : start + size]
         members = rows[positions]
         head = members[: SHOWN_OTHERS + 1]
         for position, row in zip(positions, members, strict=True):

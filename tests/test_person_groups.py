@@ -1,0 +1,35 @@
+"""Naming the other rows of a duplicate group, checked against a plain reading of the rule."""
+
+from __future__ import annotations
+
+import pandas as pd
+from hypothesis import given
+from hypothesis import strategies as st
+
+from usikit.rules.person import SHOWN_OTHERS, others_in_group
+
+
+def plainly(keys: pd.Series) -> list[str]:
+    """Each row: the first rows of its group (in file order) other than itself, then a count."""
+    texts = []
+    for row, key in keys.items():
+        members = [r for r, k in keys.items() if k == key]
+        others = [str(r) for r in members[: SHOWN_OTHERS + 1] if r != row][:SHOWN_OTHERS]
+        more = len(members) - 1 - len(others)
+        texts.append(", ".join(others) + (f" and {more} more" if more > 0 else ""))
+    return texts
+
+
+@given(st.lists(st.integers(0, 6), max_size=40), st.randoms(use_true_random=False))
+def test_every_row_names_the_others_of_its_group(codes, random):
+    rows = list(range(2, 2 + len(codes)))
+    random.shuffle(rows)
+    keys = pd.Series([f"k{c}" for c in codes], index=rows)
+    assert others_in_group(keys).tolist() == plainly(keys)
+
+
+def test_a_pair_names_each_other_and_a_crowd_is_counted():
+    keys = pd.Series(["a", "b", "a"] + ["c"] * 8, index=range(2, 13))
+    named = others_in_group(keys)
+    assert named[2] == "4" and named[4] == "2" and named[3] == ""
+    assert named[5] == "6, 7, 8, 9, 10 and 2 more"
