@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -35,7 +36,18 @@ def fetch(url: str, deadline: float) -> str:
             time.sleep(0.3)
 
 
-def test_app_serves_the_notebooks_on_localhost_and_says_where(tmp_path):
+def tokened_address(server: subprocess.Popen, port: int, deadline: float) -> str:
+    """The address with its token, from what the server prints."""
+    pattern = re.compile(rf"http://127\.0\.0\.1:{port}/\?token=[0-9a-f]+")
+    for line in server.stdout:
+        if found := pattern.search(line):
+            return found.group(0)
+        if time.monotonic() > deadline:
+            break
+    raise AssertionError("the server never printed its address with a token")
+
+
+def test_app_serves_the_notebooks_on_localhost_behind_a_token(tmp_path):
     port = free_port()
     command = [sys.executable, "-m", "usikit", "app", str(ROOT / "notebooks"), "--port", str(port)]
     environment = {**os.environ, "USIKIT_WORKSPACE": str(tmp_path / "usikit.db")}
@@ -43,14 +55,19 @@ def test_app_serves_the_notebooks_on_localhost_and_says_where(tmp_path):
         command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=environment
     )
     try:
-        tree = fetch(f"http://127.0.0.1:{port}/", time.monotonic() + 60)
+        first = server.stdout.readline()
+        second = server.stdout.readline()
+        address = tokened_address(server, port, time.monotonic() + 60)
+        without = fetch(f"http://127.0.0.1:{port}/", time.monotonic() + 60)
+        tree = fetch(address, time.monotonic() + 60)
     finally:
         server.terminate()
-        output, _ = server.communicate(timeout=30)
+        server.communicate(timeout=30)
     for name in ("00_start_here", "01_create_usi_batch", "03_regcert_import"):
         assert f"/voila/render/{name}.ipynb" in tree
-    assert f"Open http://127.0.0.1:{port}/ in your browser" in output
-    assert "Traceback" not in output
+        assert f"/voila/render/{name}.ipynb" not in without  # the login page instead
+    assert "on this computer only" in first
+    assert f"http://127.0.0.1:{port}/?token=" in second and "Traceback" not in second
 
 
 def test_the_voila_command_binds_to_this_computer_and_hides_the_code(tmp_path):
@@ -59,6 +76,9 @@ def test_the_voila_command_binds_to_this_computer_and_hides_the_code(tmp_path):
     assert "--Voila.ip=127.0.0.1" in command and "--Voila.port=9000" in command
     assert "--VoilaConfiguration.strip_sources=True" in command
     assert "--Voila.port_retries=0" in command  # the URL printed is the one served
+    assert "--Voila.auto_token=True" in command
+    given = ("--Voila.token", "--token", "--IdentityProvider.token", "--ServerApp.token")
+    assert not any(part.startswith(given) for part in command)  # never in the process list
 
 
 def test_a_relative_workspace_reaches_the_kernels_as_a_full_path(tmp_path, monkeypatch):

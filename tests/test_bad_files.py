@@ -116,7 +116,7 @@ EXPECTED: dict[str, Report | Refused] = {
     "blank_lines_only.csv": Refused(r"holds no records; choose the file with data"),
     "bom_only.csv": Refused(r"holds no text, only blank lines; choose the file with data"),
     "title_rows.csv": Refused(
-        r"row 1 holds only 'Enrolled students - exported 22/11/2026' but most rows below it "
+        r"row 1 holds only 'Enrolled students - exported \*\*/\*\*/\*\*26' but most rows below it "
         r"have more cells: if it is a title, delete it"
     ),
     # Damaged and mistaken files.
@@ -352,3 +352,33 @@ def test_a_frame_of_any_dtype_is_checked_as_text():
     assert report.records.loc[2, "Date of Birth"] == "23/04/2004"
     assert report.records.loc[2, "Postcode"] == "800"
     assert report.records.loc[3].eq("").all()
+
+
+SENSITIVE_TITLES = {  # a title row quoting what may be a date of birth or a document number
+    "Ann Lee, born 14/03/1990": "Ann Lee, born **/**/**90",
+    "Born 1990-03-14 (passport N1234567)": "Born ****-**-14 (passport ******67)",
+    "Medicare 2123 45670 1 - 14 Mar 1990": "Medicare **** ****0 1 - ** *** **90",
+    "Ann Lee, born March 14, 1990": "Ann Lee, born ***** **, **90",
+    "Enrolled students, term 3": "Enrolled students, term 3",  # nothing to hide
+}
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+@pytest.mark.parametrize("title", sorted(SENSITIVE_TITLES))
+def test_an_error_quoting_a_cell_masks_dates_and_long_numbers(
+    title, suffix, write_text, write_xlsx, capsys
+):
+    rows = [[title], ["Client ID", "First Name", "Family Name"], ["S1", "Ann", "Lee"]]
+    if suffix == ".csv":
+        lines = [",".join(f'"{cell}"' for cell in row) for row in rows]
+        path = write_text("titled.csv", "\n".join(lines) + "\n")
+    else:
+        path = write_xlsx("titled.xlsx", {"Clients": rows})
+    with pytest.raises(InputError) as caught:
+        read_table(path)
+    message = str(caught.value)
+    assert f"holds only '{SENSITIVE_TITLES[title]}' but most rows" in message
+    hidden = re.findall(r"\d{2}/\d{2}/\d{4}|\d{4}-\d{2}-\d{2}|\d{6,}|2123 45670|14 Mar", title)
+    assert not [value for value in hidden if value in message]
+    assert main(["validate", "clients", str(path)]) == 2
+    assert SENSITIVE_TITLES[title] in capsys.readouterr().err

@@ -10,13 +10,10 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from tests.batch_helpers import (
-    BAD_DATE,
     BAD_EMAIL,
-    BAD_MEDICARE,
     BAD_POSTCODE,
+    IN_ERROR,
     NAME_NOT_ON_CARD,
-    NO_CARD,
-    NO_FAMILY,
     NOT_VERIFIABLE,
     SAME_PERSON,
     TODAY,
@@ -32,8 +29,6 @@ from usikit.samples import synthetic_clients
 from usikit.workspace import batches, open_workspace
 from usikit.workspace.clients import clients_frame, import_clients
 from usikit.workspace.tables import clients, submissions
-
-IN_ERROR = [BAD_POSTCODE, BAD_DATE, NO_CARD, NO_FAMILY, BAD_MEDICARE, BAD_EMAIL]
 
 
 @pytest.fixture

@@ -101,8 +101,52 @@ def test_a_panic_in_compiled_code_is_a_bug_line_but_an_exit_is_not(
     assert "unexpected problem (PanicException)" in capsys.readouterr().err
 
 
-def test_unknown_kind_is_an_argument_error(capsys):
+@pytest.mark.parametrize(
+    ("argv", "said", "command"),
+    [
+        (["validate", "nonsense", "x.csv"], "argument KIND: invalid choice", "usikit validate"),
+        (["validate"], "the following arguments are required: KIND, FILE", "usikit validate"),
+        (["validate", "clients"], "the following arguments are required: FILE", "usikit validate"),
+        (["validate", "clients", "x.csv", "--bogus"], "unrecognized arguments: --bogus",
+         "usikit validate"),
+        (["validate", "clients", "x.csv", "--max-bytes", "lots"],
+         "argument --max-bytes: invalid int value: 'lots'", "usikit validate"),
+        ([], "the following arguments are required: COMMAND", "usikit"),
+        (["nonsense"], "argument COMMAND: invalid choice: 'nonsense'", "usikit"),
+        (["--bogus"], "unrecognized arguments: --bogus", "usikit"),
+        (["batch"], "the following arguments are required: ACTION", "usikit batch"),
+        (["batch", "submit", "--nope"], "unrecognized arguments: --nope", "usikit batch submit"),
+        (["regcert", "learners"], "the following arguments are required: STEP",
+         "usikit regcert learners"),
+    ],
+)  # fmt: skip
+def test_an_argument_mistake_is_one_error_line_and_a_hint_never_the_usage(
+    capsys, argv, said, command
+):
     with pytest.raises(SystemExit) as exited:
-        main(["validate", "nonsense-kind", "x.csv"])
+        main(argv)
     assert exited.value.code == 2
-    assert "invalid choice" in capsys.readouterr().err
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    lines = captured.err.splitlines()
+    assert len(lines) == 2, captured.err
+    assert lines[0].startswith(f"error: {said}")
+    assert lines[1] == f"run `{command} --help` to see what it takes"
+    assert "usage:" not in captured.err
+
+
+def test_an_argument_mistake_from_the_installed_command_is_two_lines_and_exit_2():
+    done = run_cli("validate", "nonsense-kind", "x.csv")
+    assert done.returncode == 2 and done.stdout == ""
+    first, hint = done.stderr.splitlines()
+    # (Python 3.12.8+ lists the choices without quotes.)
+    assert first.startswith("error: argument KIND: invalid choice: 'nonsense-kind' (choose from ")
+    assert "clients" in first and "regcert" in first
+    assert hint == "run `usikit validate --help` to see what it takes"
+
+
+def test_help_still_shows_the_usage_and_exits_0(capsys):
+    with pytest.raises(SystemExit) as exited:
+        main(["validate", "--help"])
+    assert exited.value.code == 0
+    assert capsys.readouterr().out.startswith("usage: usikit validate")

@@ -9,7 +9,7 @@ import pytest
 
 from usikit import read_table
 from usikit.rules.client_fields import CLIENT_COLUMNS
-from usikit.rules.clients import records_to_create, validate_clients
+from usikit.rules.clients import client_schema, records_to_create, validate_clients
 from usikit.rules.documents import medicare_name_lines
 
 TODAY = dt.date(2026, 11, 22)
@@ -59,6 +59,7 @@ DOCUMENTS = {
     "ImmiCard": {"Document Number": "EIS123456"},
 }  # fmt: skip
 MEDICARE_ONLY = ("Document Expiry", "Medicare IRN", "Medicare Card Colour", "Name on Document")
+SINGLE_NAMED = {"First Name": "", "Middle Name": "", "Family Name": ""}  # with a Single Name
 
 
 def client(**changes: str) -> dict[str, str]:
@@ -112,6 +113,8 @@ FAILING = [
     ({"First Name": "Mia2"}, ("First Name", "name_characters")),
     ({"Family Name": "Nguyen😀"}, ("Family Name", "name_characters")),
     ({"Middle Name": "R."}, ("Middle Name", "name_characters")),
+    ({**SINGLE_NAMED, "Single Name": "S" * 41}, ("Single Name", "max_length")),
+    ({**SINGLE_NAMED, "Single Name": "Sukarno2"}, ("Single Name", "name_characters")),
     ({"Date of Birth": ""}, ("Date of Birth", "required")),
     ({"Date of Birth": "31/02/2004"}, ("Date of Birth", "real_date")),
     ({"Date of Birth": "23/04/04"}, ("Date of Birth", "real_date")),
@@ -125,11 +128,15 @@ FAILING = [
     ({"Country of Birth": ""}, ("Country of Birth", "required")),
     ({"Country of Birth": "Atlantis"}, ("Country of Birth", "country")),
     ({"Country of Birth": "@@@@"}, ("Country of Birth", "country")),
+    ({"Country of Residence": ""}, ("Country of Residence", "required")),
     ({"Country of Residence": "9999"}, ("Country of Residence", "country")),
     ({"Email": "mia@"}, ("Email", "email")),
     ({"Email": "a" * 250 + "@x.au"}, ("Email", "max_length")),
     ({"Home Phone": "07 4051 234"}, ("Home Phone", "phone_number")),
     ({"Home Phone": "ext. 4051"}, ("Home Phone", "phone_characters")),
+    ({"Home Phone": "+61 7 4051 2345 000 000"}, ("Home Phone", "max_length")),
+    ({"Mobile Phone": "0412 345 67"}, ("Mobile Phone", "phone_number")),
+    ({"Mobile Phone": "0412 345 678 ext 2"}, ("Mobile Phone", "phone_characters")),
     ({"Mobile Phone": "+61 412 345 678 000 000 0"}, ("Mobile Phone", "max_length")),
     ({"Address Line 1": ""}, ("Address Line 1", "required_for_address")),
     ({"Suburb/Town/City": ""}, ("Suburb/Town/City", "required_for_address")),
@@ -150,7 +157,9 @@ FAILING = [
     ({"Document Number": "7123456701"}, ("Document Number", "medicare_number")),
     ({"Medicare IRN": ""}, ("Medicare IRN", "required_for_document")),
     ({"Medicare IRN": "0"}, ("Medicare IRN", "irn")),
+    ({"Medicare Card Colour": ""}, ("Medicare Card Colour", "required_for_document")),
     ({"Medicare Card Colour": "Red"}, ("Medicare Card Colour", "card_colour")),
+    ({"Document Expiry": ""}, ("Document Expiry", "required_for_document")),
     ({"Document Expiry": "30/11/2029"}, ("Document Expiry", "expiry_format")),
     ({"Document Expiry": "10/2026"}, ("Document Expiry", "expired")),
     ({"Name on Document": "X" * 28}, ("Name on Document", "medicare_name")),
@@ -180,6 +189,7 @@ DOCUMENT_FAILING = [
     ("Birth Certificate", {"Document Date": "01/01/2003"}, ("Document Date", "before_birth")),
     ("Birth Certificate", {CARD: "123456789012"}, (CARD, "card_number")),
     ("Birth Certificate", {"Document State": "SA"}, ("Date Printed", "date_printed_needed")),
+    ("Birth Certificate", {"Date Printed": "31/02/2020"}, ("Date Printed", "real_date")),
     ("Birth Certificate", {"Date Printed": "01/01/2030"}, ("Date Printed", "not_in_future")),
     ("Citizenship Certificate", {NUMBER: "AB1"}, (NUMBER, "document_number")),
     ("Citizenship Certificate", {"Document Date": ""}, ("Document Date", "required_for_document")),
@@ -211,6 +221,64 @@ def test_warnings_are_reported_without_blocking_the_record(changes, expected):
     report = check(client(**changes))
     assert expected in found(report, "warning")
     assert report.status.tolist() == ["ok"]
+
+
+# A detail the document type does not use: a warning (it is not sent), never an error.
+NOT_USED = "not_used_for_document"
+DOCUMENT_WARNINGS = [
+    ("Descent Certificate", {NUMBER: "ABC123"}, (NUMBER, NOT_USED)),
+    ("Australian Passport", {"Document State": "NSW"}, ("Document State", NOT_USED)),
+    ("Medicare", {CARD: "P1234567"}, (CARD, NOT_USED)),
+    ("ImmiCard", {"Document Date": "01/07/2015"}, ("Document Date", NOT_USED)),
+    ("Visa", {"Document Expiry": "11/2029"}, ("Document Expiry", NOT_USED)),
+    ("Driver Licence", {"Medicare IRN": "1"}, ("Medicare IRN", NOT_USED)),
+    ("Citizenship Certificate", {"Medicare Card Colour": "Green"},
+     ("Medicare Card Colour", NOT_USED)),
+    ("Australian Passport", {"Name on Document": "MIA R NGUYEN"}, ("Name on Document", NOT_USED)),
+    ("Medicare", {"Date Printed": "01/05/2004"}, ("Date Printed", NOT_USED)),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("kind", "changes", "expected"), DOCUMENT_WARNINGS)
+def test_each_document_warning_is_reported_without_blocking_the_record(kind, changes, expected):
+    report = check(with_document(kind, **changes))
+    assert expected in found(report, "warning")
+    assert report.status.tolist() == ["ok"]
+
+
+# Rules whose failing case needs more than one record, with the test that has it.
+COVERED_BY_OWN_TEST = {
+    ("Client ID", "duplicate_client_id"):
+        "test_duplicate_client_id_is_an_error_on_both_rows_naming_the_other",
+    ("Client ID", "same_person"):
+        "test_same_person_twice_is_a_warning_naming_the_other_row",
+    ("Address Line 1", "international_address"):
+        "test_international_resident_address_is_not_checked_as_australian",
+}  # fmt: skip
+
+
+def test_every_rule_of_the_client_schema_has_a_failing_case():
+    """A rule added to the schema without a failing case in this file fails here."""
+    rules = {(r.column, r.check): r for r in client_schema(TODAY).rules}
+    cases = {
+        *(expected for _, expected in FAILING),
+        *(expected for _, _, expected in DOCUMENT_FAILING),
+        *(expected for _, expected in WARNINGS),
+        *(expected for _, _, expected in DOCUMENT_WARNINGS),
+    }
+    for key, test_name in COVERED_BY_OWN_TEST.items():
+        assert callable(globals().get(test_name)), f"{key}: no test named {test_name}"
+        cases.add(key)
+    untested = sorted(set(rules) - cases)
+    assert not untested, f"rules without a failing case in tests/test_clients.py: {untested}"
+    assert not cases - set(rules), f"cases for rules the schema lacks: {sorted(cases - set(rules))}"
+    # Each table asserts the severity it expects; check that matches the rule's.
+    for table, severity in ((FAILING, "error"), (WARNINGS, "warning")):
+        for _, key in table:
+            assert rules[key].severity == severity, key
+    for table, severity in ((DOCUMENT_FAILING, "error"), (DOCUMENT_WARNINGS, "warning")):
+        for _, _, key in table:
+            assert rules[key].severity == severity, key
 
 
 @pytest.mark.parametrize(

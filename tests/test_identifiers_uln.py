@@ -150,3 +150,14 @@ def test_generate_many() -> None:
     assert uln.valid_mask(pd.Series(batch)).all()
     assert batch == uln.generate_many(5000, seed=2)
     assert uln.generate_many(0) == []
+
+
+def test_the_public_module_is_usikit_uln() -> None:
+    import usikit
+    import usikit.uln as public
+
+    assert usikit.uln is public
+    for name in public.__all__:  # the same objects as the implementation, nothing copied
+        assert getattr(public, name) is getattr(uln, name)
+    assert public.is_valid(public.TEMPORARY_ULN, allow_temporary=True)
+    assert not public.is_valid(public.TEMPORARY_ULN)

@@ -190,3 +190,84 @@ def test_generate_many() -> None:
     assert usi.valid_mask(pd.Series(batch)).all()
     assert batch[:50] == usi.generate_many(50, seed=11)
     assert usi.generate_many(0, seed=1) == []
+
+
+def test_the_public_module_is_usikit_usi() -> None:
+    """Issue 3 names `usikit.usi`: importable as a module and as an attribute of the package."""
+    import importlib
+    import subprocess
+    import sys
+
+    import usikit
+    import usikit.usi as public
+
+    assert usikit.usi is public
+    assert public.check_character("BNGH7C75F") == "N"
+    assert public.is_valid("BNGH7C75FN") and not public.is_valid("XNY5NV9WG8")
+    assert not public.is_valid(None)
+    series = pd.Series(["BNGH7C75FN", "XNY5NV9WG8", "INTOFF", None], dtype=object)
+    assert public.valid_mask(series).tolist() == [True, False, False, False]
+    assert public.exemption_mask(series).tolist() == [False, False, True, False]
+    assert public.is_exemption("INDIV")
+    assert sorted(public.EXEMPTION_CODES) == ["INDIV", "INTOFF"]
+    for name in public.__all__:  # the same objects as the implementation, nothing copied
+        assert getattr(public, name) is getattr(usi, name)
+    assert importlib.import_module("usikit.usi") is public
+    # `import usikit.usi` works on its own in a fresh interpreter, not only after `import usikit`.
+    code = "import usikit.usi; print(usikit.usi.check_character('223456789'))"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.stdout.strip() == "N", done.stderr
+
+
+ARROW_CASES = [
+    "BNGH7C75FN", "bngh7c75fn", "BNGH7C75FÑ", "BNGH7C75F😀", "\uff22NGH7C75FN", None,
+    "INTOFF", "INDIV", "intoff", "", "223456789N", "BNGH7C75FN ", "XNY5NV9WG8", "2GF2UGXXV8",
+]  # fmt: skip
+
+
+def _arrow_series_of_every_shape(values: list) -> dict[str, pd.Series]:
+    """The same cells as the Arrow layouts `read_table` and pandas operations produce."""
+    import pyarrow as pa
+
+    half = len(values) // 2
+    return {
+        "str": pd.Series(values, dtype="str"),
+        "string[pyarrow]": pd.Series(values, dtype="string[pyarrow]"),
+        "ArrowDtype string": pd.Series(values, dtype=pd.ArrowDtype(pa.string())),
+        "ArrowDtype large_string": pd.Series(values, dtype=pd.ArrowDtype(pa.large_string())),
+        # several chunks (pd.concat keeps them) and a slice that starts inside a chunk
+        "chunked": pd.concat(
+            [pd.Series(values[:half], dtype="str"), pd.Series(values[half:], dtype="str")],
+            ignore_index=True,
+        ),
+        "sliced": pd.Series(["pad", "pad", *values], dtype="str").iloc[2:],
+    }
+
+
+@pytest.mark.parametrize("shape", list(_arrow_series_of_every_shape(ARROW_CASES)))
+def test_arrow_backed_columns_get_the_same_verdict_without_python_objects(shape: str) -> None:
+    from usikit.identifiers import medicare, uln
+
+    series = _arrow_series_of_every_shape(ARROW_CASES)[shape]
+    assert usi.valid_mask(series).tolist() == [usi.is_valid(v) for v in ARROW_CASES]
+    assert usi.exemption_mask(series).tolist() == [usi.is_exemption(v) for v in ARROW_CASES]
+    mask = usi.valid_mask(series)
+    assert mask.dtype == bool and mask.index.equals(series.index)
+    numbers = ["2123456701", "2123456711", "21234567O1", "٢123456701", None, "9999999999"]
+    for number_series in _arrow_series_of_every_shape(numbers).values():
+        expected = [medicare.is_valid_number(v) for v in numbers]
+        assert medicare.valid_number_mask(number_series).tolist() == expected
+        expected = [uln.is_valid(v, allow_temporary=True) for v in numbers]
+        assert uln.valid_mask(number_series, allow_temporary=True).tolist() == expected
+    irns = ["1", "0", "9", "١", "", None, "12"]
+    for irn_series in _arrow_series_of_every_shape(irns).values():
+        assert medicare.valid_irn_mask(irn_series).tolist() == [
+            medicare.is_valid_irn(v) for v in irns
+        ]
+
+
+def test_arrow_backed_columns_with_nothing_to_check() -> None:
+    for values in ([], [None, None], ["short", "x"]):
+        series = pd.Series(values, dtype="str")
+        assert usi.valid_mask(series).tolist() == [False] * len(values)
+        assert usi.exemption_mask(series).tolist() == [False] * len(values)

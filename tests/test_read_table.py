@@ -247,3 +247,12 @@ def test_sheet_on_a_csv_and_separator_on_a_workbook_are_refused(write_text, writ
         read_table(write_text("data.csv", "a\n1\n"), sheet="Sheet1")
     with pytest.raises(InputError, match="leave out the separator"):
         read_table(write_xlsx("book.xlsx", {"S": [["a"], [1]]}), sep=";")
+
+
+def test_extra_cells_quoted_in_a_problem_mask_dates_and_document_numbers(write_text):
+    text = "Client ID,First Name,Family Name\nS1,Ann,Lee,14/03/1990,N1234567\n"
+    problems = table_info(read_table(write_text("ragged.csv", text))).problems
+    assert [p.check for p in problems] == ["extra_cells"]
+    shown = problems[0].message + problems[0].value
+    assert "14/03/1990" not in shown and "1234567" not in shown
+    assert "**/**/**90" in problems[0].message

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from usikit.cli import main
@@ -216,3 +217,15 @@ def test_export_command_errors_exit_2(loaded, tmp_path, capsys, args, message):
 def test_export_to_an_unknown_format_exits_2(loaded, capsys):
     code, _, err = run(capsys, "regcert", "export", "out.pdf", "--all", "--workspace", loaded)
     assert code == 2 and "must end in .csv or .xlsx" in err
+
+
+@pytest.mark.parametrize(("sep", "name"), [(";", ";"), ("\t", "tab"), ("|", "|")])
+def test_regcert_import_reads_the_separator_given(loaded, tmp_path, capsys, sep, name):
+    sample = SAMPLES / "regcert_import_first.csv"
+    rows = pd.read_csv(sample, dtype=str, keep_default_na=False)
+    separated = tmp_path / "regcert_import_first.csv"
+    rows.to_csv(separated, sep=sep, index=False)
+    code, comma, _ = run(capsys, "regcert", "import", str(sample), "--workspace", loaded)
+    assert run(capsys, "regcert", "import", str(separated), "--sep", name,
+               "--workspace", loaded) == (code, comma, "")  # fmt: skip
+    assert "record" in comma and "Nothing was changed" in comma

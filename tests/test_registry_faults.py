@@ -4,17 +4,13 @@ batch is never half-applied: the next run finishes the work without sending anyt
 from __future__ import annotations
 
 import datetime as dt
+import time
 
 import pytest
 from sqlalchemy import func, select
 
 from tests.batch_helpers import (
-    BAD_DATE,
-    BAD_EMAIL,
-    BAD_MEDICARE,
-    BAD_POSTCODE,
-    NO_CARD,
-    NO_FAMILY,
+    IN_ERROR,
     demo_workspace,
 )
 from usikit.cli import main
@@ -24,9 +20,9 @@ from usikit.registry.offline_tables import simulator_requests
 from usikit.registry.server import LocalEndpoint
 from usikit.registry.soap import LocalToken, SoapRegistry
 from usikit.workspace import batches, open_workspace
-from usikit.workspace.tables import clients
-
-IN_ERROR = [BAD_POSTCODE, BAD_DATE, NO_CARD, NO_FAMILY, BAD_MEDICARE, BAD_EMAIL]
+from usikit.workspace.batches import PENDING, SENT
+from usikit.workspace.tables import audit as audit_table
+from usikit.workspace.tables import clients, results, submissions
 
 
 @pytest.fixture
@@ -60,30 +56,112 @@ def test_a_flaky_registry_is_retried_and_the_batch_goes_through(tmp_path, endpoi
     assert requests_received(endpoint) == 1
 
 
-def test_an_unreachable_registry_is_reported_and_the_next_run_finishes(tmp_path, endpoint, capsys):
-    ready_batch(tmp_path)
-    url, workspace = endpoint.url, str(tmp_path / "w.db")
-    endpoint.fail_next("unavailable", times=100)
-    options = ["--registry", url, "--registry-secret", "s", "--workspace", workspace]
-    assert main(["batch", "submit", *options]) == 3
-    err = capsys.readouterr().err
-    assert err.startswith("error: the registry answered with a fault") and "Traceback" not in err
-    assert batches.list_batches(open_workspace(workspace))["status"].tolist() == ["submitting"]
-    endpoint.failures.clear()
-    assert main(["batch", "submit", *options]) == 0
-    assert main(["batch", "retrieve", "1", *options]) == 0
-    assert "Every result is in: 28 USIs, 2 failed." in capsys.readouterr().out
-    assert requests_received(endpoint) == 1
+# Each fault the registry can give, as the endpoint's `fail_next` kind (None: a fault that
+# retrying cannot fix, here a refused security token: the SOAP fault 2002).
+FAULTS = {
+    "timeout": "slow",
+    "http5xx": "http500",
+    "soap_fault": "unavailable",
+    "malformed_xml": "malformed",
+    "permanent_soap_fault": None,
+}
+ATTEMPTS = 2
 
 
-def test_a_fault_during_retrieval_writes_nothing(tmp_path, endpoint):
-    workspace = ready_batch(tmp_path)
-    registry = SoapRegistry(endpoint.url, token=LocalToken("s"), backoff=0.01, attempts=2)
-    sent = batches.submit_batch(workspace, registry, org_code="DEMO1", user_reference="t")
-    endpoint.fail_next("http500", times=5)
-    with pytest.raises(RegistryFault):
-        batches.retrieve_batch(workspace, registry, sent.batch_id, org_code="DEMO1")
+def fast_registry(url: str, secret: str = "s") -> SoapRegistry:
+    """A SOAP client that gives up quickly: two attempts, a short timeout."""
+    return SoapRegistry(url, token=LocalToken(secret), backoff=0.01, attempts=ATTEMPTS, timeout=0.5)
+
+
+def cli_registry(url: str, *, token: LocalToken) -> SoapRegistry:
+    """What the command line opens for --registry URL, made to give up quickly."""
+    return fast_registry(url, token.secret)
+
+
+def give_fault(endpoint, fault: str) -> str:
+    """Make every answer the fault; the secret to use (a wrong one for the permanent fault)."""
+    kind = FAULTS[fault]
+    if kind is None:
+        return "not-the-secret"
+    endpoint.fail_next(kind, times=100)
+    return "s"
+
+
+def wait_for_late_answers(endpoint, fault: str) -> None:
+    """A timed-out request is still answered by the endpoint a little later: wait for it."""
+    if FAULTS[fault] != "slow":
+        return
+    deadline = time.monotonic() + 10
+    while len(endpoint.requests) < ATTEMPTS and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+
+def state_of(workspace) -> dict[str, object]:
+    """What the workspace records of the batch's requests, results and USIs."""
     with workspace.begin() as connection:
-        written = connection.execute(select(func.count()).where(clients.c.usi != "")).scalar()
-    assert written == 2  # only what the demo file already had: a USI and INTOFF
-    assert batches.list_batches(workspace)["status"].tolist() == ["submitted"]
+        requests = connection.execute(
+            select(submissions.c.state, submissions.c.receipt_number)
+        ).all()
+        return {
+            "states": sorted({row.state for row in requests}),
+            "receipts": [row.receipt_number for row in requests if row.receipt_number],
+            "results": connection.execute(select(func.count()).select_from(results)).scalar(),
+            "usis": connection.execute(select(func.count()).where(clients.c.usi != "")).scalar(),
+            "audit": connection.execute(select(audit_table.c.action)).scalars().all(),
+        }
+
+
+@pytest.mark.parametrize("fault", sorted(FAULTS))
+def test_an_unreachable_registry_is_reported_and_the_next_run_finishes(
+    tmp_path, endpoint, capsys, monkeypatch, fault
+):
+    ready_batch(tmp_path)
+    monkeypatch.setattr("usikit.cli.options.SoapRegistry", cli_registry)
+    url, path = endpoint.url, str(tmp_path / "w.db")
+    before = state_of(open_workspace(path))
+    secret = give_fault(endpoint, fault)
+    options = ["--registry", url, "--workspace", path]
+    status = main(["batch", "submit", *options, "--registry-secret", secret])
+    err = capsys.readouterr().err
+    assert status != 0 and err.startswith("error: ") and "Traceback" not in err
+    wait_for_late_answers(endpoint, fault)
+    after = state_of(open_workspace(path))
+    # Nothing half-applied: no request recorded as sent, no result, no USI, no audit record.
+    assert after["receipts"] == [] and SENT not in after["states"]
+    assert after["results"] == 0 and after["usis"] == before["usis"] == 2
+    assert "batch submit" not in after["audit"]
+    if FAULTS[fault] is not None:  # retried, then reported; the requests wait to be resent
+        assert status == 3 and err.startswith("error: the registry answered with a fault")
+        assert after["states"] == [PENDING]
+        assert batches.list_batches(open_workspace(path))["status"].tolist() == ["submitting"]
+    endpoint.failures.clear()
+    assert main(["batch", "submit", *options, "--registry-secret", "s"]) == 0
+    assert main(["batch", "retrieve", "1", *options, "--registry-secret", "s"]) == 0
+    assert "Every result is in: 28 USIs, 2 failed." in capsys.readouterr().out
+    assert requests_received(endpoint) == 1  # a request sent again is not created twice
+
+
+@pytest.mark.parametrize("fault", sorted(FAULTS))
+def test_a_fault_during_retrieval_writes_nothing(tmp_path, endpoint, fault):
+    workspace = ready_batch(tmp_path)
+    sent = batches.submit_batch(
+        workspace, fast_registry(endpoint.url), org_code="DEMO1", user_reference="t"
+    )
+    before = state_of(workspace)
+    secret = give_fault(endpoint, fault)
+    with pytest.raises(RegistryFault) as caught:
+        batches.retrieve_batch(
+            workspace, fast_registry(endpoint.url, secret), sent.batch_id, org_code="DEMO1"
+        )
+    assert caught.value.transient == (FAULTS[fault] is not None)
+    wait_for_late_answers(endpoint, fault)
+    after = state_of(workspace)
+    assert after == before  # no result, no USI, no request marked retrieved, no audit record
+    assert after["states"] == [SENT] and after["usis"] == 2  # what the demo file had
+    if FAULTS[fault] is not None:
+        assert batches.list_batches(workspace)["status"].tolist() == ["submitted"]
+    endpoint.failures.clear()
+    outcome = batches.retrieve_batch(
+        workspace, fast_registry(endpoint.url), sent.batch_id, org_code="DEMO1"
+    )
+    assert outcome.processed and outcome.new_results == 30 and outcome.usis_written == 28

@@ -6,13 +6,12 @@ import datetime as dt
 import getpass
 
 import pandas as pd
-import psycopg
 import pytest
 from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 
-from tests import postgres
 from tests.batch_helpers import DEMO, TODAY
+from tests.roles_helpers import shared_workspace
 from usikit import read_table
 from usikit.regcert.export import export_records
 from usikit.regcert.matching import import_file
@@ -28,34 +27,15 @@ from usikit.workspace.roles import PermissionRefused
 from usikit.workspace.tables import audit
 
 SAMPLES = DEMO.parent
-OWNER = "records_admin"
 
 
 @pytest.fixture
 def team(postgres_server):
     """A shared workspace set up by its owner (not a superuser, as the README's steps say),
     and officers each with their own login."""
-    url = postgres.create_database(postgres_server, owner=OWNER)
-    owner = open_workspace(url)
-    roles.setup(owner)
-    plain = postgres_server.replace("postgresql+psycopg://", "postgresql://")
-    with psycopg.connect(plain, autocommit=True) as connection:
-        for name in ("alice", "bob", "carol", "dave"):
-            exists = connection.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (name,))
-            if exists.fetchone() is None:
-                connection.execute(f"CREATE ROLE {name} LOGIN")
-            for role in roles.ROLES:
-                connection.execute(f"REVOKE usikit_{role} FROM {name}")
-    roles.grant(owner, "alice", "bulk_upload")
-    roles.grant(owner, "alice", "usi_batches")
-    roles.grant(owner, "bob", "data_export")
-    roles.grant(owner, "carol", "manage_regcert")
-    with owner.begin() as connection:  # the administrator: a database role of its own
-        connection.exec_driver_sql("GRANT usikit_admin TO dave")
-
-    def as_user(name: str):
-        return open_workspace(url.replace(f"{OWNER}@", f"{name}@"))
-
+    officers = {"alice": ("bulk_upload", "usi_batches"), "bob": ("data_export",),
+                "carol": ("manage_regcert",)}  # fmt: skip
+    _url, owner, as_user = shared_workspace(postgres_server, officers, ("dave",))
     return owner, as_user
 
 
@@ -75,8 +55,12 @@ def test_each_officer_can_do_their_own_work_and_nothing_else(team, tmp_path):
         (lambda: batches.export_batch(carol, tmp_path / "g.xlsx"), "data_export"),
         (lambda: import_learners(carol, validate_learners(read_table(
             SAMPLES / "regcert_register.xlsx"))), "bulk_upload"),
-        (lambda: import_file(bob, read_table(SAMPLES / "regcert_import_first.csv", sep=",")),
+        (lambda: import_file(carol, read_table(SAMPLES / "regcert_import_first.csv", sep=",")),
          "bulk_upload"),
+        (lambda: import_file(alice, read_table(SAMPLES / "regcert_import_first.csv", sep=",")),
+         "manage_regcert"),
+        (lambda: export_records(bob, tmp_path / "x.csv"), "manage_regcert"),
+        (lambda: export_records(carol, tmp_path / "x.csv"), "data_export"),
         (lambda: export_import_results(alice, pd.DataFrame({"Row": [2]}), tmp_path / "r.csv"),
          "data_export"),
         (lambda: export_error_report(alice, validate_learners(read_table(
@@ -87,7 +71,12 @@ def test_each_officer_can_do_their_own_work_and_nothing_else(team, tmp_path):
             action()
         assert refused.value.role == role
         assert f"you need the {role} role" in str(refused.value)
-    assert not {p.name for p in tmp_path.iterdir()} & {"a.csv", "g.xlsx", "r.csv", "e.csv"}
+    with pytest.raises(PermissionRefused) as refused:  # every missing role is named
+        import_file(bob, read_table(SAMPLES / "regcert_import_first.csv", sep=","))
+    assert refused.value.roles == ("bulk_upload", "manage_regcert")
+    assert "you need the bulk_upload and manage_regcert roles" in str(refused.value)
+    written = {p.name for p in tmp_path.iterdir()}
+    assert not written & {"a.csv", "g.xlsx", "r.csv", "e.csv", "x.csv"}
 
 
 def test_the_database_itself_refuses(team):
@@ -105,8 +94,9 @@ def test_the_database_itself_refuses(team):
 
 
 def test_the_register_is_changed_by_manage_regcert_and_imported_by_bulk_upload(team):
-    _owner, as_user = team
+    owner, as_user = team
     alice, carol = as_user("alice"), as_user("carol")
+    roles.grant(owner, "alice", "manage_regcert")  # an import into the register needs both
     import_learners(alice, validate_learners(read_table(SAMPLES / "regcert_register.xlsx")))
     outcome = import_file(alice, read_table(SAMPLES / "regcert_import_first.csv", sep=","),
                           apply=True)  # fmt: skip

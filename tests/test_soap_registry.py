@@ -7,10 +7,17 @@ import datetime as dt
 import pytest
 
 from tests.test_offline_registry import MEDICARE, person
-from usikit.registry.base import NotProcessedYet, RegistryFault, Verification
+from usikit.cli import main
+from usikit.cli.options import open_registry
+from usikit.registry.base import NotProcessedYet, RegistryFault, Verification, is_the_registry
 from usikit.registry.offline import OfflineRegistry
 from usikit.registry.server import LocalEndpoint
-from usikit.registry.soap import LocalToken, SoapRegistry
+from usikit.registry.soap import (
+    PRODUCTION_ENDPOINT,
+    TEST_ENDPOINT,
+    LocalToken,
+    SoapRegistry,
+)
 from usikit.workspace import open_workspace
 
 
@@ -111,3 +118,33 @@ def test_unreachable_endpoint_is_a_transient_fault():
     )
     with pytest.raises(RegistryFault, match="could not reach"):
         registry.get_countries("DEMO1")
+
+
+def test_only_the_production_address_is_the_usi_registry():
+    production, test, other = (
+        SoapRegistry(url) for url in (PRODUCTION_ENDPOINT, TEST_ENDPOINT, "http://127.0.0.1:1/")
+    )
+    assert is_the_registry(production.name) and "not the USI Registry" not in production.label
+    for endpoint in (test, other):  # what they issue is not a real USI
+        assert not is_the_registry(endpoint.name)
+        assert "not the USI Registry" in endpoint.label
+    assert "3PT" in test.label and "its USIs are tests" in test.label
+
+
+def test_the_command_line_takes_the_organisations_token_provider(endpoint, tmp_path, capsys):
+    workspace = open_workspace(str(tmp_path / "w.db"))
+    registry = open_registry(
+        workspace, endpoint.url, delay=0, token_provider="tests.token_providers:local_endpoint"
+    )
+    receipt = registry.bulk_upload("DEMO1", "R9", [person("A1", document=MEDICARE)])
+    assert registry.bulk_upload_retrieve("DEMO1", receipt).applications[0].result == "Success"
+    for spec, says in (
+        ("tests.token_providers", "must be MODULE:FUNCTION"),
+        ("tests.no_such_module:make", "cannot import 'tests.no_such_module'"),
+        ("tests.token_providers:missing", "has no function 'missing'"),
+        ("tests.token_providers:not_a_provider", "has no security_header() method"),
+    ):
+        code = main(["batch", "retrieve", "1", "--workspace", str(tmp_path / "w.db"),
+                     "--registry", endpoint.url, "--token-provider", spec])  # fmt: skip
+        err = capsys.readouterr().err
+        assert code == 2 and err.startswith("error: --token-provider") and says in err, err

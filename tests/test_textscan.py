@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from usikit.rules.textscan import (
     fits,
+    four_digit_numbers,
     full_match,
     holding,
     positions_in,
@@ -77,3 +78,10 @@ def test_scans_of_a_slice_see_only_the_slice():
     assert holding(part, non_ascii=True).tolist() == [False, False, False]
     assert starts_with(part, "'").tolist() == [False, False, False]
     assert untidy(values.iloc[:2]).tolist() == [True, False]
+
+
+@given(st.lists(st.text(alphabet="0123456789 /a\u00e9", max_size=6), max_size=40))
+def test_four_digit_numbers_agree_with_python(cells):
+    values = pd.Series(cells, dtype="str")
+    expected = [int(c) if len(c) == 4 and c.isascii() and c.isdigit() else -1 for c in cells]
+    assert four_digit_numbers(values).tolist() == expected

@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from tests.batch_helpers import NOT_VERIFIABLE, Clock
+from tests.test_batch_answers import Answering
 from usikit.identifiers import usi
 from usikit.io import read_table
 from usikit.registry.offline import OfflineRegistry
@@ -131,3 +132,16 @@ def test_a_missing_workspace_is_a_red_message(tmp_path):
     assert screen.message.kind == "error" and "no workspace at" in screen.message.text
     assert not (tmp_path / "nowhere.db").exists()
     assert screen.download.disabled
+
+
+def test_an_answer_it_cannot_use_is_shown_and_nothing_is_written(screen, clock):
+    clock.advance(DELAY.total_seconds() + 1)
+    screen.registry = Answering(screen.registry, drop=3)
+    screen.download.click()
+    assert screen.message.kind == "warning"
+    assert "Not written, retry Download USIs later" in screen.message.text
+    assert "has no result for 3 of its 30 applications" in screen.message.text
+    assert set(screen.grid.frame["Result"]) == {"not retrieved yet"}
+    screen.registry = screen.registry.inner
+    screen.download.click()
+    assert "Every result is in" in screen.message.text

@@ -152,7 +152,7 @@ def test_without_data_export_the_exports_stay_disabled_after_work(folder, opened
 
 
 def test_the_import_screen_without_data_export(folder, opened):
-    importer = opened(RegcertImportScreen, holding(folder, BULK))
+    importer = opened(RegcertImportScreen, holding(folder, BULK, REGISTER))
     importer.files.upload.value = uploaded(folder / "regcert_import_errors.csv")
     importer.validate.click()
     assert "6 can be imported, 20 with errors" in importer.summary.value
@@ -166,12 +166,34 @@ def test_the_import_screen_without_data_export(folder, opened):
 
 
 def test_the_import_screen_without_bulk_upload(folder, opened):
-    importer = opened(RegcertImportScreen, holding(folder, EXPORT))
+    importer = opened(RegcertImportScreen, holding(folder, EXPORT, REGISTER))
     assert refused_with(importer, "validate", BULK)
     assert refused_with(importer, "files.upload", BULK)
     assert "Needs the bulk_upload role: <i>Upload a CSV (at most 2 MB)</i>, <i>Validate</i>" in (
         importer.roles_note.value
     )
+
+
+def test_the_import_screen_without_manage_regcert(folder, opened):
+    """Checking a file reads the register, and uploading changes it: both need
+    manage_regcert, as the library says (bulk_upload alone imports nothing)."""
+    importer = opened(RegcertImportScreen, holding(folder, BULK, EXPORT))
+    for path in ("validate", "files.upload"):
+        assert refused_with(importer, path, REGISTER), path
+    assert (
+        "Needs the manage_regcert role: <i>Upload a CSV (at most 2 MB)</i>, <i>Validate</i>, "
+        "<i>Upload accepted records</i>"
+    ) in importer.roles_note.value
+    importer.files.upload.value = uploaded(folder / "regcert_import_errors.csv")
+    importer.validate.click()  # as if the browser let it through: the library still refuses
+    assert importer.report is None and importer.message.kind == "error"
+    assert "you need the manage_regcert role to check a Registration" in importer.message.text
+
+
+def test_the_export_screen_with_data_export_alone_exports_nothing(folder, opened):
+    exporter = opened(RegcertExportScreen, holding(folder, EXPORT))
+    assert refused_with(exporter, "export", REGISTER)
+    assert exporter.export.tooltip == "Needs the manage_regcert role; ask your administrator"
 
 
 def test_the_register_grid_needs_manage_regcert(folder, opened):

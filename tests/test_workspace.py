@@ -88,7 +88,9 @@ def test_a_version_1_workspace_gains_roles_and_the_audit_trail(workspace_url, tm
     workspace.close()
     upgraded = open_workspace(workspace_url)
     with upgraded.begin() as connection:
-        assert connection.execute(select(schema_info.c.value)).scalar_one() == "2"
+        assert connection.execute(select(schema_info.c.value)).scalar_one() == str(
+            migrations.SCHEMA_VERSION
+        )
     with upgraded.begin() as connection:
         assert len(clients_frame(connection)) == 32  # nothing lost
     export_clients(upgraded, tmp_path / "clients.csv")

@@ -5,14 +5,17 @@ from __future__ import annotations
 import csv
 import os
 import stat
+import time
+from pathlib import Path
 
 import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
 from usikit import InputError
-from usikit.io import Sheet, atomic_target, write_csv, write_xlsx
+from usikit.io import Sheet, atomic_target, write, write_csv, write_xlsx
 from usikit.io.safety import formula_like_mask, neutralise
+from usikit.io.write import remove_stale_parts
 from usikit.privacy import mask, mask_series
 
 RISKY = ['=HYPERLINK("http://x")', "+61 412 345 678", "-3", "@SUM(A1)", "\tlead", "\rcr"]
@@ -96,3 +99,56 @@ def test_masking_keeps_shape_and_last_two_characters():
     assert mask("AB") == "AB"
     assert mask("") == ""
     assert mask_series(pd.Series(["12345", None])).tolist() == ["***45", ""]
+
+
+def part_file(folder, target: str, tag: str, text: str = "half of a name, 14/03/1990") -> Path:
+    """A part file as a write to `target` killed midway leaves it."""
+    part = folder / f".{target}.{tag}.part"
+    part.write_text(text)
+    return part
+
+
+def aged(path: Path, seconds: float) -> Path:
+    then = time.time() - seconds
+    os.utime(path, (then, then))
+    return path
+
+
+def test_the_next_write_removes_the_part_files_a_killed_write_left(tmp_path):
+    dead = part_file(tmp_path, "out.csv", "abcd1234")
+    dead_empty = aged(part_file(tmp_path, "out.csv", "efgh5678", ""), 120)
+    fresh_empty = part_file(tmp_path, "out.csv", "ijkl9012", "")  # maybe a writer's, not locked yet
+    other = part_file(tmp_path, "other.csv", "abcd1234")  # another target's
+    write_csv(pd.DataFrame({"a": ["1"]}), tmp_path / "out.csv")
+    assert not dead.exists() and not dead_empty.exists()
+    assert fresh_empty.exists() and other.exists()
+    assert sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith(".")) == ["out.csv"]
+
+
+def test_a_part_file_a_live_writer_holds_is_left_alone(tmp_path):
+    fcntl = pytest.importorskip("fcntl")
+    live = aged(part_file(tmp_path, "out.xlsx", "abcd1234"), 3600)
+    with live.open("rb+") as handle:  # another open file: its lock counts as another writer's
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        assert remove_stale_parts(tmp_path / "out.xlsx") == []
+        write_xlsx([Sheet("S", pd.DataFrame({"a": ["1"]}))], tmp_path / "out.xlsx")
+        assert live.exists()
+    assert remove_stale_parts(tmp_path / "out.xlsx") == [live]  # its writer is gone
+
+
+def test_a_writer_holds_the_lock_on_its_part_file_while_writing(tmp_path):
+    pytest.importorskip("fcntl")
+    with atomic_target(tmp_path / "out.csv") as temporary:
+        temporary.write_text("being written")  # as a writer another process runs would
+        assert remove_stale_parts(tmp_path / "out.csv") == []
+        assert temporary.exists()
+    assert (tmp_path / "out.csv").read_text() == "being written"
+
+
+def test_without_locks_only_part_files_unchanged_for_ten_minutes_are_removed(tmp_path, monkeypatch):
+    monkeypatch.setattr(write, "fcntl", None)  # as on Windows
+    recent = aged(part_file(tmp_path, "out.csv", "abcd1234"), 60)
+    old = aged(part_file(tmp_path, "out.csv", "efgh5678"), 601)
+    write_csv(pd.DataFrame({"a": ["1"]}), tmp_path / "out.csv")
+    assert recent.exists() and not old.exists()
+    assert stat.S_IMODE(os.stat(tmp_path / "out.csv").st_mode) == 0o600

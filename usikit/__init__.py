@@ -1,7 +1,8 @@
 """usikit: checked, repeatable workflows for student records.
 
 Read any spreadsheet as text (`read_table`), validate it (`validate`, one function per
-kind of file), and get a `ValidationReport` that exports safely to CSV or XLSX.
+kind of file), and get a `ValidationReport` that exports safely to CSV or XLSX. The identifier
+checks are `usikit.usi` (Australia's USI) and `usikit.uln` (England's ULN).
 """
 
 from importlib.metadata import PackageNotFoundError, version
@@ -11,6 +12,7 @@ try:
 except PackageNotFoundError:  # running from a source tree that was not installed
     __version__ = "0.0.0+source"
 
+from usikit import uln, usi
 from usikit.errors import InputError
 from usikit.io import read_table, write_csv, write_xlsx
 from usikit.report import ValidationReport
@@ -24,6 +26,8 @@ __all__ = [
     "ValidationReport",
     "__version__",
     "read_table",
+    "uln",
+    "usi",
     "validate",
     "validate_clients",
     "validate_regcert",

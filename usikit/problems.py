@@ -35,8 +35,10 @@ def problems_frame(problems: Iterable[Problem] = ()) -> pd.DataFrame:
 
 def typed_problems(frame: pd.DataFrame) -> pd.DataFrame:
     """Give a problems table its dtypes: nullable integer rows, text everywhere else."""
-    frame = frame.reset_index(drop=True)
-    frame["row"] = pd.array(frame["row"], dtype="Int64")
+    columns: dict[str, object] = {"row": pd.array(frame["row"].to_numpy(), dtype="Int64")}
     for name in PROBLEM_COLUMNS[1:]:
-        frame[name] = frame[name].astype(object).where(frame[name].notna(), "").astype(str)
-    return frame[list(PROBLEM_COLUMNS)]
+        values = frame[name]
+        if not (values.dtype == "str" and not values.hasnans):  # text already: kept as is
+            values = values.astype(object).where(values.notna(), "").astype(str)
+        columns[name] = values.array
+    return pd.DataFrame(columns, index=pd.RangeIndex(len(frame)))

@@ -49,7 +49,10 @@ class ValidationReport:
         self.source_sha256 = source_sha256  # for the audit trail, when the file is gone
         self.sensitive = frozenset(sensitive)
         self.show_sensitive = show_sensitive
-        self.errors = _sorted(typed_problems(problems), list(records.columns))
+        typed = typed_problems(problems)
+        if labels is not None:
+            typed = _not_blocking(typed, labels)
+        self.errors = _sorted(typed, list(records.columns))
         self.status = _status(records.index, self.errors, labels)
         self.headers: pd.DataFrame | None = None  # how each header was read, when matched
 
@@ -175,6 +178,38 @@ def _free_name(name: str, taken: pd.Index) -> str:
     while name in taken:
         name = f"usikit {name}"
     return name
+
+
+IDENTITY_COLUMNS = ("Client ID", "USI")  # what makes a labelled record itself; always blocks
+
+
+def _not_blocking(errors: pd.DataFrame, labels: pd.Series) -> pd.DataFrame:
+    """Errors of a labelled record (a client who already has a USI) become warnings.
+
+    Such a record is never sent for creation, so what creation would need cannot block it;
+    the officer still sees each finding. A problem with the record's own identity (its
+    Client ID or its USI) still blocks.
+    """
+    named = labels[labels.fillna("") != ""]
+    if named.empty or errors.empty:
+        return errors
+    located = (
+        errors["row"].isin(named.index).fillna(False).to_numpy(dtype=bool)
+        & (errors["severity"] == ERROR).to_numpy()
+        & ~errors["column"].isin(IDENTITY_COLUMNS).to_numpy()
+    )
+    if not located.any():
+        return errors
+    errors = errors.copy()
+    label = named.reindex(errors.loc[located, "row"].astype("int64")).to_numpy(dtype=object)
+    errors.loc[located, "severity"] = WARNING
+    errors.loc[located, "message"] = (
+        errors.loc[located, "message"].to_numpy(dtype=object)
+        + " (does not block: the record is labelled '"
+        + label
+        + "')"
+    )
+    return errors
 
 
 def _status(index: pd.Index, errors: pd.DataFrame, labels: pd.Series | None) -> pd.Series:

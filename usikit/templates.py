@@ -12,7 +12,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from usikit.errors import InputError
-from usikit.io.safety import neutralise
+from usikit.io.safety import is_formula_like
 from usikit.io.write import atomic_target, write_csv
 from usikit.rules.client_fields import CLIENT_COLUMNS, CLIENT_FIELDS
 from usikit.rules.clients import DATE_COLUMNS
@@ -92,6 +92,10 @@ def write_clients_workbook(
         cell.fill = HEADER_FILL
     for values in frame.itertuples(index=False):
         sheet.append([_cell_value(c, v, date_cells) for c, v in zip(columns, values, strict=True)])
+        for cell in sheet[sheet.max_row]:
+            if is_formula_like(cell.value):  # text Excel shows as typed, never a formula
+                cell.data_type = "s"
+                cell.quotePrefix = True
     for position, name in enumerate(columns, start=1):
         letter = get_column_letter(position)
         sheet.column_dimensions[letter].width = max(12, min(40, len(name) + 4))
@@ -114,7 +118,7 @@ def _cell_value(column: str, value: object, date_cells: bool) -> object:
             return dt.datetime.strptime(text, "%d/%m/%Y").date()
         except ValueError:
             return text
-    return neutralise(text) if text else None
+    return text or None
 
 
 def _drop_down(sheet, letter: str, choices: tuple[str, ...], last_row: int) -> None:

@@ -78,9 +78,10 @@ def chromium_path() -> Path:
 
 @pytest.fixture(scope="session")
 def browser(chromium_path):
-    sync_api = pytest.importorskip(
-        "playwright.sync_api", reason="playwright is not installed: pip install -e '.[dev]'"
-    )
+    try:  # Chromium is here, so the browser tests must run: a missing driver is a failure
+        from playwright import sync_api
+    except ImportError:
+        pytest.fail("Chromium is installed but playwright is not: pip install -e '.[dev]'")
     with sync_api.sync_playwright() as playwright:
         launched = playwright.chromium.launch(
             executable_path=str(chromium_path), args=CHROMIUM_ARGS

@@ -6,6 +6,7 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from usikit import __version__
 from usikit.cli import (
@@ -40,8 +41,20 @@ COMMANDS = (
 )
 
 
+class Parser(argparse.ArgumentParser):
+    """An argument parser that reports a mistake in one `error:` line, not the usage block.
+
+    Subcommand parsers are made with the class of their parent, so every level uses this.
+    """
+
+    def error(self, message: str) -> NoReturn:
+        print(f"error: {' '.join(message.split())}", file=sys.stderr)
+        print(f"run `{self.prog} --help` to see what it takes", file=sys.stderr)
+        self.exit(EXIT_INPUT)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="usikit",
         description="Check student-record spreadsheets and run USI and "
         "Registration & Certification workflows.",
@@ -56,10 +69,12 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; exit status 0 ok, 1 records with errors, 2 unusable input."""
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
+    if extra:  # as parse_args does, but the hint names the command they were given to
+        chosen_parser(parser, args).error(f"unrecognized arguments: {' '.join(extra)}")
     if not getattr(args, "run", None):
-        parser.print_help()
-        return EXIT_INPUT
+        # Not `required=True`: an unknown option then is named as such, not as a missing command.
+        parser.error("the following arguments are required: COMMAND")
     try:
         return int(args.run(args))
     except RecordsInError as exc:
@@ -87,6 +102,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         if type(exc).__name__ != "PanicException" or os.environ.get("USIKIT_DEBUG"):
             raise
         return _bug(exc)
+
+
+def chosen_parser(
+    parser: argparse.ArgumentParser, args: argparse.Namespace
+) -> argparse.ArgumentParser:
+    """The parser of the (sub)command `args` were parsed for, e.g. `usikit batch submit`'s."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            chosen = action.choices.get(getattr(args, action.dest, None))
+            if chosen is not None:
+                return chosen_parser(chosen, args)
+    return parser
 
 
 def _bug(exc: BaseException) -> int:

@@ -1,5 +1,7 @@
 """`usikit app`: the notebooks as stand-alone web apps (Voila), code hidden, for officers who
-never open JupyterLab. The server listens on 127.0.0.1 only: nobody else can reach it.
+never open JupyterLab. The server listens on 127.0.0.1 only, so no other computer can reach it,
+and asks for a token Voila makes up at start, so no other user of this computer can either
+(the apps act with the officer's own workspace login).
 """
 
 from __future__ import annotations
@@ -59,12 +61,13 @@ def notebooks_folder(given: Path | None) -> Path:
 
 
 def voila_command(folder: Path, port: int) -> list[str]:
-    """Voila on `folder`, code hidden, bound to this computer, on exactly `port`."""
+    """Voila on `folder`, code hidden, bound to this computer, on exactly `port`, behind a
+    token Voila generates (never on the command line, where other users could read it)."""
     return [
         sys.executable, "-m", "voila", str(folder), "--no-browser",
         f"--Voila.ip={HOST}", f"--Voila.port={port}", "--Voila.port_retries=0",
         "--VoilaConfiguration.strip_sources=True", "--VoilaConfiguration.show_tracebacks=False",
-        "--VoilaConfiguration.classic_tree=True",
+        "--VoilaConfiguration.classic_tree=True", "--Voila.auto_token=True",
     ]  # fmt: skip
 
 
@@ -87,7 +90,11 @@ def run(args: argparse.Namespace) -> int:
         raise InputError(f"--port must be between 1 and 65535, not {args.port}")
     folder = notebooks_folder(args.folder)
     print(f"Serving the notebooks in {folder} as web apps, on this computer only.")
-    print(f"Open http://{HOST}:{args.port}/ in your browser; press Ctrl+C to stop.", flush=True)
+    print(
+        f"Open the http://{HOST}:{args.port}/?token=... address Voila prints below in your "
+        "browser (the token keeps other users of this computer out); press Ctrl+C to stop.",
+        flush=True,
+    )
     command = voila_command(folder, args.port)
     # Voila takes this process's place, so a signal that stops `usikit app` stops the server.
     os.execve(command[0], command, kernel_environment(args.workspace))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -10,7 +11,9 @@ import pandas as pd
 from usikit.cli.options import (
     add_registry,
     add_workspace,
+    open_registry,
     registry_of,
+    registry_setting,
     user_reference,
     workspace_of,
 )
@@ -26,6 +29,12 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     add = actions.add_parser("add", help="add clients to the open batch")
     add.add_argument("client_ids", nargs="*", metavar="CLIENT_ID")
     add.add_argument("--all-without-usi", action="store_true", help="every client without a USI")
+    add.add_argument(
+        "--registry",
+        default=registry_setting(),
+        help="where the batch will go: 'offline' (default) or a URL; for the USI Registry's "
+        "own address, a USI from the offline simulator counts as no USI",
+    )
     add.set_defaults(run=run_add)
 
     show = actions.add_parser("show", help="the batch grid: a status per record")
@@ -81,8 +90,10 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
 def run_add(args: argparse.Namespace) -> int:
     if not args.client_ids and not args.all_without_usi:
         raise InputError("name the clients to add, or use --all-without-usi")
+    workspace = workspace_of(args)
+    destination = open_registry(workspace, args.registry, delay=0.0)  # only its name is used
     result = batches.add_to_batch(
-        workspace_of(args), args.client_ids, all_without_usi=args.all_without_usi
+        workspace, args.client_ids, all_without_usi=args.all_without_usi, registry=destination
     )
     print(f"Batch {result.batch_id}: {len(result.added)} clients added, "
           f"{len(result.refused)} refused")  # fmt: skip
@@ -141,13 +152,16 @@ def run_export(args: argparse.Namespace) -> int:
 def run_submit(args: argparse.Namespace) -> int:
     workspace = workspace_of(args, create=False)
     registry = registry_of(args, workspace)
-    done = batches.submit_batch(
-        workspace,
-        registry,
-        org_code=args.org_code,
-        user_reference=user_reference(),
-        non_dvs_document_type_id=args.non_dvs_type,
-    )
+    try:
+        done = batches.submit_batch(
+            workspace,
+            registry,
+            org_code=args.org_code,
+            user_reference=user_reference(),
+            non_dvs_document_type_id=args.non_dvs_type,
+        )
+    except batches.SubmissionRefused as refused:
+        return _refused(refused)
     requests = len(done.receipts)
     print(
         f"Batch {done.batch_id} submitted to the {done.registry}: {done.applications} "
@@ -173,7 +187,10 @@ def run_list(args: argparse.Namespace) -> int:
 def run_retrieve(args: argparse.Namespace) -> int:
     workspace = workspace_of(args, create=False)
     registry = registry_of(args, workspace)
-    outcome = batches.retrieve_batch(workspace, registry, args.batch_id, org_code=args.org_code)
+    try:
+        outcome = batches.retrieve_batch(workspace, registry, args.batch_id, org_code=args.org_code)
+    except batches.SubmissionRefused as refused:  # while finishing an interrupted submit
+        return _refused(refused)
     results = batches.batch_results(workspace, args.batch_id)
     failed = int((results["Result"] == FAILURE).sum())
     print(f"Batch {args.batch_id}, results from the {registry.label}:")
@@ -185,11 +202,25 @@ def run_retrieve(args: argparse.Namespace) -> int:
         issued = int(results["USI"].ne("").sum())
         print(f"Every result is in: {issued} USIs, {failed} failed.")
         print(f"Export the grid with: usikit batch results {args.batch_id} results.xlsx")
-    else:
+    elif outcome.waiting:
         waiting = outcome.waiting
         verb = "request is" if waiting == 1 else "requests are"
         print(f"{waiting} {verb} not processed yet; retrieve again later.")
-    return 0
+    for problem in outcome.problems:
+        print(f"error: {problem}", file=sys.stderr)
+    return _exit_registry() if outcome.problems else 0
+
+
+def _refused(refused: batches.SubmissionRefused) -> int:
+    """A permanent refusal: not "try again later", but why, and what became of the batch."""
+    print(f"error: {refused}", file=sys.stderr)
+    return _exit_registry()
+
+
+def _exit_registry() -> int:
+    from usikit.cli import EXIT_REGISTRY  # the package imports this module first
+
+    return EXIT_REGISTRY
 
 
 def run_results(args: argparse.Namespace) -> int:

@@ -6,16 +6,18 @@ import argparse
 import datetime as dt
 import getpass
 import os
+import sys
 
 from usikit.errors import InputError
 from usikit.registry.base import Registry
 from usikit.registry.offline import DEFAULT_DELAY, OfflineRegistry
-from usikit.registry.soap import LocalToken, SoapRegistry
-from usikit.workspace import Workspace, open_workspace
+from usikit.registry.soap import LocalToken, SoapRegistry, load_token_provider
+from usikit.workspace import Workspace, open_workspace, roles
 
 DEMO_ORG_CODE = "DEMO1"  # the offline simulator accepts any well-formed code
-REGISTRY_ENV, DELAY_ENV, SECRET_ENV, ORG_CODE_ENV = (
+REGISTRY_ENV, DELAY_ENV, SECRET_ENV, ORG_CODE_ENV, TOKEN_ENV = (
     "USIKIT_REGISTRY", "USIKIT_OFFLINE_DELAY", "USIKIT_REGISTRY_SECRET", "USIKIT_ORG_CODE",
+    "USIKIT_TOKEN_PROVIDER",
 )  # fmt: skip
 
 
@@ -47,24 +49,50 @@ def add_registry(parser: argparse.ArgumentParser) -> None:
         help="the shared secret of a local endpoint started with `usikit registry serve`",
     )
     parser.add_argument(
+        "--token-provider",
+        default=token_provider_setting(),
+        metavar="MODULE:FUNCTION",
+        help="for the USI Registry: your organisation's function that returns the "
+        "TokenProvider holding its M2M credential (default: USIKIT_TOKEN_PROVIDER)",
+    )
+    parser.add_argument(
         "--org-code",
         default=org_code_setting(),
         help="your organisation code (default: USIKIT_ORG_CODE, else %(default)s)",
     )
 
 
+def warn_if_shared(workspace: Workspace) -> Workspace:
+    """Say so (on standard error, not as an error) when a SQLite workspace file can be read
+    by other people: its owner-only permissions are its only protection."""
+    warning = roles.shared_file_warning(workspace)
+    if warning:
+        print(f"warning: {warning}", file=sys.stderr)
+    return workspace
+
+
 def workspace_of(args: argparse.Namespace, *, create: bool = True) -> Workspace:
-    return open_workspace(args.workspace, create=create)
+    """The workspace the command works on; a warning first if its file is readable by others."""
+    return warn_if_shared(open_workspace(args.workspace, create=create))
 
 
 def registry_of(args: argparse.Namespace, workspace: Workspace) -> Registry:
     return open_registry(
-        workspace, args.registry, delay=args.registry_delay, secret=args.registry_secret
+        workspace,
+        args.registry,
+        delay=args.registry_delay,
+        secret=args.registry_secret,
+        token_provider=args.token_provider,
     )
 
 
 def open_registry(
-    workspace: Workspace, registry: str, *, delay: float, secret: str | None = None
+    workspace: Workspace,
+    registry: str,
+    *,
+    delay: float,
+    secret: str | None = None,
+    token_provider: str | None = None,
 ) -> Registry:
     """The registry named by `registry`: 'offline' (the simulator) or a SOAP endpoint's URL."""
     if registry == "offline":
@@ -73,8 +101,14 @@ def open_registry(
         return OfflineRegistry(workspace, delay=dt.timedelta(seconds=delay))
     if not registry.startswith(("http://", "https://")):
         raise InputError(f"--registry must be 'offline' or a URL, not {registry!r}")
-    token = LocalToken(secret) if secret else None
-    return SoapRegistry(registry, token=token)
+    if secret and token_provider:
+        raise InputError(
+            "give either --registry-secret (a local endpoint) or --token-provider (the USI "
+            "Registry), not both"
+        )
+    if token_provider:
+        return SoapRegistry(registry, token=load_token_provider(token_provider))
+    return SoapRegistry(registry, token=LocalToken(secret) if secret else None)
 
 
 # The settings a command's options default to, for callers without a command line (the
@@ -98,6 +132,10 @@ def delay_setting() -> float:
 
 def secret_setting() -> str | None:
     return os.environ.get(SECRET_ENV)
+
+
+def token_provider_setting() -> str | None:
+    return os.environ.get(TOKEN_ENV)
 
 
 def org_code_setting() -> str:

@@ -15,18 +15,19 @@ from pathlib import Path
 
 import pandas as pd
 
+from usikit.cli.options import warn_if_shared
 from usikit.cli.validate_cmd import check_report_path, read_input, write_report
 from usikit.errors import InputError
 from usikit.io import read_table
 from usikit.regcert.export import check_export_path, export_records
-from usikit.regcert.matching import RESULTS, import_file
-from usikit.regcert.register import import_learners, open_register
+from usikit.regcert.matching import APPLYING, CHECKING, RESULTS, import_file
+from usikit.regcert.register import LEARNERS_IMPORT, import_learners, open_register
 from usikit.report import ValidationReport
 from usikit.rules.regcert_learners import validate_learners
 from usikit.validators import VALIDATORS
 from usikit.workspace import Workspace
 from usikit.workspace.error_reports import export_error_report, export_import_results
-from usikit.workspace.roles import require
+from usikit.workspace.roles import IMPORT_TO_REGISTER, require
 
 SHOWN_PROBLEMS = 20  # problems printed; --errors writes them all
 SHOWN_RESULTS = 20
@@ -142,8 +143,9 @@ def run_learners_import(args: argparse.Namespace) -> int:
         _print_report(report, args.errors)
         _nothing_changed(report)
         return _exit_status(report)
-    workspace = open_register(args.workspace, create=True)
-    try:
+    workspace = warn_if_shared(open_register(args.workspace, create=True))
+    try:  # every role refused before any file is written
+        require(workspace, IMPORT_TO_REGISTER, LEARNERS_IMPORT)
         if args.errors is not None:
             require(workspace, "data_export", "write the error report")
         _print_report(report, args.errors, workspace)
@@ -162,9 +164,10 @@ def run_import(args: argparse.Namespace) -> int:
     if args.results is not None and not args.apply:
         raise InputError("--results needs --apply: without it nothing is imported")
     frame = read_input(VALIDATORS["regcert"], args.file, sep=args.sep, max_bytes=args.max_bytes)
-    workspace = open_register(args.workspace)
-    try:
-        if args.errors is not None or args.results is not None:  # refused before, not after
+    workspace = warn_if_shared(open_register(args.workspace))
+    try:  # every role refused before, not after, the work
+        require(workspace, IMPORT_TO_REGISTER, APPLYING if args.apply else CHECKING)
+        if args.errors is not None or args.results is not None:
             require(workspace, "data_export", "write the error report or the result table")
         outcome = import_file(
             workspace, frame, apply=args.apply, allow_temporary_uln=args.allow_temporary_uln
@@ -194,7 +197,7 @@ def run_export(args: argparse.Namespace) -> int:
         raise InputError(
             "choose the records to export: --ids, --status and/or --qualification, or --all"
         )
-    workspace = open_register(args.workspace)
+    workspace = warn_if_shared(open_register(args.workspace))
     try:
         frame = export_records(
             workspace,

@@ -120,9 +120,10 @@ def _options(validator: Validator, args: argparse.Namespace) -> dict[str, object
 
 
 def _register_enrolments(url: str, frame: pd.DataFrame) -> pd.DataFrame:
+    from usikit.cli.options import warn_if_shared
     from usikit.regcert.register import open_register, register_enrolments
 
-    workspace = open_register(url)
+    workspace = warn_if_shared(open_register(url))  # reading the register: manage_regcert
     try:
         return register_enrolments(workspace, for_file=frame)
     finally:

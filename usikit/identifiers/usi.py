@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
-from usikit.identifiers.cells import Rng, byte_matrix, draw, mask_from, str_cells
+from usikit.identifiers.cells import Rng, arrow_strings, byte_matrix, draw, mask_from, str_cells
 
 ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 EXEMPTION_CODES = frozenset({"INTOFF", "INDIV"})
@@ -58,6 +60,10 @@ def is_exemption(value: object) -> bool:
 
 def exemption_mask(values: pd.Series) -> pd.Series:
     """Let a validator skip exemption codes across a whole column at once."""
+    data = arrow_strings(values)
+    if data is not None:
+        found = pc.fill_null(pc.is_in(data, pa.array(sorted(EXEMPTION_CODES))), False)
+        return pd.Series(found.to_numpy(), index=values.index, name=values.name)
     found = pd.Series(str_cells(values), dtype=object).isin(list(EXEMPTION_CODES))
     return pd.Series(found.to_numpy(dtype=bool), index=values.index, name=values.name)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from pathlib import Path
 
@@ -12,10 +13,22 @@ from openpyxl.utils import get_column_letter
 from usikit.errors import InputError
 from usikit.io import detect, excel, text
 from usikit.io.tableinfo import TableInfo, attach, with_problems
+from usikit.privacy import mask
 from usikit.problems import ERROR, WARNING, Problem
 
 ROW_INDEX_NAME = "row"
 SEPARATOR_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
+# What in a cell could be a date of birth or an identity-document number: a date (14/03/1990,
+# 1990-03-14, 14.3.90, 14 Mar 1990, March 14, 1990) or a run of six or more digits, maybe
+# spaced or hyphenated and after a few letters (N1234567, 2123 45670 1).
+_SENSITIVE_TEXT = re.compile(
+    r"\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}"
+    rf"|\d{{1,2}}[ -]{_MONTH}[ -]\d{{2,4}}"
+    rf"|{_MONTH} \d{{1,2}},? \d{{4}}"
+    r"|[A-Za-z]{0,3}\d(?:[ -]?\d){5,}",
+    re.IGNORECASE,
+)
 
 
 def read_table(
@@ -122,7 +135,7 @@ def _parse_text(path: Path, data: bytes, encoding: str, sep: str | None) -> pd.D
         raise InputError("holds no records; choose the file with data", path=path) from None
     except (pd.errors.ParserError, ValueError) as exc:
         raise InputError(
-            f"could not be read as CSV ({str(exc).splitlines()[0][:120]}); "
+            f"could not be read as CSV ({quoted_text(str(exc).splitlines()[0])[:120]}); "
             "open it in Excel and save it again as CSV",
             path=path,
         ) from None
@@ -244,6 +257,16 @@ def _frame_from_grid(
     return body, replace(info, header_row=header_row, problems=tuple(problems))
 
 
+def quoted_text(text: str) -> str:
+    """Cell text as an error message may quote it: the parts that look like a date or a
+    long run of digits (a date of birth, a document number) masked (`usikit.privacy.mask`).
+
+    A reader does not know yet which column a cell belongs to, so it masks by the look of
+    the text; the shape stays visible (`14/03/1990` shows as `**/**/**90`).
+    """
+    return _SENSITIVE_TEXT.sub(lambda found: mask(found.group()), text)
+
+
 def _refuse_title_row(
     grid: pd.DataFrame, header_at: int, extra: dict[int, list[str]], row: int, source: str
 ) -> None:
@@ -259,7 +282,7 @@ def _refuse_title_row(
     below = below[below > 0]
     if not below.size or (below > 1).sum() <= below.size / 2:
         return
-    title = str(grid.iloc[header_at].iloc[int(np.argmax(header))])
+    title = quoted_text(str(grid.iloc[header_at].iloc[int(np.argmax(header))]))
     shown = title if len(title) <= 60 else title[:59] + "\u2026"
     raise InputError(
         f"row {row} holds only '{shown}' but most rows below it have more cells: if it is a "
@@ -317,7 +340,7 @@ def _duplicate_header(name: str, first: str, letter: str) -> str:
 
 
 def _extra_cells_problem(row: int, width: int, cells: list[str]) -> Problem:
-    shown = ", ".join(repr(c) for c in cells[:5]) + (" ..." if len(cells) > 5 else "")
+    shown = ", ".join(repr(quoted_text(c)) for c in cells[:5]) + (" ..." if len(cells) > 5 else "")
     return Problem(
         row,
         "",

@@ -22,7 +22,7 @@ from usikit.rules.textscan import full_match
 from usikit.workspace import Workspace, audit
 from usikit.workspace import register_tables as rt
 from usikit.workspace.register_tables import LEARNER_KEYS, PROGRAMME_KEYS
-from usikit.workspace.roles import acting, export_allowed
+from usikit.workspace.roles import EXPORT_REGISTER, acting
 from usikit.workspace.tables import column_key
 
 SHEET_NAME = "Registrations"
@@ -63,7 +63,28 @@ def select_records(
     `qualifications` filter (a status in any case, a qualification number with or without
     slashes). Filters combine: a record must pass each one given. `with_ids` indexes the
     frame by record id (named "Record"), for screens that let a person pick records.
+    Reading the register needs the manage_regcert role.
     """
+    with acting(workspace, "manage_regcert", "view the register"):
+        return _select_records(
+            workspace,
+            ids=ids,
+            statuses=statuses,
+            qualifications=qualifications,
+            show_sensitive=show_sensitive,
+            with_ids=with_ids,
+        )
+
+
+def _select_records(
+    workspace: Workspace,
+    *,
+    ids: Sequence[int] | None,
+    statuses: Iterable[str] | None,
+    qualifications: Iterable[str] | None,
+    show_sensitive: bool,
+    with_ids: bool,
+) -> pd.DataFrame:
     columns = [c for c in EXPORT_COLUMNS if c not in DERIVED]
     query = (
         select(rt.registrations.c.id, rt.enrolments.c.qa_verified, *(SOURCES[c] for c in columns))
@@ -153,17 +174,17 @@ def export_records(
     qualifications: Iterable[str] | None = None,
     show_sensitive: bool = False,
 ) -> pd.DataFrame:
-    """Select records and write them to `path`; the frame written. Needs data_export; audited."""
+    """Select records and write them to `path`; the frame written. Needs manage_regcert (to
+    read the register) and data_export; audited once the file is in place."""
     check_export_path(Path(path))
-    with acting(workspace, "data_export", "export the register"):
-        with workspace.begin() as connection:
-            export_allowed(connection)
-        frame = select_records(
+    with acting(workspace, EXPORT_REGISTER, "export the register"):
+        frame = _select_records(
             workspace,
             ids=ids,
             statuses=statuses,
             qualifications=qualifications,
             show_sensitive=show_sensitive,
+            with_ids=False,
         )
         written = write_export(frame, path)
         audit.record_after(workspace, "regcert export", file=written, exported=len(frame))

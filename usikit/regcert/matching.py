@@ -40,7 +40,7 @@ from usikit.rules.regcert_fields import (
 )
 from usikit.workspace import Workspace, audit
 from usikit.workspace.register_tables import learners, qualifications, registrations
-from usikit.workspace.roles import acting
+from usikit.workspace.roles import IMPORT_TO_REGISTER, acting
 from usikit.workspace.tables import column_key
 
 CREATED, UPDATED, UNCHANGED, REVERTED = "created", "updated", "unchanged", "status reverted"
@@ -214,10 +214,10 @@ def apply_import(workspace: Workspace, report: ValidationReport) -> pd.DataFrame
     The register is read again inside the transaction: rows it no longer accepts (it
     changed since `report` was made) stop the import (`InputError`). Returns the result
     table (RESULT_COLUMNS): per row, created, updated, unchanged or status reverted, the
-    record's id and why.
+    record's id and why. Needs bulk_upload and manage_regcert.
     """
     rows = report.valid
-    with acting(workspace, "bulk_upload", APPLYING), workspace.begin() as connection:
+    with acting(workspace, IMPORT_TO_REGISTER, APPLYING), workspace.begin() as connection:
         lock_register(connection)
         if rows.empty:
             results = pd.DataFrame(columns=list(RESULT_COLUMNS))
@@ -249,7 +249,8 @@ def import_file(
 ) -> ImportOutcome:
     """Validate an import file against the register and, with `apply`, write its accepted
     records: the register is read once, in the same transaction as the writes, so what
-    was validated is what gets written."""
+    was validated is what gets written. Either way it needs bulk_upload (an import) and
+    manage_regcert (it reads, and with `apply` changes, the register)."""
 
     def validated(connection: Connection) -> tuple[ValidationReport, pd.DataFrame]:
         records = import_records(frame)
@@ -264,9 +265,10 @@ def import_file(
         return report, current
 
     if not apply:
-        with acting(workspace, "bulk_upload", CHECKING), workspace.engine.connect() as connection:
+        checking = acting(workspace, IMPORT_TO_REGISTER, CHECKING)
+        with checking, workspace.engine.connect() as connection:
             return ImportOutcome(validated(connection)[0])
-    with acting(workspace, "bulk_upload", APPLYING), workspace.begin() as connection:
+    with acting(workspace, IMPORT_TO_REGISTER, APPLYING), workspace.begin() as connection:
         lock_register(connection)
         report, current = validated(connection)
         if report.valid.empty:

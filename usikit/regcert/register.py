@@ -38,13 +38,14 @@ from usikit.workspace.register_tables import (
     qualifications,
     registrations,
 )
-from usikit.workspace.roles import acting
+from usikit.workspace.roles import IMPORT_TO_REGISTER, acting
 
 CHUNK = 5_000  # values bound in one IN (...) query; SQLite allows 32,766
 REGISTER_LOCK = 0x55534B52  # PostgreSQL advisory lock: one register change at a time
 LEARNER_FILE_QUALIFICATION = "Qualification number"  # the learner file's spelling
 CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
 KINDS = ("learners", "programmes", "qualifications", "enrolments")
+LEARNERS_IMPORT = "import learners into the register"
 
 
 def open_register(url: str | None = None, *, create: bool = False) -> Workspace:
@@ -131,8 +132,14 @@ def register_enrolments(workspace: Workspace, for_file: pd.DataFrame | None = No
     """Enrolments with their record's registration number and status ("" when none): the
     shape `validate_regcert(enrolments=...)` takes.
 
-    With `for_file` (an import file as read), only what that file's rules need.
+    With `for_file` (an import file as read), only what that file's rules need. Reading
+    the register needs the manage_regcert role.
     """
+    with acting(workspace, "manage_regcert", "check a file against the register"):
+        return _register_enrolments(workspace, for_file)
+
+
+def _register_enrolments(workspace: Workspace, for_file: pd.DataFrame | None) -> pd.DataFrame:
     ulns = numbers = None
     if for_file is not None:
         records = import_records(for_file)
@@ -178,8 +185,10 @@ class LearnersImported:
 
 
 def import_learners(workspace: Workspace, report: ValidationReport) -> LearnersImported:
-    """Write the learner file's accepted rows into the register, in one transaction."""
-    with acting(workspace, "bulk_upload", "import learners"):
+    """Write the learner file's accepted rows into the register, in one transaction.
+
+    Needs bulk_upload (an import) and manage_regcert (it changes the register)."""
+    with acting(workspace, IMPORT_TO_REGISTER, LEARNERS_IMPORT):
         return _import_learners(workspace, report)
 
 

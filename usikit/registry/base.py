@@ -115,6 +115,26 @@ ORGANISATION_NOT_AUTHORISED = 2002
 UNVERIFIED_IDENTITY = 2004
 
 
+# Who issued a result or a USI, by the registry's stored `name`. Only the USI Registry's own
+# service (a `SoapRegistry` at its published addresses) is named LIVE_NAME; the simulator and
+# any other SOAP endpoint are not the USI Registry, and what they issue is not a real USI.
+LIVE_NAME, SIMULATOR_NAME, ENDPOINT_NAME = "USI Registry", "offline simulator", "SOAP endpoint"
+TEST_NAME = "USI Registry test environment (3PT)"  # the registry's own, but its USIs are tests
+NOT_THE_REGISTRY = (SIMULATOR_NAME, ENDPOINT_NAME, TEST_NAME)
+
+
+def is_the_registry(name: str | None) -> bool:
+    """Whether a registry, by its stored name, is the USI Registry itself."""
+    return name == LIVE_NAME
+
+
+def describe(name: str | None) -> str:
+    """A registry's stored name as every output shows it: says so when it is not the registry."""
+    if not name:
+        return ""
+    return name if is_the_registry(name) else f"{name} (not the USI Registry)"
+
+
 class Registry(Protocol):
     """What the batch workflow needs from a USI Registry."""
 

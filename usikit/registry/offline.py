@@ -27,6 +27,7 @@ from usikit.registry.base import (
     GENERIC_VALIDATION,
     MATCH_FOUND,
     MAX_APPLICATIONS,
+    SIMULATOR_NAME,
     SUCCESS,
     Application,
     ApplicationResult,
@@ -69,7 +70,7 @@ def person_key(first: str, family: str, single: str, born: str) -> str:
 class OfflineRegistry:
     """The simulator behind the `Registry` interface; state lives in `workspace`."""
 
-    name = "offline simulator"
+    name = SIMULATOR_NAME
     label = LABEL
     is_simulator = True
 

@@ -12,6 +12,7 @@ example from your organisation's gateway or the vendor library that holds the cr
 
 from __future__ import annotations
 
+import importlib
 import time
 import urllib.error
 import urllib.request
@@ -19,9 +20,13 @@ import xml.etree.ElementTree as ET
 from collections.abc import Callable, Sequence
 from typing import Protocol
 
+from usikit.errors import InputError
 from usikit.registry import messages
 from usikit.registry.base import (
+    ENDPOINT_NAME,
+    LIVE_NAME,
     SERVICE_UNAVAILABLE,
+    TEST_NAME,
     Application,
     BulkResults,
     Country,
@@ -47,6 +52,31 @@ class NoToken:
 
     def security_header(self) -> ET.Element | None:
         return None
+
+
+def load_token_provider(spec: str) -> TokenProvider:
+    """The `TokenProvider` an organisation's own code makes (`module:function`, called with
+    no arguments): usikit never holds the M2M credential, that code does."""
+    module_name, _, attribute = spec.partition(":")
+    if not module_name or not attribute:
+        raise InputError(f"--token-provider must be MODULE:FUNCTION, not {spec!r}")
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as exc:
+        raise InputError(
+            f"--token-provider: cannot import {module_name!r} ({exc}); check the name and "
+            "that the module is installed in this environment"
+        ) from None
+    factory = getattr(module, attribute, None)
+    if not callable(factory):
+        raise InputError(f"--token-provider: {module_name!r} has no function {attribute!r}")
+    provider = factory()
+    if not callable(getattr(provider, "security_header", None)):
+        raise InputError(
+            f"--token-provider: {spec} returned {type(provider).__name__}, which has no "
+            "security_header() method; it must return a TokenProvider"
+        )
+    return provider
 
 
 class LocalToken:
@@ -80,13 +110,14 @@ class SoapRegistry:
     ) -> None:
         self.endpoint, self.token = endpoint, token or NoToken()
         self.timeout, self.attempts, self.backoff, self.sleep = timeout, attempts, backoff, sleep
-        live = endpoint.startswith((TEST_ENDPOINT, PRODUCTION_ENDPOINT))
-        self.name = "USI Registry" if live else "SOAP endpoint"
-        self.label = (
-            f"USI Registry web service at {endpoint}"
-            if live
-            else f"SOAP endpoint at {endpoint} (not the USI Registry)"
-        )
+        if endpoint.startswith(PRODUCTION_ENDPOINT):
+            self.name, self.label = LIVE_NAME, f"USI Registry web service at {endpoint}"
+        elif endpoint.startswith(TEST_ENDPOINT):  # the registry's, but what it issues is a test
+            self.name = TEST_NAME
+            self.label = f"{TEST_NAME} at {endpoint} (not the USI Registry: its USIs are tests)"
+        else:
+            self.name = ENDPOINT_NAME
+            self.label = f"SOAP endpoint at {endpoint} (not the USI Registry)"
 
     def bulk_upload(
         self, org_code: str, request_id: str, applications: Sequence[Application]

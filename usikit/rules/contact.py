@@ -9,7 +9,7 @@ from usikit.problems import WARNING
 from usikit.rules.checks import filled, fullmatch, max_length
 from usikit.rules.engine import Rule
 from usikit.rules.memo import shared
-from usikit.rules.textscan import full_match, positions_in, without
+from usikit.rules.textscan import four_digit_numbers, full_match, positions_in, without
 
 AUSTRALIA = "1101"
 STATES = ("NSW", "VIC", "QLD", "SA", "WA", "TAS", "NT", "ACT")
@@ -44,8 +44,10 @@ POSTCODE_RANGES = {
 
 
 @shared
+@shared
 def digits_only(values: pd.Series) -> pd.Series:
-    """A phone number without the spaces, brackets and hyphens people type."""
+    """A phone number without the spaces, brackets and hyphens people type (worked out once
+    per column and validation: three rules read it)."""
     return without(values, " ()-")
 
 
@@ -86,10 +88,10 @@ POSTCODE_TABLE = _postcode_table()
 
 
 def postcode_matches_state(frame: pd.DataFrame) -> pd.Series:
-    shaped = full_match(frame["Postcode"], "[0-9]{4}").to_numpy()
+    code = four_digit_numbers(frame["Postcode"])  # -1 when not four digits
+    shaped = code >= 0
     state = positions_in(frame["State"], STATES)  # -1 when not a state
-    code = np.zeros(len(frame), dtype=np.int64)
-    code[shaped] = frame["Postcode"][shaped].astype(int).to_numpy()
+    code[~shaped] = 0
     inside = POSTCODE_TABLE[np.where(state < 0, len(STATES), state), code]
     return pd.Series(~shaped | (state < 0) | inside, index=frame.index)
 

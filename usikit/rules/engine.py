@@ -25,7 +25,7 @@ from usikit.io.tableinfo import table_info
 from usikit.privacy import mask
 from usikit.problems import ERROR, WARNING, Problem, Severity, problems_frame, typed_problems
 from usikit.report import ValidationReport
-from usikit.rules.memo import shared, shared_results
+from usikit.rules.memo import remembered, shared, shared_results
 
 ValueTest = Callable[[pd.Series], pd.Series]
 RecordTest = Callable[[pd.DataFrame], pd.Series]
@@ -154,7 +154,7 @@ class Schema:
                 if len(positions := failing[~passed[failing]])
             ]
             if parts:
-                return typed_problems(pd.concat(parts, ignore_index=True))
+                return _joined(parts)
         return problems_frame()
 
     def _rule_problems(
@@ -164,26 +164,30 @@ class Schema:
         shown: pd.DataFrame,
         positions: np.ndarray,
         reveal: bool,
-    ) -> pd.DataFrame:
-        rows = frame.index[np.sort(positions)]
-        values = shown[rule.column].reindex(rows).fillna("").astype(str)
+    ) -> dict[str, np.ndarray]:
+        """The rule's lines of the problems table, as columns of equal length."""
+        positions = np.sort(positions)
+        rows = frame.index[positions]
+        column = shown[rule.column]
+        if column.index is frame.index or column.index.equals(frame.index):
+            values = column.iloc[positions].fillna("").astype(str).tolist()  # no lookups
+        else:
+            values = column.reindex(rows).fillna("").astype(str).tolist()
         sensitive = rule.column in self.sensitive and not reveal
         displayed = [_display(v, sensitive) for v in values]
         if rule.detail is not None:
             details = rule.detail(frame, rows).reindex(rows).fillna("").astype(str).tolist()
         else:
             details = [""] * len(rows)
-        messages = _filled(rule.message, rule.column, displayed, details)
-        return pd.DataFrame(
-            {
-                "row": rows,
-                "column": rule.column,
-                "value": [mask(v) if sensitive else v for v in values],
-                "check": rule.check,
-                "severity": rule.severity,
-                "message": messages,
-            }
-        )
+        count = len(rows)
+        return {
+            "row": rows.to_numpy(),
+            "column": np.full(count, rule.column, dtype=object),
+            "value": np.array([mask(v) for v in values] if sensitive else values, dtype=object),
+            "check": np.full(count, rule.check, dtype=object),
+            "severity": np.full(count, rule.severity, dtype=object),
+            "message": _filled(rule.message, rule.column, displayed, details),
+        }
 
     def validate(
         self,
@@ -204,7 +208,7 @@ class Schema:
         found = self.check(frame, original=original, show_sensitive=show_sensitive)
         earlier = problems_frame([*problems, *self.missing_columns(frame)])
         parts = [t for t in (earlier, *tables, found) if not t.empty]
-        table = typed_problems(pd.concat(parts, ignore_index=True)) if parts else found
+        table = pd.concat(parts, ignore_index=True) if parts else found  # typed by the report
         return ValidationReport(
             frame,
             table,
@@ -214,6 +218,12 @@ class Schema:
             show_sensitive=show_sensitive,
             labels=self.labels(frame) if self.labels else None,
         )
+
+
+def _joined(parts: list[dict[str, np.ndarray]]) -> pd.DataFrame:
+    """The rules' lines as one problems table, each column joined once."""
+    columns = {name: np.concatenate([part[name] for part in parts]) for name in parts[0]}
+    return typed_problems(pd.DataFrame(columns))
 
 
 RECORD, RULES_CHECK = "record", "usikit_rules"  # the frame and check pandera validates
@@ -234,7 +244,9 @@ def _rules_check(pa, rules: list[Rule], frame: pd.DataFrame, results: list[np.nd
         context = contextvars.copy_context()  # the shared results, seen by every worker
         with ThreadPoolExecutor(max_workers=WORKERS) as pool:
             results.extend(pool.map(lambda rule: context.copy().run(run, rule), rules))
-        ok = np.logical_and.reduce(results) if results else np.ones(len(frame), dtype=bool)
+        ok = np.ones(len(frame), dtype=bool)
+        for passed in results:  # in place: reducing the list would first stack it in a copy
+            ok &= passed
         return pd.Series(ok, index=record.index)
 
     return pa.Check(test, name=RULES_CHECK, error=RULES_CHECK, ignore_na=False)
@@ -262,10 +274,20 @@ def passes(rule: Rule, frame: pd.DataFrame) -> np.ndarray:
         if filled.size and filled.mean() < SUBSET_BELOW:
             ok = np.ones(len(frame), dtype=bool)
             if filled.any():
-                rows = frame.loc[filled, list(rule.columns)]
+                rows = pd.DataFrame(
+                    {c: _filled_part(frame[c], frame[rule.column], filled) for c in rule.columns},
+                    copy=False,
+                )
                 ok[filled] = _run(rule, rows)
             return ok
     return _run(rule, frame)
+
+
+def _filled_part(values: pd.Series, by: pd.Series, filled: np.ndarray) -> pd.Series:
+    """`values` at the rows where `by` is filled: one Series per validation run, so that the
+    rules reading it share what is derived from it (parsed dates) instead of each redoing it."""
+    key = ("filled part", id(values.array), id(by.array))
+    return remembered(key, (values.array, by.array), lambda: values[filled])
 
 
 def _run(rule: Rule, frame: pd.DataFrame) -> np.ndarray:

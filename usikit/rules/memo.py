@@ -47,3 +47,17 @@ def shared(function: Callable[[pd.Series], T]) -> Callable[[pd.Series], T]:
         return result
 
     return wrapper
+
+
+def remembered(key: tuple, keep: tuple, compute: Callable[[], T]) -> T:
+    """`compute()` once per validation run for `key`; `keep` holds the objects whose
+    identities the key was made from (held by the cache, so none can be reused meanwhile)."""
+    cache = _CACHE.get()
+    if cache is None:
+        return compute()
+    hit = cache.get(key)
+    if hit is not None and all(a is b for a, b in zip(hit[0], keep, strict=True)):
+        return hit[1]
+    result = compute()
+    cache[key] = (keep, result)
+    return result

@@ -108,7 +108,7 @@ def _unique_person(frame: pd.DataFrame) -> pd.Series:
 
 
 def _same_person_detail(frame: pd.DataFrame, rows: pd.Index) -> pd.Series:
-    parts = _person_parts(frame.loc[rows])
+    parts = _person_parts(frame.loc[rows, list(PERSON_COLUMNS)])
     keys = parts[PERSON_COLUMNS[0]]
     for column in PERSON_COLUMNS[1:]:
         keys = keys + "|" + parts[column]

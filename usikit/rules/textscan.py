@@ -102,13 +102,26 @@ def fits(values: pd.Series, template: str) -> np.ndarray:
     flags = np.zeros(len(lengths), dtype=bool)
     rows = np.flatnonzero(lengths == len(template))
     if rows.size:
-        cells = body[starts[rows][:, None] + np.arange(len(template))]
+        # Each cell's bytes as one row, copied from a sliding view of the buffer (a cell of
+        # the template's length is the window that starts where the cell starts).
+        cells = np.lib.stride_tricks.sliding_window_view(body, len(template))[starts[rows]]
         expected = np.frombuffer(template.encode("ascii"), dtype=np.uint8)
         digit = expected == ord("9")
-        digits_ok = ((cells >= ord("0")) & (cells <= ord("9"))) | ~digit
-        literal_ok = (cells == expected) | digit
-        flags[rows] = (digits_ok & literal_ok).all(axis=1)
+        digits = (cells[:, digit] - np.uint8(ord("0"))) <= 9  # below "0" wraps round to > 9
+        literals = cells[:, ~digit] == expected[~digit]
+        flags[rows] = digits.all(axis=1) & literals.all(axis=1)
     return flags
+
+
+def four_digit_numbers(values: pd.Series) -> np.ndarray:
+    """Each cell of exactly four digits as its number (postcodes), -1 for any other cell."""
+    starts, body = _buffer(values)
+    numbers = np.full(len(starts) - 1, -1, dtype=np.int64)
+    shaped = np.flatnonzero(fits(values, "9999"))
+    if shaped.size:
+        cells = np.lib.stride_tricks.sliding_window_view(body, 4)[starts[shaped]]
+        numbers[shaped] = (cells.astype(np.int64) - ord("0")) @ np.array([1000, 100, 10, 1])
+    return numbers
 
 
 def full_match(values: pd.Series, pattern: str) -> pd.Series:

@@ -279,7 +279,7 @@ class BatchScreen(Screen):
         imported = import_clients(self.workspace, frame, include_invalid=True)
         self.progress.step("Adding them to the batch…")
         ids = imported.created + imported.updated + imported.unchanged
-        added = add_to_batch(self.workspace, ids)
+        added = add_to_batch(self.workspace, ids, registry=self.registry)
         self.progress.finish()
         lines = [
             f"{name}: {imported.report.summary_line()}.",
@@ -300,12 +300,12 @@ class BatchScreen(Screen):
     def _add_chosen(self, _: object = None) -> None:
         if not self.clients.value:
             raise InputError("choose clients in the list first (Ctrl+click to choose several)")
-        self._added(add_to_batch(self.workspace, list(self.clients.value)))
+        self._added(add_to_batch(self.workspace, list(self.clients.value), registry=self.registry))
         self.clients.value = ()
 
     @guarded
     def _add_all(self, _: object = None) -> None:
-        self._added(add_to_batch(self.workspace, all_without_usi=True))
+        self._added(add_to_batch(self.workspace, all_without_usi=True, registry=self.registry))
 
     def _added(self, added) -> None:
         lines = [

@@ -3,7 +3,8 @@
 The library refuses on its own (`usikit.workspace.roles.acting`, and PostgreSQL itself); the
 screens read the officer's roles once when they open and disable what would be refused, with
 a note naming the missing role, so that nobody is invited to click a button that can only fail.
-The mapping is declared here once, for every screen.
+The mapping is declared here once, for every screen, and says what the library functions
+behind each control need (tests/test_roles_matrix.py holds the two to each other).
 """
 
 from __future__ import annotations
@@ -34,13 +35,14 @@ BUTTONS: Mapping[str, tuple[str, ...]] = {
     "ResultsScreen.download": (BATCHES,),
     "ResultsScreen.export": (EXPORT,),
     "ResultsScreen.export_clients": (EXPORT,),
-    "RegcertImportScreen.files.upload": (BULK,),
-    "RegcertImportScreen.validate": (BULK,),
-    "RegcertImportScreen.upload": (BULK,),
+    # An import file is checked against the register (read: manage_regcert) and applied to it.
+    "RegcertImportScreen.files.upload": (BULK, REGISTER),
+    "RegcertImportScreen.validate": (BULK, REGISTER),
+    "RegcertImportScreen.upload": (BULK, REGISTER),
     "RegcertImportScreen.export_errors": (EXPORT,),
     "RegcertImportScreen.export_results": (EXPORT,),
     "RegcertExportScreen.reload": (REGISTER,),
-    "RegcertExportScreen.export": (EXPORT,),
+    "RegcertExportScreen.export": (REGISTER, EXPORT),  # the records are read, then written
 }
 # A screen's grid (its `grid` attribute) and what it shows: replaced by a note without the role.
 GRIDS: Mapping[str, tuple[str, str]] = {

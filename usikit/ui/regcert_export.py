@@ -1,8 +1,9 @@
 """The Registration & Certification export screen (notebook 04): filter, select, export.
 
 The records come from `usikit.regcert.export.select_records` (filtered by status and
-qualification there) and the file is written by `export_records`, in the seed's 32 columns:
-it checks the data_export role and records the export in the audit trail.
+qualification there), which needs the manage_regcert role, and the file is written by
+`export_records`, in the seed's 32 columns: it needs manage_regcert and data_export, and
+records the export in the audit trail.
 """
 
 from __future__ import annotations
@@ -156,7 +157,7 @@ class RegcertExportScreen(Screen):
         current = self._select()  # the register as it is now, under the same filters
         still = [int(key) for key in current.index if key in wanted]
         path = export_path(self.settings.exports, "regcert-export", self.export_format.value)
-        chosen = export_records(self.workspace, path, ids=still)  # needs data_export; audited
+        chosen = export_records(self.workspace, path, ids=still)  # both roles; audited
         self.downloads.offer(path)
         noun = "record" if len(chosen) == 1 else "records"
         self.message.success(

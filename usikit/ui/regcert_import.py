@@ -2,7 +2,8 @@
 
 Validation and import are `usikit.regcert.matching.import_file`, without and then with
 `apply`: the import validates the file again against the register in the transaction that
-writes, so what the officer accepted is what the register holds.
+writes, so what the officer accepted is what the register holds. Both read the register, so
+both need manage_regcert as well as bulk_upload (`usikit.ui.permissions` disables them).
 """
 
 from __future__ import annotations

@@ -167,7 +167,11 @@ class ResultsScreen(Screen):
             f"Batch {batch_id}, results from the {self.registry.label}: {outcome.new_results} "
             f"new results; {outcome.usis_written} USIs written to the clients' records."
         )
-        if outcome.processed:
+        if outcome.problems:  # answers that could not be used: nothing of them was written
+            self.message.warning(
+                f"{text} Not written, retry Download USIs later: " + "; ".join(outcome.problems)
+            )
+        elif outcome.processed:
             self.message.success(text + " Every result is in.")
         else:
             verb = "request is" if outcome.waiting == 1 else "requests are"

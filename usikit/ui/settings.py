@@ -20,6 +20,7 @@ from usikit.cli.options import (
     org_code_setting,
     registry_setting,
     secret_setting,
+    token_provider_setting,
 )
 from usikit.errors import InputError
 from usikit.registry.base import Registry
@@ -105,4 +106,10 @@ class Settings:
         return open_register(self.workspace)
 
     def open_registry(self, workspace: Workspace) -> Registry:
-        return open_registry(workspace, self.registry, delay=self.delay, secret=self.secret)
+        return open_registry(
+            workspace,
+            self.registry,
+            delay=self.delay,
+            secret=self.secret,
+            token_provider=token_provider_setting(),
+        )

@@ -2,7 +2,10 @@
 
 A record says who, when, what, which file (its name and SHA-256) and how many records; it
 never holds personal data. Records are only ever added: on SQLite triggers refuse any change,
-on PostgreSQL only the administrator role may change or delete them.
+on PostgreSQL only the administrator role may change or delete them, and a trigger writes the
+database user who logged in (`session_user`) as `who`, whatever the insert says. A change to
+the workspace is recorded in its own transaction; an export is recorded just after its file
+is in place (`record_after`).
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ ACTIONS = (
     "clients import",
     "clients export",
     "batch submit",
+    "batch submit refused",
     "batch retrieve",
     "batch export",
     "batch results export",
@@ -38,9 +42,10 @@ COUNTS = ("read", "accepted", "rejected", "created", "updated", "unchanged", "re
 
 
 def who(connection: Connection) -> str:
-    """The person acting: the database user on PostgreSQL, the login on SQLite."""
+    """The person acting: the database user who logged in on PostgreSQL (`session_user`,
+    which the audit table's trigger writes whatever an insert says), the login on SQLite."""
     if connection.dialect.name == "postgresql":
-        return connection.exec_driver_sql("SELECT current_user").scalar_one()
+        return connection.exec_driver_sql("SELECT session_user").scalar_one()
     return getpass.getuser() or "unknown"
 
 
@@ -90,9 +95,20 @@ def record(
 
 
 def record_after(workspace: Workspace, action: str, *, file: FileRef = None, **counts: int) -> None:
-    """Append an audit record for work done outside the database (an export file)."""
-    with workspace.begin() as connection:
-        record(connection, action, file=file, **counts)
+    """Append the audit record of an export, once its file is complete and in place.
+
+    An export's file is not in the database, so its record cannot share a transaction with
+    it: the file is written atomically (a temporary file renamed into place), and then its
+    record, with the SHA-256 of what was written, is appended. Should the record fail, the
+    file is removed again, so that no export is left without its audit record.
+    """
+    try:
+        with workspace.begin() as connection:
+            record(connection, action, file=file, **counts)
+    except BaseException:
+        if isinstance(file, str | Path):
+            Path(file).unlink(missing_ok=True)
+        raise
 
 
 def audit_records(

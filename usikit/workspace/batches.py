@@ -5,6 +5,26 @@ A batch moves open -> submitting -> submitted -> processed. Each bulk request is
 before the receipt is recorded, the next submit or retrieve sends the same request again,
 and the registry, which deduplicates by request id, answers with the same receipt instead of
 creating the USIs twice. Every change to the workspace is one transaction.
+
+A transient fault (service unavailable, a timeout) leaves the batch `submitting`: the next
+submit sends the same requests again. A permanent fault (the registry refused a request, for
+example a validation fault 1002 or an authorisation fault 2002) raises `SubmissionRefused`,
+whose message says what became of the batch:
+
+- no request of the batch has a receipt yet: the registry created nothing, so the batch is
+  open again with all its records (they join the open batch if another was started
+  meanwhile), ready to be fixed and submitted again;
+- some requests already have receipts: the batch becomes `submitted` with those requests
+  only (retrieve them as usual), and the records of the refused request and of the requests
+  not yet sent go back to the open batch;
+- the refused request may already have reached the registry in an earlier, interrupted run,
+  and the fault does not prove otherwise (anything but a validation fault): the batch stays
+  `submitting`; once the cause is fixed, submit again sends the same request ids, which the
+  registry answers with their receipts, so nothing is created twice.
+
+A USI the offline simulator (or any endpoint that is not the USI Registry) issued is not a
+real USI: for a batch that goes to the USI Registry itself, such clients count as without a
+USI (they can be added, and the registry's USI replaces the simulator's one).
 """
 
 from __future__ import annotations
@@ -26,17 +46,29 @@ from usikit.privacy import mask_series
 from usikit.registry import applications as wire
 from usikit.registry.base import (
     FAILURE,
+    GENERIC_VALIDATION,
     MATCH_FOUND,
     MAX_APPLICATIONS,
+    NOT_THE_REGISTRY,
     SUCCESS,
     BulkResults,
     NotProcessedYet,
     Registry,
+    RegistryFault,
+    describe,
+    is_the_registry,
 )
 from usikit.report import ValidationReport
 from usikit.rules.clients import validate_clients
 from usikit.workspace import audit
-from usikit.workspace.clients import SENSITIVE, clients_frame, now, set_client_fields
+from usikit.workspace.clients import (
+    CHUNK,
+    SENSITIVE,
+    clients_frame,
+    is_simulated,
+    now,
+    set_client_fields,
+)
 from usikit.workspace.engine import Workspace
 from usikit.workspace.roles import acting, export_allowed
 from usikit.workspace.tables import (
@@ -91,6 +123,20 @@ class Retrieval:
     waiting: int  # requests the registry has not finished
     new_results: int
     usis_written: int
+    # Requests whose answer could not be used (nothing of them was written): why, per request.
+    problems: list[str] = field(default_factory=list)
+
+
+class SubmissionRefused(InputError):
+    """The registry refused a request for good; the message says why and what became of the
+    batch (`outcome`: "reopened", "returned", "partly submitted" or "kept submitting")."""
+
+    def __init__(self, fault: RegistryFault, batch_id: int, outcome: str, what_now: str) -> None:
+        self.fault, self.batch_id, self.outcome = fault, batch_id, outcome
+        super().__init__(
+            f"the registry refused batch {batch_id}: {fault.title} [{fault.code}]: "
+            f"{fault.message.rstrip('.')}. {what_now}"
+        )
 
 
 # Adding, editing and removing.
@@ -109,20 +155,34 @@ def open_batch_id(connection: Connection, *, create: bool = True) -> int | None:
 
 
 def add_to_batch(
-    workspace: Workspace, client_ids: Sequence[str] = (), *, all_without_usi: bool = False
+    workspace: Workspace,
+    client_ids: Sequence[str] = (),
+    *,
+    all_without_usi: bool = False,
+    registry: Registry | None = None,
 ) -> AddResult:
-    """Add clients to the open batch; those that cannot go in are refused with a reason."""
+    """Add clients to the open batch; those that cannot go in are refused with a reason.
+
+    When the batch is for the USI Registry itself (`registry`), a client whose USI came from
+    the offline simulator or another endpoint that is not the registry counts as without one.
+    """
+    live = registry is not None and is_the_registry(registry.name)
     with acting(workspace, "usi_batches", "add clients to a batch"):
-        return workspace.transact(lambda connection: _add(connection, client_ids, all_without_usi))
+        return workspace.transact(
+            lambda connection: _add(connection, client_ids, all_without_usi, live)
+        )
 
 
-def _add(connection: Connection, client_ids: Sequence[str], all_without_usi: bool) -> AddResult:
+def _add(
+    connection: Connection, client_ids: Sequence[str], all_without_usi: bool, live: bool
+) -> AddResult:
     batch_id = open_batch_id(connection)
     if all_without_usi:
+        without = clients.c.usi == ""
+        if live:
+            without = without | clients.c.usi_source.in_(NOT_THE_REGISTRY)
         wanted = (
-            connection.execute(
-                select(clients.c.client_id).where(clients.c.usi == "").order_by(clients.c.id)
-            )
+            connection.execute(select(clients.c.client_id).where(without).order_by(clients.c.id))
             .scalars()
             .all()
         )
@@ -132,7 +192,7 @@ def _add(connection: Connection, client_ids: Sequence[str], all_without_usi: boo
     found = {
         row.client_id: row
         for row in connection.execute(
-            select(clients.c.id, clients.c.client_id, clients.c.usi).where(
+            select(clients.c.id, clients.c.client_id, clients.c.usi, clients.c.usi_source).where(
                 clients.c.client_id.in_(wanted)
             )
         )
@@ -142,7 +202,7 @@ def _add(connection: Connection, client_ids: Sequence[str], all_without_usi: boo
     rows = []
     for client_id in wanted:
         client = found.get(client_id)
-        reason = _refusal(client, placed.get(client.id) if client else None, batch_id)
+        reason = _refusal(client, placed.get(client.id) if client else None, batch_id, live)
         if reason:
             result.refused[client_id] = reason
             continue
@@ -166,10 +226,16 @@ def _batches_holding(connection: Connection, pks: list[int]) -> dict[int, tuple[
     return {row.client_pk: (row.id, row.status) for row in connection.execute(query)}
 
 
-def _refusal(client, placed: tuple[int, str] | None, batch_id: int) -> str:
+def _refusal(client, placed: tuple[int, str] | None, batch_id: int, live: bool) -> str:
     if client is None:
         return "no client with this Client ID in the workspace; import it first"
-    if usi.is_valid(client.usi):
+    simulated = is_simulated(client.usi_source)
+    if usi.is_valid(client.usi) and not (live and simulated):
+        if simulated:
+            return (
+                f"already has the USI {client.usi} from the {describe(client.usi_source)}; "
+                "it counts as none only for a batch sent to the USI Registry itself"
+            )
         return f"already has the USI {client.usi}"
     if usi.is_exemption(client.usi):
         return f"holds the exemption code {client.usi}: no USI is created for it"
@@ -248,22 +314,35 @@ def batch_view(
             if batch_id is None:
                 raise InputError("there is no open batch; add clients to start one")
         status = _status(connection, batch_id)
-        pks = (
-            connection.execute(
-                select(batch_records.c.client_pk)
-                .where(batch_records.c.batch_id == batch_id)
-                .order_by(batch_records.c.id)
-            )
-            .scalars()
-            .all()
-        )
-        frame = (
-            clients_frame(connection, pks).loc[list(pks)] if pks else clients_frame(connection, [])
-        )
+        frame = _batch_frame(connection, batch_id)
     report = validate_clients(
         frame.reset_index(drop=True), today=today, show_sensitive=show_sensitive
     )
     return BatchView(batch_id, status, report)
+
+
+def _batch_frame(connection: Connection, batch_id: int, *, live: bool = False) -> pd.DataFrame:
+    """The batch's clients in the template's columns, in the order they were added (indexed
+    by client key). With `live`, a USI that is not from the USI Registry is left out."""
+    pks = (
+        connection.execute(
+            select(batch_records.c.client_pk)
+            .where(batch_records.c.batch_id == batch_id)
+            .order_by(batch_records.c.id)
+        )
+        .scalars()
+        .all()
+    )
+    frame = clients_frame(connection, pks).loc[list(pks)] if pks else clients_frame(connection, [])
+    if live and pks:
+        simulated = connection.execute(
+            select(clients.c.id)
+            .join(batch_records, batch_records.c.client_pk == clients.c.id)
+            .where(batch_records.c.batch_id == batch_id)
+            .where(clients.c.usi_source.in_(NOT_THE_REGISTRY))
+        ).scalars()
+        frame.loc[frame.index.isin(list(simulated)), "USI"] = ""
+    return frame
 
 
 def batch_grid(view: BatchView, *, show_sensitive: bool = False) -> pd.DataFrame:
@@ -341,7 +420,14 @@ def _submit(workspace, registry, org_code, user_reference, non_dvs_document_type
         ).first()
     if unfinished is not None:
         return _send_pending(workspace, registry, unfinished.id, org_code)
-    view = batch_view(workspace, today=today)
+    live = is_the_registry(registry.name)
+    with workspace.begin() as connection:
+        batch_id = open_batch_id(connection, create=False)
+        if batch_id is None:
+            raise InputError("there is no open batch; add clients to start one")
+        frame = _batch_frame(connection, batch_id, live=live)
+    checked = frame.copy()  # what was validated: the batch must still be exactly this when sent
+    view = BatchView(batch_id, OPEN, validate_clients(frame.reset_index(drop=True), today=today))
     if not view.client_ids:
         raise InputError("the open batch is empty; add clients before submitting")
     blocked = view.in_error()
@@ -358,12 +444,20 @@ def _submit(workspace, registry, org_code, user_reference, non_dvs_document_type
             f"batch {view.batch_id} holds clients that need no new USI ({listing}); "
             "remove them before submitting"
         )
-    _record_requests(workspace, registry, view, user_reference, non_dvs_document_type_id)
-    return _send_pending(workspace, registry, view.batch_id, org_code)
+    fresh = _record_requests(
+        workspace, registry, view, checked, live, user_reference, non_dvs_document_type_id
+    )
+    return _send_pending(workspace, registry, view.batch_id, org_code, fresh=fresh)
 
 
-def _record_requests(workspace, registry, view, user_reference, non_dvs_document_type_id):
-    """Write every request (id, applications) for the batch before any is sent."""
+def _record_requests(
+    workspace, registry, view, checked, live, user_reference, non_dvs_document_type_id
+) -> set[int]:
+    """Write every request (id, applications) for the batch before any is sent; their keys.
+
+    In the same locked transaction, the batch is read again: a record added, removed or
+    edited since it was validated refuses the submission (nothing is recorded or sent).
+    """
     records = view.report.records
     applications = [
         wire.application_from_record(
@@ -375,11 +469,17 @@ def _record_requests(workspace, registry, view, user_reference, non_dvs_document
         for record in records.to_dict("records")
     ]
     stamp = now()
+    recorded: set[int] = set()
     with workspace.begin() as connection:
         if _status(connection, view.batch_id, lock=True) != OPEN:  # a second submit waits here
             raise InputError(
                 f"batch {view.batch_id} is already being submitted by another run; retrieve "
                 f"its results later (usikit batch retrieve {view.batch_id})"
+            )
+        if not _batch_frame(connection, view.batch_id, live=live).equals(checked):
+            raise InputError(
+                f"batch {view.batch_id} changed while it was being checked (a record was "
+                "added, removed or edited meanwhile); nothing was sent: submit again"
             )
         record_ids = dict(
             connection.execute(
@@ -400,6 +500,7 @@ def _record_requests(workspace, registry, view, user_reference, non_dvs_document
                     created_at=stamp,
                 )
             ).inserted_primary_key[0]
+            recorded.add(submission_id)
             connection.execute(
                 submission_records.insert(),
                 [{"submission_id": submission_id, "batch_record_id": record_ids[a.application_id]}
@@ -410,6 +511,7 @@ def _record_requests(workspace, registry, view, user_reference, non_dvs_document
             .where(batches.c.id == view.batch_id)
             .values(status=SUBMITTING, registry=registry.name)
         )
+    return recorded
 
 
 def new_request_id() -> str:
@@ -417,8 +519,16 @@ def new_request_id() -> str:
     return "U" + uuid.uuid4().hex[:19].upper()
 
 
-def _send_pending(workspace, registry, batch_id: int, org_code: str) -> Submission:
-    """Send each recorded request that has no receipt yet, recording each receipt."""
+RECEIPT_LENGTH = 36
+
+
+def _send_pending(
+    workspace, registry, batch_id: int, org_code: str, *, fresh: set[int] | None = None
+) -> Submission:
+    """Send each recorded request that has no receipt yet, recording each receipt.
+
+    `fresh`: the requests this run recorded, so never sent before (see `_refuse`).
+    """
     with workspace.begin() as connection:
         pending = connection.execute(
             select(submissions.c.id, submissions.c.request_id, submissions.c.payload)
@@ -427,7 +537,22 @@ def _send_pending(workspace, registry, batch_id: int, org_code: str) -> Submissi
         ).all()
     for row in pending:
         part = [wire.from_json(item) for item in json.loads(row.payload)]
-        receipt = registry.bulk_upload(org_code, row.request_id, part)
+        try:
+            answer = registry.bulk_upload(org_code, row.request_id, part)
+        except RegistryFault as fault:
+            if fault.transient:
+                raise  # the request stays pending: the next submit sends it again
+            raise _refuse(workspace, batch_id, row, fault, row.id in (fresh or ())) from None
+        receipt = (answer or "").strip()
+        if not receipt or len(receipt) > RECEIPT_LENGTH:
+            raise RegistryFault(
+                0,
+                "Unusable answer",
+                f"the registry answered request {row.request_id} without a usable receipt "
+                f"number ({receipt[:40]!r}); the request is kept and sent again next time, "
+                "and the registry answers a request it already has with its receipt",
+                transient=True,
+            )
         with workspace.begin() as connection:
             connection.execute(
                 submissions.update()
@@ -462,6 +587,111 @@ def _send_pending(workspace, registry, batch_id: int, org_code: str) -> Submissi
     )
 
 
+def _refuse(workspace, batch_id: int, refused, fault: RegistryFault, fresh: bool):
+    """What a permanent fault on request `refused` makes of the batch (see the module's
+    docstring); the `SubmissionRefused` to raise.
+
+    A request may have reached the registry in an earlier run that died before recording its
+    receipt. Only a validation fault proves the registry holds nothing for it (it answers a
+    request id it already has with the receipt); then, or when this run recorded the request
+    (`fresh`), the registry created nothing for it, and its records can be sent again.
+    """
+    if not fresh and fault.code != GENERIC_VALIDATION:
+        return SubmissionRefused(
+            fault,
+            batch_id,
+            "kept submitting",
+            f"The batch stays 'submitting': an earlier run may already have delivered request "
+            f"{refused.request_id}, so it is kept. Fix the cause (for example the "
+            "organisation's credential), then submit again: the same requests are sent, "
+            "and the registry answers one it already has with its receipt, so nothing is "
+            "created twice.",
+        )
+    return workspace.transact(lambda connection: _take_back(connection, batch_id, fault))
+
+
+def _take_back(connection: Connection, batch_id: int, fault: RegistryFault) -> SubmissionRefused:
+    """Put the records of the batch's unsent requests back into an open batch (one
+    transaction); the refusal that says where they went."""
+    if _status(connection, batch_id, lock=True) != SUBMITTING:  # another run dealt with it
+        return SubmissionRefused(
+            fault, batch_id, "kept submitting", "Another run has moved the batch on since."
+        )
+    requests = connection.execute(
+        select(submissions.c.id, submissions.c.state, submissions.c.applications)
+        .where(submissions.c.batch_id == batch_id)
+        .order_by(submissions.c.id)
+    ).all()
+    unsent = [row.id for row in requests if row.state == PENDING]
+    accepted = [row for row in requests if row.state != PENDING]
+    members = (
+        connection.execute(
+            select(submission_records.c.batch_record_id).where(
+                submission_records.c.submission_id.in_(unsent)
+            )
+        )
+        .scalars()
+        .all()
+    )
+    connection.execute(
+        submission_records.delete().where(submission_records.c.submission_id.in_(unsent))
+    )
+    connection.execute(submissions.delete().where(submissions.c.id.in_(unsent)))
+    fix = "fix what the registry names, then submit again."
+    if not accepted:  # nothing was created, yet the officer's attempt is on record
+        audit.record(
+            connection, "batch submit refused", applications=len(members), requests=len(unsent)
+        )
+        other = open_batch_id(connection, create=False)
+        if other is None:
+            connection.execute(
+                batches.update().where(batches.c.id == batch_id).values(status=OPEN, registry=None)
+            )
+            return SubmissionRefused(
+                fault,
+                batch_id,
+                "reopened",
+                f"The registry created nothing: batch {batch_id} is open again with its "
+                f"{len(members)} records; {fix}",
+            )
+        connection.execute(
+            batch_records.update()
+            .where(batch_records.c.batch_id == batch_id)
+            .values(batch_id=other)
+        )
+        connection.execute(batches.delete().where(batches.c.id == batch_id))
+        return SubmissionRefused(
+            fault,
+            batch_id,
+            "returned",
+            f"The registry created nothing: its {len(members)} records are back in the open "
+            f"batch {other} (batch {batch_id} is no more); {fix}",
+        )
+    target = open_batch_id(connection)
+    for start in range(0, len(members), CHUNK):
+        connection.execute(
+            batch_records.update()
+            .where(batch_records.c.id.in_(members[start : start + CHUNK]))
+            .values(batch_id=target)
+        )
+    applications = sum(row.applications for row in accepted)
+    connection.execute(
+        batches.update()
+        .where(batches.c.id == batch_id)
+        .values(status=SUBMITTED, submitted_at=now())
+    )
+    audit.record(connection, "batch submit", applications=applications, requests=len(accepted))
+    return SubmissionRefused(
+        fault,
+        batch_id,
+        "partly submitted",
+        f"{len(accepted)} of its requests had already been accepted: batch {batch_id} is "
+        f"submitted with their {applications} applications (retrieve them as usual). The "
+        f"{len(members)} records of the refused request and of those not sent yet are back "
+        f"in the open batch {target}; {fix}",
+    )
+
+
 # Retrieving.
 
 
@@ -485,24 +715,34 @@ def _retrieve(workspace, registry, batch_id: int, org_code: str) -> Retrieval:
     if status == SUBMITTING:
         _send_pending(workspace, registry, batch_id, org_code)  # finish an interrupted submit
     with workspace.begin() as connection:
+        issuer = connection.execute(
+            select(batches.c.registry).where(batches.c.id == batch_id)
+        ).scalar()
         waiting_rows = connection.execute(
-            select(submissions.c.id, submissions.c.receipt_number).where(
-                submissions.c.batch_id == batch_id, submissions.c.state == SENT
-            )
+            select(submissions.c.id, submissions.c.request_id, submissions.c.receipt_number)
+            .where(submissions.c.batch_id == batch_id, submissions.c.state == SENT)
+            .order_by(submissions.c.id)
         ).all()
-    ready: list[tuple[int, BulkResults]] = []
+    ready = []
     waiting = 0
     for row in waiting_rows:
         try:
-            ready.append((row.id, registry.bulk_upload_retrieve(org_code, row.receipt_number)))
+            ready.append((row, registry.bulk_upload_retrieve(org_code, row.receipt_number)))
         except NotProcessedYet:
             waiting += 1
-    new_results, written = 0, 0
+    new_results, written, failed, problems = 0, 0, 0, []
     with workspace.begin() as connection:
-        for submission_id, outcome in ready:
-            added, usis = _write_results(connection, submission_id, outcome)
+        for row, outcome in ready:
+            members = _members(connection, row.id)
+            problem = _unusable(row.request_id, members, outcome)
+            if problem:  # treated as a fault: nothing of this request is written
+                problems.append(problem)
+                continue
+            added, usis = _write_results(
+                connection, row.id, members, outcome, issuer or registry.name
+            )
             new_results, written = new_results + added, written + usis
-        failed = sum(outcome.failed for _, outcome in ready)
+            failed += outcome.failed
         audit.record(
             connection, "batch retrieve", results=new_results, usis_issued=written, failed=failed
         )
@@ -517,15 +757,50 @@ def _retrieve(workspace, registry, batch_id: int, org_code: str) -> Retrieval:
                 .where(batches.c.id == batch_id)
                 .values(status=PROCESSED, processed_at=now())
             )
-    return Retrieval(batch_id, left == 0, waiting, new_results, written)
+    return Retrieval(batch_id, left == 0, waiting, new_results, written, problems)
 
 
-def _write_results(connection: Connection, submission_id: int, outcome: BulkResults):
-    members = connection.execute(
+def _members(connection: Connection, submission_id: int) -> list:
+    """The batch records a request carried: (id, application id, client key)."""
+    return connection.execute(
         select(batch_records.c.id, batch_records.c.application_id, batch_records.c.client_pk)
         .join(submission_records, submission_records.c.batch_record_id == batch_records.c.id)
         .where(submission_records.c.submission_id == submission_id)
     ).all()
+
+
+def _unusable(request_id: str, members: list, outcome: BulkResults) -> str:
+    """Why the registry's answer for a request cannot be written, or '' when it can."""
+    answered = {item.application_id for item in outcome.applications}
+    missing = [row.application_id for row in members if row.application_id not in answered]
+    no_usi = [
+        item.application_id
+        for item in outcome.applications
+        if item.result in (SUCCESS, MATCH_FOUND) and not usi.is_valid(item.usi)
+    ]
+    if no_usi:  # a USI that is missing or fails its check character would be written wrong
+        listing = ", ".join(no_usi[:10]) + (" ..." if len(no_usi) > 10 else "")
+        return (
+            f"request {request_id}: the registry's answer gives {len(no_usi)} application(s) "
+            f"a result without a valid USI ({listing}); nothing of this request was written. "
+            "Retrieve again later; if the answer stays the same, ask the registry about it"
+        )
+    if not missing:
+        return ""
+    listing = ", ".join(missing[:10]) + (" ..." if len(missing) > 10 else "")
+    return (
+        f"request {request_id}: the registry's answer has no result for {len(missing)} of "
+        f"its {len(members)} applications ({listing}); nothing of this request was written. "
+        "Retrieve again later; if the answer stays incomplete, ask the registry about it"
+    )
+
+
+def _write_results(
+    connection: Connection, submission_id: int, members: list, outcome: BulkResults, issuer: str
+):
+    """Record each application's result and write each new USI to its client; `issuer` (the
+    registry's name) is recorded as where the USI came from."""
+    live = is_the_registry(issuer)
     by_application = {row.application_id: row for row in members}
     already = set(
         connection.execute(
@@ -534,13 +809,14 @@ def _write_results(connection: Connection, submission_id: int, outcome: BulkResu
             )
         ).scalars()
     )
-    current = dict(
-        connection.execute(
-            select(clients.c.id, clients.c.usi).where(
+    current = {
+        row.id: row
+        for row in connection.execute(
+            select(clients.c.id, clients.c.usi, clients.c.usi_source).where(
                 clients.c.id.in_([row.client_pk for row in members])
             )
-        ).all()
-    )
+        )
+    }
     stamp, rows, new_usis = now(), [], []
     for item in outcome.applications:
         member = by_application.get(item.application_id)
@@ -549,10 +825,15 @@ def _write_results(connection: Connection, submission_id: int, outcome: BulkResu
         note = ""
         if item.result in (SUCCESS, MATCH_FOUND) and item.usi:
             held = current[member.client_pk]
-            if held == "":
-                new_usis.append({"pk": member.client_pk, "usi": item.usi})
-            elif held != item.usi:
-                note = f"the client already had the USI {held}; it was left as it was"
+            replaces = live and is_simulated(held.usi_source)  # not a real USI: the registry's wins
+            if held.usi == "" or replaces:
+                new_usis.append({"pk": member.client_pk, "usi": item.usi, "source": issuer})
+            if held.usi not in ("", item.usi):
+                note = (
+                    f"replaced the USI {held.usi} from the {describe(held.usi_source)}"
+                    if replaces
+                    else f"the client already had the USI {held.usi}; it was left as it was"
+                )
         rows.append(
             {
                 "batch_record_id": member.id,
@@ -572,7 +853,7 @@ def _write_results(connection: Connection, submission_id: int, outcome: BulkResu
         connection.execute(
             clients.update()
             .where(clients.c.id == bindparam("pk"))
-            .values(usi=bindparam("usi"), updated_at=stamp),
+            .values(usi=bindparam("usi"), usi_source=bindparam("source"), updated_at=stamp),
             new_usis,
         )
     added, written = len(rows), len(new_usis)
@@ -683,17 +964,23 @@ def _results(workspace: Workspace, batch_id: int) -> pd.DataFrame:
 
 RESULT_COLUMNS = ["Client ID", "Name", "Result", "USI", "Identity document verified",
                   "Registry errors", "Note"]  # fmt: skip
+REGISTRY_COLUMN = "Registry"  # the results export's last column: who issued them
 
 
 def export_results(workspace: Workspace, batch_id: int, path: str | Path) -> Path:
-    """The result grid: green for a USI, red for a failure."""
+    """The result grid: green for a USI, red for a failure; its last column, "Registry", says
+    which registry issued the results (and when that is not the USI Registry)."""
     path = Path(path)
     if path.suffix.lower() not in (".csv", ".xlsx"):
         raise InputError("the results export must end in .csv or .xlsx", path=path)
     with acting(workspace, "data_export", "export a batch's results"):
         with workspace.begin() as connection:
             export_allowed(connection)
+            issuer = connection.execute(
+                select(batches.c.registry).where(batches.c.id == batch_id)
+            ).scalar()
         frame = _results(workspace, batch_id)
+        frame[REGISTRY_COLUMN] = describe(issuer)
         if path.suffix.lower() == ".csv":
             written = write_csv(frame, path)
         else:
@@ -710,6 +997,7 @@ __all__ = [
     "BatchView",
     "Retrieval",
     "Submission",
+    "SubmissionRefused",
     "add_to_batch",
     "batch_grid",
     "batch_results",

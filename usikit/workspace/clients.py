@@ -1,4 +1,21 @@
-"""Clients in the workspace: imported from a spreadsheet (validated first), and exported."""
+"""Clients in the workspace: imported from a spreadsheet (validated first), and exported.
+
+Importing never loses a USI and never changes a record that is with the registry. For a
+client already in the workspace (matched by Client ID):
+
+- a blank USI cell leaves the stored USI as it is: the original spreadsheet, imported again
+  after the registry issued USIs, does not wipe them;
+- a USI cell that differs from a stored, non-blank USI is a conflict: nothing of that row is
+  applied (its other details neither, as it may describe someone else) and the row is
+  reported; if the file is right, correct the USI with `usikit batch edit CLIENT_ID USI=...`;
+- a client whose record is in a batch being sent or sent (`submitting`, `submitted`) is not
+  changed until its results are retrieved, as `usikit batch edit` refuses; a row that would
+  change it is reported (an identical row is simply unchanged).
+
+Every client records where its USI came from (`usi_source`): an import, an edit, or the
+registry that issued it; the client export shows it in its last column, "USI Source", so
+that a USI from the offline simulator is never taken for a real one.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +30,7 @@ from sqlalchemy import Connection, bindparam, select
 from usikit.errors import InputError
 from usikit.io.write import write_csv
 from usikit.privacy import mask_series
+from usikit.registry.base import NOT_THE_REGISTRY, describe
 from usikit.report import ValidationReport
 from usikit.rules.client_fields import CLIENT_COLUMNS, CLIENT_FIELDS
 from usikit.rules.clients import validate_clients
@@ -20,10 +38,19 @@ from usikit.rules.engine import digest_of, source_of
 from usikit.workspace import audit
 from usikit.workspace.engine import Workspace
 from usikit.workspace.roles import acting, export_allowed
-from usikit.workspace.tables import CLIENT_KEYS, clients
+from usikit.workspace.tables import (
+    CLIENT_KEYS,
+    USI_EDITED,
+    USI_IMPORTED,
+    batch_records,
+    batches,
+    clients,
+)
 
 SENSITIVE = tuple(f.name for f in CLIENT_FIELDS if f.sensitive)
 CHUNK = 900  # keys per IN (...) query, under SQLite's variable limit
+USI_SOURCE_COLUMN = "USI Source"  # the client export's last column
+SOURCE_LABELS = {USI_IMPORTED: "imported from a spreadsheet", USI_EDITED: "entered by hand"}
 
 
 @dataclass
@@ -35,12 +62,32 @@ class ClientImport:
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     skipped: dict[int, str] = field(default_factory=dict)  # spreadsheet row -> reason
+    # Rows also in `skipped`: a USI that differs from the stored one, a record with the registry.
+    conflicts: list[int] = field(default_factory=list)
+    in_flight: list[int] = field(default_factory=list)
 
     def summary_line(self) -> str:
-        return (
+        line = (
             f"{len(self.created)} clients added, {len(self.updated)} updated, "
             f"{len(self.unchanged)} unchanged, {len(self.skipped)} rows not imported"
         )
+        why = []
+        if self.conflicts:
+            why.append(f"{len(self.conflicts)} with a USI that differs from the workspace's")
+        if self.in_flight:
+            why.append(f"{len(self.in_flight)} in a batch sent to the registry")
+        return line + (f" ({', '.join(why)})" if why else "")
+
+
+def is_simulated(source: str | None) -> bool:
+    """Whether a USI with this `usi_source` came from something that is not the USI Registry
+    (the offline simulator, a test endpoint): it is no real USI."""
+    return source in NOT_THE_REGISTRY
+
+
+def usi_source_label(source: str | None) -> str:
+    """`usi_source` as the client export shows it."""
+    return SOURCE_LABELS.get(source or "", describe(source))
 
 
 def now() -> dt.datetime:
@@ -57,7 +104,8 @@ def import_clients(
     """Add or update clients by Client ID, in one transaction.
 
     Rows with errors are left out (and reported) unless `include_invalid`; a row without a
-    Client ID, or whose Client ID appears twice in the file, can never be imported.
+    Client ID, or whose Client ID appears twice in the file, can never be imported. Stored
+    USIs and records sent to the registry are protected as the module's docstring says.
     """
     report = validate_clients(frame, today=today)
     result = ClientImport(report)
@@ -72,24 +120,40 @@ def import_clients(
         for row in records.index[(report.status == "error").to_numpy()]:
             result.skipped.setdefault(int(row), "has errors (see the report)")
     chosen = records[~records.index.isin(list(result.skipped))]
+    rows = [int(row) for row in chosen.index]
     chosen_records = chosen[list(CLIENT_COLUMNS)].to_dict("records")
 
-    def write(connection: Connection) -> tuple[list[str], list[str], list[str]]:
+    def write(connection: Connection) -> ClientImport:
         stamp = now()
+        done = ClientImport(report)  # this attempt's outcome (`transact` may run it again)
         existing = _existing(connection, [r["Client ID"] for r in chosen_records])
-        inserts, updates, created, updated, unchanged = [], [], [], [], []
-        for record in chosen_records:
+        sent = _with_the_registry(connection)
+        inserts, updates = [], []
+        for row, record in zip(rows, chosen_records, strict=True):
+            client_id = record["Client ID"]
             values = {CLIENT_KEYS[name]: value for name, value in record.items()}
-            known = existing.get(record["Client ID"])
+            known = existing.get(client_id)
             if known is None:
+                values["usi_source"] = USI_IMPORTED if values["usi"] else ""
                 inserts.append({**values, "created_at": stamp, "updated_at": stamp})
-                created.append(record["Client ID"])
-            elif any(known[key] != value for key, value in values.items()):
-                changed = {f"new_{key}": value for key, value in values.items()}
-                updates.append({"pk": known["id"], **changed, "new_updated_at": stamp})
-                updated.append(record["Client ID"])
-            else:
-                unchanged.append(record["Client ID"])
+                done.created.append(client_id)
+                continue
+            given = values["usi"]
+            if not given:
+                values["usi"] = known["usi"]  # a blank cell never clears a USI
+            same = values["usi"] == known["usi"]
+            values["usi_source"] = known["usi_source"] if same else USI_IMPORTED
+            if all(known[key] == value for key, value in values.items()):
+                done.unchanged.append(client_id)
+                continue
+            reason = _not_applied(known, given, sent.get(known["id"]))
+            if reason:
+                done.skipped[row] = reason
+                (done.in_flight if known["id"] in sent else done.conflicts).append(row)
+                continue
+            changed = {f"new_{key}": value for key, value in values.items()}
+            updates.append({"pk": known["id"], **changed, "new_updated_at": stamp})
+            done.updated.append(client_id)
         if inserts:
             connection.execute(clients.insert(), inserts)
         if updates:
@@ -99,26 +163,54 @@ def import_clients(
                 .values({key[4:]: bindparam(key) for key in updates[0] if key != "pk"}),
                 updates,
             )
-        return created, updated, unchanged
-
-    def write_and_record(connection: Connection) -> tuple[list[str], list[str], list[str]]:
-        created, updated, unchanged = write(connection)
         audit.record(
             connection,
             "clients import",
             file=audit.source_file(source_of(frame), digest_of(frame)),
             read=report.n_records,
-            accepted=len(chosen_records),
-            rejected=len(result.skipped),
-            created=len(created),
-            updated=len(updated),
-            unchanged=len(unchanged),
+            accepted=len(chosen_records) - len(done.skipped),
+            rejected=len(result.skipped) + len(done.skipped),
+            created=len(done.created),
+            updated=len(done.updated),
+            unchanged=len(done.unchanged),
         )
-        return created, updated, unchanged
+        return done
 
     with acting(workspace, "bulk_upload", "import clients"):
-        result.created, result.updated, result.unchanged = workspace.transact(write_and_record)
+        done = workspace.transact(write)
+    result.created, result.updated, result.unchanged = done.created, done.updated, done.unchanged
+    result.conflicts, result.in_flight = done.conflicts, done.in_flight
+    result.skipped = dict(sorted({**result.skipped, **done.skipped}.items()))
     return result
+
+
+def _with_the_registry(connection: Connection) -> dict[int, tuple[int, str]]:
+    """client key -> (batch id, status) for clients whose record is being sent or was sent."""
+    from usikit.workspace.batches import UNFINISHED  # that module builds on this one
+
+    query = (
+        select(batch_records.c.client_pk, batches.c.id, batches.c.status)
+        .join(batches, batches.c.id == batch_records.c.batch_id)
+        .where(batches.c.status.in_(UNFINISHED))
+    )
+    return {row.client_pk: (row.id, row.status) for row in connection.execute(query)}
+
+
+def _not_applied(known: dict, given_usi: str, sent: tuple[int, str] | None) -> str:
+    """Why a file's row cannot update a stored client (see the module's policy), or ''."""
+    client_id, stored = known["client_id"], known["usi"]
+    if sent is not None:
+        return (
+            f"client {client_id} was sent in batch {sent[0]} ({sent[1]}); its details cannot "
+            "change until the results are retrieved"
+        )
+    if given_usi and stored and given_usi != stored:
+        return (
+            f"USI conflict: the file has {given_usi} but the workspace holds {stored} for "
+            f"client {client_id} ({usi_source_label(known['usi_source'])}); the row was not "
+            f"applied. If the file is right: usikit batch edit {client_id} USI={given_usi}"
+        )
+    return ""
 
 
 def _existing(connection: Connection, client_ids: Sequence[str]) -> dict[str, dict]:
@@ -151,7 +243,8 @@ def clients_frame(connection: Connection, pks: Iterable[int] | None = None) -> p
 
 
 def export_clients(workspace: Workspace, path: str | Path, *, show_sensitive: bool = False) -> Path:
-    """Every client with their USI, in the template's columns (CSV or XLSX).
+    """Every client with their USI, in the template's columns (CSV or XLSX), and where each
+    USI came from in a last column, "USI Source" (a simulator's USI is not a real one).
 
     Dates of birth and document numbers are masked unless `show_sensitive`.
     """
@@ -164,7 +257,10 @@ def export_clients(workspace: Workspace, path: str | Path, *, show_sensitive: bo
     with acting(workspace, "data_export", "export clients"):
         with workspace.begin() as connection:
             export_allowed(connection)
-            frame = clients_frame(connection).reset_index(drop=True)
+            frame = clients_frame(connection)
+            sources = dict(connection.execute(select(clients.c.id, clients.c.usi_source)).all())
+        frame[USI_SOURCE_COLUMN] = [usi_source_label(sources.get(pk)) for pk in frame.index]
+        frame = frame.reset_index(drop=True)
         if not show_sensitive:
             for column in SENSITIVE:
                 frame[column] = mask_series(frame[column])
@@ -180,10 +276,14 @@ def set_client_fields(connection: Connection, client_id: str, changes: dict[str,
     if unknown:
         listing = ", ".join(repr(n) for n in unknown)
         raise InputError(f"cannot change {listing}: not a client field (see the template)")
-    row = connection.execute(select(clients.c.id).where(clients.c.client_id == client_id)).first()
+    row = connection.execute(
+        select(clients.c.id, clients.c.usi).where(clients.c.client_id == client_id)
+    ).first()
     if row is None:
         raise InputError(f"no client with Client ID {client_id} in the workspace")
     values = {CLIENT_KEYS[name]: value for name, value in changes.items()}
+    if "usi" in values and values["usi"] != row.usi:
+        values["usi_source"] = USI_EDITED if values["usi"] else ""
     connection.execute(
         clients.update().where(clients.c.id == row.id).values(**values, updated_at=now())
     )

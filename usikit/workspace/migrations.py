@@ -10,13 +10,21 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from sqlalchemy import Connection, inspect, select
+from sqlalchemy import Connection, func, inspect, select
 
 from usikit.errors import InputError
 from usikit.workspace import schema
-from usikit.workspace.tables import metadata, schema_info
+from usikit.workspace.tables import (
+    USI_IMPORTED,
+    batch_records,
+    batches,
+    clients,
+    metadata,
+    results,
+    schema_info,
+)
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
 def _roles_and_audit(connection: Connection) -> None:
@@ -26,8 +34,34 @@ def _roles_and_audit(connection: Connection) -> None:
     setup` afterwards to grant the roles on them."""
 
 
+def _usi_source(connection: Connection) -> None:
+    """Version 3 records where each client's USI came from (`clients.usi_source`), so that a
+    USI the offline simulator issued is never taken for a real one. A USI that a batch's
+    result wrote is credited to that batch's registry; any other USI to an import."""
+    if "usi_source" not in {c["name"] for c in inspect(connection).get_columns("clients")}:
+        connection.exec_driver_sql(
+            "ALTER TABLE clients ADD COLUMN usi_source VARCHAR(40) NOT NULL DEFAULT ''"
+        )
+    issued_by = (
+        select(batches.c.registry)
+        .select_from(results.join(batch_records, batch_records.c.id == results.c.batch_record_id))
+        .join(batches, batches.c.id == batch_records.c.batch_id)
+        .where(batch_records.c.client_pk == clients.c.id, results.c.usi == clients.c.usi)
+        .where(batches.c.registry.is_not(None))
+        .order_by(results.c.retrieved_at.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    connection.execute(
+        clients.update()
+        .where(clients.c.usi != "", clients.c.usi_source == "")
+        .values(usi_source=func.coalesce(issued_by, USI_IMPORTED))
+    )
+
+
 MIGRATIONS: dict[int, Callable[[Connection], None]] = {  # step from version n to n + 1
     1: _roles_and_audit,
+    2: _usi_source,
 }
 UPGRADE_LOCK = 0x55534B  # PostgreSQL advisory lock: one process upgrades at a time
 
@@ -48,8 +82,21 @@ def gate(role: str) -> str:
     return f"role_gate_{role}"
 
 
+# PostgreSQL: an audit record names the database user who logged in, whatever the insert
+# says, so that nobody can write a record in someone else's name (grants keep it append-only).
+AUDIT_WHO_FUNCTION = (
+    "CREATE OR REPLACE FUNCTION usikit_audit_who() RETURNS trigger LANGUAGE plpgsql AS "
+    "$$ BEGIN NEW.who := session_user; RETURN NEW; END $$"
+)
+AUDIT_WHO_TRIGGER = (
+    "CREATE TRIGGER audit_who BEFORE INSERT ON audit "
+    "FOR EACH ROW EXECUTE FUNCTION usikit_audit_who()"
+)
+
+
 def guard(connection: Connection) -> None:
-    """What plain tables cannot say: one gate view per role, and (SQLite) an append-only audit."""
+    """What plain tables cannot say: one gate view per role; on SQLite an append-only audit,
+    on PostgreSQL an audit whose `who` is the logged-in user. Safe to run again."""
     postgres = connection.dialect.name == "postgresql"
     create = "CREATE OR REPLACE VIEW" if postgres else "CREATE VIEW IF NOT EXISTS"
     for role in ROLE_NAMES:
@@ -57,6 +104,13 @@ def guard(connection: Connection) -> None:
     if not postgres:
         for statement in AUDIT_GUARDS:
             connection.exec_driver_sql(statement)
+        return
+    connection.exec_driver_sql(AUDIT_WHO_FUNCTION)
+    present = connection.exec_driver_sql(
+        "SELECT 1 FROM pg_trigger WHERE tgname = 'audit_who' AND tgrelid = 'audit'::regclass"
+    ).first()
+    if present is None:
+        connection.exec_driver_sql(AUDIT_WHO_TRIGGER)
 
 
 def upgrade(workspace) -> int:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -22,7 +22,7 @@ from sqlalchemy.exc import DBAPIError
 from usikit.errors import InputError
 from usikit.workspace.audit import who
 from usikit.workspace.engine import Workspace
-from usikit.workspace.migrations import ROLE_NAMES, gate
+from usikit.workspace.migrations import ROLE_NAMES, gate, guard
 from usikit.workspace.tables import workspace_roles
 
 ROLES = {
@@ -37,10 +37,14 @@ REGISTER = ("learners", "programmes", "qualifications", "enrolments", "registrat
 BATCH = ("batches", "batch_records", "submissions", "submission_records", "results")
 SIMULATOR = ("simulator_requests", "simulator_people")
 # What each role's database role may do, table by table (besides reading its own gate).
+# The register is manage_regcert's alone: an import (bulk_upload) or an export (data_export)
+# of register records needs manage_regcert as well, so neither role is given its tables.
 GRANTS: dict[str, dict[str, str]] = {
     "bulk_upload": {
         "clients": "SELECT, INSERT, UPDATE",
-        **dict.fromkeys(REGISTER, "SELECT, INSERT, UPDATE"),
+        # A client import leaves alone the records of batches sent to the registry.
+        "batches": "SELECT",
+        "batch_records": "SELECT",
     },
     "manage_regcert": dict.fromkeys(REGISTER, "SELECT, INSERT, UPDATE, DELETE"),
     "usi_batches": {
@@ -48,56 +52,96 @@ GRANTS: dict[str, dict[str, str]] = {
         **dict.fromkeys(BATCH, "SELECT, INSERT, UPDATE, DELETE"),
         **dict.fromkeys(SIMULATOR, "SELECT, INSERT"),
     },
-    "data_export": dict.fromkeys(("clients", *BATCH, *REGISTER), "SELECT"),
+    "data_export": dict.fromkeys(("clients", *BATCH), "SELECT"),
 }
 assert set(GRANTS) == set(ROLES) == set(ROLE_NAMES)
 EVERYONE = {"schema_info": "SELECT", "workspace_roles": "SELECT", "audit": "SELECT, INSERT"}
+# What the library's work needs, for the functions that need more than one role.
+IMPORT_TO_REGISTER = ("bulk_upload", "manage_regcert")
+EXPORT_REGISTER = ("manage_regcert", "data_export")
 REFUSED = "42501"  # insufficient_privilege
 
 
 class PermissionRefused(InputError):
-    """An action the user's roles do not allow."""
+    """An action the user's roles do not allow; `role` is the (first) missing role and
+    `roles` every missing one."""
 
-    def __init__(self, role: str, action: str) -> None:
-        self.role, self.action = role, action
-        super().__init__(
-            f"you need the {role} role to {action} ({ROLES[role]}); ask your administrator "
-            f"to grant it (usikit roles grant YOUR_USER {role})"
-        )
+    def __init__(self, role: str | Sequence[str], action: str) -> None:
+        self.roles = (role,) if isinstance(role, str) else tuple(role)
+        self.role, self.action = self.roles[0], action
+        if len(self.roles) == 1:
+            needed = f"the {self.role} role to {action} ({ROLES[self.role]})"
+            ask = f"grant it (usikit roles grant YOUR_USER {self.role})"
+        else:
+            names = " and ".join(self.roles)
+            what = "; ".join(f"{r}: {ROLES[r]}" for r in self.roles)
+            needed = f"the {names} roles to {action} ({what})"
+            ask = "grant them (usikit roles grant YOUR_USER ROLE, for each)"
+        super().__init__(f"you need {needed}; ask your administrator to {ask}")
 
 
 def database_role(role: str) -> str:
     return PREFIX + role
 
 
+def _needed(role: str | Sequence[str]) -> tuple[str, ...]:
+    needed = (role,) if isinstance(role, str) else tuple(role)
+    unknown = [r for r in needed if r not in ROLES]
+    if unknown or not needed:
+        raise ValueError(f"unknown role {unknown or needed!r}")
+    return needed
+
+
 @contextlib.contextmanager
-def acting(workspace: Workspace, role: str, action: str) -> Iterator[None]:
-    """Do `action`, which needs `role`: refused with a clear message when the user lacks it."""
-    require(workspace, role, action)
-    with _refusal(role, action):
+def acting(workspace: Workspace, role: str | Sequence[str], action: str) -> Iterator[None]:
+    """Do `action`, which needs `role` (or every one of several roles): refused with a clear
+    message naming the missing role when the user lacks it, before any work and, should the
+    database refuse something midway, then too."""
+    needed = _needed(role)
+    require(workspace, needed, action)
+    with _refusal(workspace, needed, action):
         yield
 
 
-def require(workspace: Workspace, role: str, action: str) -> None:
-    """Refuse now, before any work, when the user lacks `role`."""
-    if role not in ROLES:
-        raise ValueError(f"unknown role {role!r}")
+def require(workspace: Workspace, role: str | Sequence[str], action: str) -> None:
+    """Refuse now, before any work, when the user lacks `role` (or one of several roles)."""
+    needed = _needed(role)
+    missing = missing_roles(workspace, needed)
+    if missing:
+        raise PermissionRefused(missing, action)
+
+
+def missing_roles(workspace: Workspace, needed: Sequence[str]) -> list[str]:
+    """Which of `needed` the user lacks, in the order given.
+
+    On PostgreSQL each role's gate view is read: the database refuses it to users without
+    the role (tables alone cannot tell "import" from "correct the register"; the gate can).
+    """
     if workspace.is_sqlite:
-        if role not in held_roles(workspace):
-            raise PermissionRefused(role, action)
-        return
-    # Tables alone cannot tell "import" from "correct the register"; the gate can.
-    with _refusal(role, action), workspace.begin() as connection:
-        open_gate(connection, role)
+        held = held_roles(workspace)
+        return [role for role in needed if role not in held]
+    missing = []
+    with workspace.begin() as connection:
+        for role in needed:
+            try:
+                with connection.begin_nested():
+                    open_gate(connection, role)
+            except DBAPIError as exc:
+                if getattr(exc.orig, "sqlstate", None) != REFUSED:
+                    raise
+                missing.append(role)
+    return missing
 
 
 @contextlib.contextmanager
-def _refusal(role: str, action: str) -> Iterator[None]:
+def _refusal(workspace: Workspace, needed: Sequence[str], action: str) -> Iterator[None]:
+    """The database refused midway (a role revoked meanwhile): name the role now missing."""
     try:
         yield
     except DBAPIError as exc:
         if getattr(exc.orig, "sqlstate", None) == REFUSED:
-            raise PermissionRefused(role, action) from None
+            missing = missing_roles(workspace, needed) or list(needed)
+            raise PermissionRefused(missing, action) from None
         raise
 
 
@@ -112,29 +156,32 @@ def export_allowed(connection: Connection) -> None:
 
 
 def held_roles(workspace: Workspace, user: str | None = None) -> set[str]:
-    """The roles a user holds (the current one by default).
+    """The roles a user holds (the current one by default): what they can actually do.
 
-    On SQLite, a workspace where no role was ever granted belongs to its one officer, who
-    may do everything.
+    On PostgreSQL, whether the user may read each role's gate view, the very test `require`
+    makes: a member of the role, of usikit_admin, or the workspace's owner holds it. On
+    SQLite, a workspace where no role was ever granted belongs to its one officer, who may
+    do everything.
     """
     with workspace.begin() as connection:
-        user = user or who(connection)
         if connection.dialect.name == "postgresql":
+            if (
+                user is not None
+                and not connection.execute(
+                    text("SELECT 1 FROM pg_roles WHERE rolname = :name"), {"name": user}
+                ).first()
+            ):
+                return set()
             held = set()
             for role in ROLES:
-                exists = connection.execute(
-                    text("SELECT 1 FROM pg_roles WHERE rolname = :name"),
-                    {"name": database_role(role)},
-                ).first()
-                if (
-                    exists
-                    and connection.execute(
-                        text("SELECT pg_has_role(:user, :role, 'MEMBER')"),
-                        {"user": user, "role": database_role(role)},
-                    ).scalar_one()
-                ):
+                if user is None:
+                    query = text("SELECT has_table_privilege(:gate, 'SELECT')")
+                else:
+                    query = text("SELECT has_table_privilege(:user, :gate, 'SELECT')")
+                if connection.execute(query, {"user": user, "gate": gate(role)}).scalar_one():
                     held.add(role)
             return held
+        user = user or who(connection)
         rows = connection.execute(select(workspace_roles.c.user_name, workspace_roles.c.role)).all()
     if not rows:
         return set(ROLES)
@@ -142,9 +189,9 @@ def held_roles(workspace: Workspace, user: str | None = None) -> set[str]:
 
 
 def grant(workspace: Workspace, user: str, role: str) -> None:
-    """Give `user` a role (an administrator's work)."""
+    """Give `user` a role (an administrator's work: the owner, or a member of usikit_admin)."""
     _check(role)
-    with workspace.begin() as connection:
+    with _administering("grant"), workspace.begin() as connection:
         if connection.dialect.name == "postgresql":
             connection.exec_driver_sql(f'GRANT {database_role(role)} TO "{_name(user)}"')
         else:
@@ -166,7 +213,7 @@ def grant(workspace: Workspace, user: str, role: str) -> None:
 
 def revoke(workspace: Workspace, user: str, role: str) -> None:
     _check(role)
-    with workspace.begin() as connection:
+    with _administering("revoke"), workspace.begin() as connection:
         if connection.dialect.name == "postgresql":
             connection.exec_driver_sql(f'REVOKE {database_role(role)} FROM "{_name(user)}"')
         else:
@@ -175,6 +222,25 @@ def revoke(workspace: Workspace, user: str, role: str) -> None:
                     workspace_roles.c.user_name == user, workspace_roles.c.role == role
                 )
             )
+
+
+@contextlib.contextmanager
+def _administering(verb: str) -> Iterator[None]:
+    """PostgreSQL refused to grant or revoke: say who may."""
+    try:
+        yield
+    except DBAPIError as exc:
+        if getattr(exc.orig, "sqlstate", None) == REFUSED:
+            raise InputError(
+                f"only an administrator may {verb} roles: the workspace's owner or a member of "
+                f"{database_role(ADMIN)} (after `usikit roles setup`)"
+            ) from None
+        if getattr(exc.orig, "sqlstate", None) == "42704":  # undefined_object
+            raise InputError(
+                f"{exc.orig}".strip().splitlines()[0]
+                + "; create the database user first, and run `usikit roles setup` as the owner"
+            ) from None
+        raise
 
 
 def list_roles(workspace: Workspace) -> pd.DataFrame:
@@ -203,7 +269,11 @@ def list_roles(workspace: Workspace) -> pd.DataFrame:
 def setup(workspace: Workspace) -> list[str]:
     """Create the database roles and their grants (PostgreSQL; run as the workspace owner).
 
-    Safe to run again, and to be run after an upgrade of usikit adds tables.
+    Each role gets exactly its GRANTS: whatever an older usikit granted beyond them is
+    taken back. usikit_admin gets every table and every role WITH ADMIN OPTION, so that an
+    administrator who is not the owner can grant and revoke them. The gates and the audit
+    trigger are (re)made too. Safe to run again, and to be run after an upgrade of usikit
+    adds tables.
     """
     if workspace.is_sqlite:
         return []
@@ -217,12 +287,15 @@ def setup(workspace: Workspace) -> list[str]:
             if exists is None:
                 connection.exec_driver_sql(f"CREATE ROLE {name} NOLOGIN")
                 done.append(f"created role {name}")
+        guard(connection)  # the gate views and the audit trigger, as the owner
         tables = set(
             connection.execute(
                 text("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")
             ).scalars()
         ) | {gate(role) for role in ROLES}
         for role, grants in GRANTS.items():
+            for table in sorted(tables):
+                _revoke_all(connection, table, database_role(role))
             for table, privileges in {**EVERYONE, gate(role): "SELECT", **grants}.items():
                 if table in tables:
                     _grant(connection, privileges, table, database_role(role))
@@ -230,22 +303,38 @@ def setup(workspace: Workspace) -> list[str]:
         for table in tables:
             _grant(connection, "ALL PRIVILEGES", table, admin)
         for role in ROLES:
-            connection.exec_driver_sql(f"GRANT {database_role(role)} TO {admin}")
-        done.append("granted every role its tables; audit records: only usikit_admin may change")
+            connection.exec_driver_sql(f"GRANT {database_role(role)} TO {admin} WITH ADMIN OPTION")
+        done.append(
+            "granted every role its tables (the register: manage_regcert only); usikit_admin "
+            "may grant the roles; audit records: only usikit_admin may change, and each names "
+            "the database user who wrote it"
+        )
     return done
+
+
+def _revoke_all(connection: Connection, table: str, role: str) -> None:
+    connection.exec_driver_sql(f'REVOKE ALL ON "{table}" FROM {role}')
+    sequence = _sequence(connection, table)
+    if sequence:
+        connection.exec_driver_sql(f"REVOKE ALL ON SEQUENCE {sequence} FROM {role}")
+
+
+def _sequence(connection: Connection, table: str) -> str | None:
+    """The sequence numbering the table's id column, if it has one."""
+    return connection.execute(
+        text(
+            "SELECT pg_get_serial_sequence(:table, 'id') FROM information_schema.columns "
+            "WHERE table_schema = current_schema() AND table_name = :table "
+            "AND column_name = 'id'"
+        ),
+        {"table": table},
+    ).scalar()
 
 
 def _grant(connection: Connection, privileges: str, table: str, role: str) -> None:
     connection.exec_driver_sql(f'GRANT {privileges} ON "{table}" TO {role}')
     if "INSERT" in privileges or privileges == "ALL PRIVILEGES":
-        sequence = connection.execute(
-            text(
-                "SELECT pg_get_serial_sequence(:table, 'id') FROM information_schema.columns "
-                "WHERE table_schema = current_schema() AND table_name = :table "
-                "AND column_name = 'id'"
-            ),
-            {"table": table},
-        ).scalar()
+        sequence = _sequence(connection, table)
         if sequence:
             connection.exec_driver_sql(f"GRANT USAGE, SELECT ON SEQUENCE {sequence} TO {role}")
 
@@ -265,3 +354,28 @@ def _name(user: str) -> str:
 def owner_only(path: Path) -> bool:
     """Whether a SQLite workspace file is readable by its owner only (its protection)."""
     return path.stat().st_mode & 0o077 == 0
+
+
+def shared_file_warning(workspace: Workspace) -> str | None:
+    """What to tell the officer when a SQLite workspace file can be read by other people
+    (None when it cannot, or on PostgreSQL): the file's owner-only permissions are all that
+    protects it, since roles there are advisory. A warning, not a refusal: the officer may
+    have a reason, and usikit should not lock them out of their own records."""
+    if not workspace.is_sqlite or not workspace.engine.url.database:
+        return None
+    path = Path(workspace.engine.url.database)
+    try:
+        if owner_only(path):
+            return None
+        mode = path.stat().st_mode & 0o777
+    except OSError:
+        return None
+    others = " and ".join(
+        whom for whom, bits in (("its group", 0o070), ("other users", 0o007)) if mode & bits
+    )
+    verb = "read" if mode & 0o044 else "changed"
+    return (
+        f"the workspace {path} can be {verb} by {others} (mode {mode:03o}): on SQLite the "
+        "file's owner-only permissions are what protects the personal data in it (roles "
+        f"there are advisory). Make it private with: chmod 600 {path}"
+    )

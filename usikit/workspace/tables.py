@@ -33,6 +33,7 @@ def column_key(name: str) -> str:
 
 
 CLIENT_KEYS = {name: column_key(name) for name in CLIENT_COLUMNS}
+USI_IMPORTED, USI_EDITED = "imported", "edited"  # clients.usi_source of a USI not from a registry
 
 schema_info = Table(
     "schema_info",
@@ -51,6 +52,9 @@ clients = Table(
         if name != "Client ID"
     ),
     Column("client_id", String(20), nullable=False, unique=True),
+    # Where the USI came from (schema version 3): "imported" (a spreadsheet), "edited" (typed
+    # in), or the name of the registry that issued it ("offline simulator", "USI Registry", ...).
+    Column("usi_source", String(40), nullable=False, server_default=""),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
 )

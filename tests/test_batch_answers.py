@@ -1,0 +1,175 @@
+"""Answers from the registry that cannot be used are faults, not results: a retrieval that
+lacks some applications writes nothing of that request, and a blank receipt is never kept.
+And a batch changed between its check and its sending is not sent."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+import pytest
+from sqlalchemy import func, select
+
+from tests.batch_helpers import (
+    BAD_EMAIL,
+    IN_ERROR,
+    TODAY,
+    demo_workspace,
+)
+from usikit import InputError
+from usikit.cli import main
+from usikit.registry.base import RegistryFault
+from usikit.registry.offline import OfflineRegistry
+from usikit.registry.offline_tables import simulator_requests
+from usikit.rules.clients import validate_clients
+from usikit.workspace import batches, open_workspace
+from usikit.workspace.batches import PENDING, RETRIEVED, SENT
+from usikit.workspace.tables import clients, results, submissions
+
+
+class Answering:
+    """The simulator, with its answers spoilt as a test asks."""
+
+    def __init__(self, inner, *, receipt: str | None = None, drop: int = 0):
+        self.inner, self.receipt, self.drop = inner, receipt, drop
+        self.name, self.label = inner.name, inner.label
+
+    def bulk_upload(self, *args):
+        answer = self.inner.bulk_upload(*args)
+        return answer if self.receipt is None else self.receipt
+
+    def bulk_upload_retrieve(self, *args):
+        answer = self.inner.bulk_upload_retrieve(*args)
+        return dataclasses.replace(answer, applications=answer.applications[self.drop :])
+
+
+def ready_batch(url: str):
+    workspace = demo_workspace(url)
+    batches.add_to_batch(workspace, all_without_usi=True)
+    batches.remove_from_batch(workspace, IN_ERROR)
+    return workspace, OfflineRegistry(workspace, delay=dt.timedelta(0))
+
+
+def submit(workspace, registry):
+    return batches.submit_batch(
+        workspace, registry, org_code="DEMO1", user_reference="t", today=TODAY
+    )
+
+
+def counts(workspace) -> tuple[int, int, list[str]]:
+    """(results, clients with a USI, the states of the requests)."""
+    with workspace.begin() as connection:
+        return (
+            connection.execute(select(func.count()).select_from(results)).scalar(),
+            connection.execute(select(func.count()).where(clients.c.usi != "")).scalar(),
+            connection.execute(select(submissions.c.state)).scalars().all(),
+        )
+
+
+def test_an_answer_missing_applications_writes_nothing_and_is_reported(workspace_url):
+    workspace, simulator = ready_batch(workspace_url)
+    sent = submit(workspace, simulator)
+    outcome = batches.retrieve_batch(
+        workspace, Answering(simulator, drop=2), sent.batch_id, org_code="DEMO1"
+    )
+    assert (outcome.processed, outcome.new_results, outcome.usis_written) == (False, 0, 0)
+    (problem,) = outcome.problems
+    assert "has no result for 2 of its 30 applications" in problem
+    assert "nothing of this request was written" in problem
+    assert counts(workspace) == (0, 2, [SENT])  # the demo file's USI and INTOFF only
+    assert batches.list_batches(workspace)["status"].tolist() == ["submitted"]
+    done = batches.retrieve_batch(workspace, simulator, sent.batch_id, org_code="DEMO1")
+    assert done.processed and done.new_results == 30 and done.problems == []
+    assert counts(workspace) == (30, 30, [RETRIEVED])
+
+
+def test_the_command_line_reports_an_incomplete_answer(tmp_path, capsys, monkeypatch):
+    workspace, simulator = ready_batch(f"sqlite:///{tmp_path / 'w.db'}")
+    submit(workspace, simulator)
+    monkeypatch.setattr(
+        "usikit.cli.batch_cmd.registry_of", lambda args, ws: Answering(simulator, drop=1)
+    )
+    status = main(["batch", "retrieve", "1", "--workspace", str(tmp_path / "w.db")])
+    captured = capsys.readouterr()
+    assert status == 3
+    assert "error: request U" in captured.err and "has no result for 1 of its 30" in captured.err
+    assert "0 new results" in captured.out and "Every result is in" not in captured.out
+
+
+@pytest.mark.parametrize("receipt", ["", "   "])
+def test_a_blank_receipt_is_not_recorded_and_the_request_is_sent_again(tmp_path, receipt):
+    workspace, simulator = ready_batch(f"sqlite:///{tmp_path / 'w.db'}")
+    with pytest.raises(RegistryFault, match="without a usable receipt number") as caught:
+        submit(workspace, Answering(simulator, receipt=receipt))
+    assert caught.value.transient
+    assert counts(workspace)[2] == [PENDING]
+    assert batches.list_batches(workspace)["status"].tolist() == ["submitting"]
+    sent = submit(workspace, simulator)
+    assert len(sent.receipts[0][1]) == 36
+    with workspace.begin() as connection:  # the simulator created the request once
+        assert (
+            connection.execute(select(func.count()).select_from(simulator_requests)).scalar() == 1
+        )
+
+
+@pytest.mark.parametrize("change", ["add", "remove", "edit"])
+def test_a_batch_changed_between_its_check_and_its_sending_is_not_sent(
+    workspace_url, monkeypatch, change
+):
+    workspace, simulator = ready_batch(workspace_url)
+    other = open_workspace(workspace_url)  # another person, at the same moment
+
+    changed = []
+
+    def validate_then_change(frame, **options):
+        report = validate_clients(frame, **options)
+        if changed:  # the edit below validates too
+            return report
+        changed.append(change)
+        if change == "add":
+            batches.add_to_batch(other, [BAD_EMAIL])
+        elif change == "remove":
+            batches.remove_from_batch(other, ["S0000004"])
+        else:
+            batches.edit_client(other, "S0000004", {"Email": "new@example.com"})
+        return report
+
+    monkeypatch.setattr(batches, "validate_clients", validate_then_change)
+    with pytest.raises(InputError, match="changed while it was being checked"):
+        submit(workspace, simulator)
+    monkeypatch.undo()
+    assert counts(workspace)[2] == []  # nothing recorded, nothing sent
+    assert batches.list_batches(workspace)["status"].tolist() == ["open"]
+    if change == "add":
+        batches.remove_from_batch(workspace, [BAD_EMAIL])
+    sent = submit(workspace, simulator)
+    assert sent.applications == (29 if change == "remove" else 30)
+
+
+class BadUsi(Answering):
+    """The registry's answer with the first success's USI blank or broken."""
+
+    def __init__(self, inner, usi_given: str) -> None:
+        super().__init__(inner)
+        self.usi_given = usi_given
+
+    def bulk_upload_retrieve(self, *args):
+        answer = self.inner.bulk_upload_retrieve(*args)
+        items = list(answer.applications)
+        first = next(i for i, item in enumerate(items) if item.result == "Success")
+        items[first] = dataclasses.replace(items[first], usi=self.usi_given)
+        return dataclasses.replace(answer, applications=items)
+
+
+@pytest.mark.parametrize("usi_given", ["", "BNGH7C75FM", "not a usi"])
+def test_a_success_without_a_valid_usi_writes_nothing(workspace_url, usi_given):
+    workspace, simulator = ready_batch(workspace_url)
+    sent = submit(workspace, simulator)
+    outcome = batches.retrieve_batch(
+        workspace, BadUsi(simulator, usi_given), sent.batch_id, org_code="DEMO1"
+    )
+    (problem,) = outcome.problems
+    assert "a result without a valid USI" in problem and "nothing of this request" in problem
+    assert counts(workspace) == (0, 2, [SENT])
+    done = batches.retrieve_batch(workspace, simulator, sent.batch_id, org_code="DEMO1")
+    assert done.processed and counts(workspace) == (30, 30, [RETRIEVED])

@@ -1,0 +1,133 @@
+"""Importing the clients' spreadsheet again never wipes the USIs the registry issued, reports a
+USI that differs from the stored one, and leaves records that are with the registry alone."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from tests.batch_helpers import (
+    BAD_DATE,
+    BAD_EMAIL,
+    DEMO,
+    TODAY,
+    demo_workspace,
+    sent_demo_batch,
+)
+from usikit import read_table
+from usikit.cli import main
+from usikit.identifiers import usi
+from usikit.workspace import batches
+from usikit.workspace.clients import clients_frame, import_clients
+from usikit.workspace.tables import clients
+
+HAD_USI = "S0000002"  # the demo file gives this client a USI
+ISSUED = "S0000004"  # a client the simulator gives a USI
+
+
+def stored(workspace, column: str = "USI"):
+    with workspace.begin() as connection:
+        return clients_frame(connection).set_index("Client ID")[column]
+
+
+def sources(workspace) -> dict[str, str]:
+    with workspace.begin() as connection:
+        return dict(connection.execute(select(clients.c.client_id, clients.c.usi_source)).all())
+
+
+def submitted(workspace_url):
+    """The demo clients, their valid records sent to the simulator (results ready at once)."""
+    return sent_demo_batch(workspace_url)
+
+
+def test_importing_the_original_file_again_keeps_the_issued_usis(workspace_url):
+    workspace, simulator, batch_id = submitted(workspace_url)
+    batches.retrieve_batch(workspace, simulator, batch_id, org_code="DEMO1")
+    before = stored(workspace)
+    issued = before[before != ""]
+    assert len(issued) == 28 + 2  # the new ones, the file's USI and its INTOFF
+    again = import_clients(workspace, read_table(DEMO), include_invalid=True, today=TODAY)
+    after = stored(workspace)
+    assert (after[issued.index] == issued).all()  # the file's blank cells wiped nothing
+    assert again.updated == [] and again.conflicts == [] and again.in_flight == []
+    assert all(usi.is_valid(value) for value in issued.drop("S0000006"))
+    kinds = sources(workspace)
+    assert kinds[ISSUED] == "offline simulator" and kinds[HAD_USI] == "imported"
+    assert kinds["S0000006"] == "imported" and kinds[BAD_DATE] == ""
+
+
+def test_a_different_usi_in_the_file_is_a_conflict_and_nothing_of_the_row_is_applied(
+    workspace_url,
+):
+    workspace, simulator, batch_id = submitted(workspace_url)
+    batches.retrieve_batch(workspace, simulator, batch_id, org_code="DEMO1")
+    held = stored(workspace)[ISSUED]
+    other = "223456789N"
+    assert usi.is_valid(other) and other != held
+    frame = read_table(DEMO)
+    chosen = frame["Client ID"] == ISSUED
+    frame.loc[chosen, ["USI", "Email"]] = [other, "changed@example.com"]
+    frame.loc[frame["Client ID"] == "S0000005", "Email"] = "lucas@example.com"  # no conflict
+    done = import_clients(workspace, frame, include_invalid=True, today=TODAY)
+    row = int(frame.index[chosen][0])
+    assert done.conflicts == [row] and row in done.skipped
+    assert f"the file has {other} but the workspace holds {held}" in done.skipped[row]
+    assert "offline simulator" in done.skipped[row]
+    assert "1 with a USI that differs from the workspace's" in done.summary_line()
+    assert stored(workspace)[ISSUED] == held
+    assert stored(workspace, "Email")[ISSUED] == "arjun.kaur23@example.com"
+    assert done.updated == ["S0000005"]
+    assert stored(workspace, "Email")["S0000005"] == "lucas@example.com"
+
+
+def test_a_usi_for_a_client_without_one_is_taken_from_the_file(workspace_url):
+    workspace = demo_workspace(workspace_url)
+    frame = read_table(DEMO)
+    frame.loc[frame["Client ID"] == ISSUED, "USI"] = "223456789N"
+    done = import_clients(workspace, frame, include_invalid=True, today=TODAY)
+    assert done.updated == [ISSUED] and done.conflicts == []
+    assert stored(workspace)[ISSUED] == "223456789N"
+    assert sources(workspace)[ISSUED] == "imported"
+
+
+@pytest.mark.parametrize("retrieved", [False, True])
+def test_a_client_sent_to_the_registry_is_not_changed_by_an_import(workspace_url, retrieved):
+    workspace, simulator, batch_id = submitted(workspace_url)
+    if retrieved:
+        batches.retrieve_batch(workspace, simulator, batch_id, org_code="DEMO1")
+    frame = read_table(DEMO)
+    frame.loc[frame["Client ID"] == ISSUED, "Email"] = "changed@example.com"
+    frame.loc[frame["Client ID"] == BAD_EMAIL, "Email"] = "fixed@example.com"  # not sent
+    done = import_clients(workspace, frame, include_invalid=True, today=TODAY)
+    email = stored(workspace, "Email")
+    assert email[BAD_EMAIL] == "fixed@example.com"
+    row = int(frame.index[frame["Client ID"] == ISSUED][0])
+    if retrieved:  # the batch is processed: the client can change again
+        assert email[ISSUED] == "changed@example.com" and done.in_flight == []
+        return
+    assert email[ISSUED] == "arjun.kaur23@example.com"
+    assert done.in_flight == [row] and "S0000005" in done.unchanged  # sent, but no change
+    assert done.skipped[row] == (
+        f"client {ISSUED} was sent in batch {batch_id} (submitted); its details cannot "
+        "change until the results are retrieved"
+    )
+    assert "(1 in a batch sent to the registry)" in done.summary_line()
+
+
+def test_the_command_line_reports_conflicts_and_clients_with_the_registry(
+    tmp_path, capsys, monkeypatch
+):
+    url = f"sqlite:///{tmp_path / 'w.db'}"
+    workspace, _, batch_id = submitted(url)
+    frame = read_table(DEMO)
+    frame.loc[frame["Client ID"] == HAD_USI, "USI"] = "223456789N"
+    frame.loc[frame["Client ID"] == "S0000004", "Email"] = "changed@example.com"
+    path = tmp_path / "again.csv"
+    frame.to_csv(path, index=False)
+    monkeypatch.setenv("USIKIT_WORKSPACE", url)
+    assert main(["clients", "import", str(path), "--include-invalid"]) == 1
+    out = capsys.readouterr().out
+    assert "(1 with a USI that differs from the workspace's, 1 in a batch sent" in out
+    assert "USI conflict: the file has 223456789N but the workspace holds BNGH7C75FN" in out
+    assert f"was sent in batch {batch_id} (submitted)" in out
+    assert stored(workspace)[HAD_USI] == "BNGH7C75FN"

@@ -1,0 +1,303 @@
+"""Every gated library function and the role it needs, refused on SQLite and on PostgreSQL.
+
+One table lists each function that checks a role (`usikit.workspace.roles.acting`) with each
+role it needs; a function needing two roles has a line for each. Every line is run twice:
+on SQLite, where roles are recorded in the workspace (advisory) and the officer holds the
+three other roles; and on a real PostgreSQL server, as a database user holding the three
+other roles, where the database itself refuses. Either way the refusal is a
+`PermissionRefused` naming the missing role, and nothing is written. The screens' table of
+buttons (`usikit.ui.permissions.BUTTONS`) is held to the same table.
+"""
+
+from __future__ import annotations
+
+import ast
+import functools
+import getpass
+import inspect
+from collections.abc import Callable
+from pathlib import Path
+from types import ModuleType
+
+import psycopg
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+
+from tests import postgres
+from tests.batch_helpers import DEMO, TODAY
+from usikit import read_table
+from usikit.regcert import export as regcert_export
+from usikit.regcert import matching, register
+from usikit.registry.offline import OfflineRegistry
+from usikit.rules.regcert import validate_regcert
+from usikit.rules.regcert_learners import validate_learners
+from usikit.ui.permissions import BUTTONS
+from usikit.workspace import batches, clients, error_reports, open_workspace, roles
+from usikit.workspace.roles import PermissionRefused
+
+SAMPLES = DEMO.parent
+BULK, REGISTER, BATCHES, EXPORT = "bulk_upload", "manage_regcert", "usi_batches", "data_export"
+OWNER = "records_admin"
+GATED_MODULES: tuple[ModuleType, ...] = (
+    clients, batches, error_reports, register, matching, regcert_export,
+)  # fmt: skip
+
+
+@functools.cache
+def client_file():
+    return read_table(DEMO)
+
+
+@functools.cache
+def import_file_frame():
+    return read_table(SAMPLES / "regcert_import_first.csv", sep=",")
+
+
+@functools.cache
+def learners_report():
+    return validate_learners(read_table(SAMPLES / "regcert_register.xlsx"))
+
+
+def registry(workspace):
+    return OfflineRegistry(workspace)
+
+
+Call = Callable[[object, Path], object]
+# (function, role it needs, a call of it): every role of every gated function.
+GATED: list[tuple[str, str, Call]] = [
+    ("import_clients", BULK, lambda w, out: clients.import_clients(w, client_file(), today=TODAY)),
+    ("export_clients", EXPORT, lambda w, out: clients.export_clients(w, out / "clients.csv")),
+    ("add_to_batch", BATCHES, lambda w, out: batches.add_to_batch(w, ["S0000001"])),
+    ("remove_from_batch", BATCHES, lambda w, out: batches.remove_from_batch(w, ["S0000001"])),
+    ("edit_client", BATCHES,
+     lambda w, out: batches.edit_client(w, "S0000001", {"First Name": "Ann"}, today=TODAY)),
+    ("batch_view", BATCHES, lambda w, out: batches.batch_view(w, today=TODAY)),
+    ("export_batch", EXPORT, lambda w, out: batches.export_batch(w, out / "grid.xlsx")),
+    ("submit_batch", BATCHES,
+     lambda w, out: batches.submit_batch(w, registry(w), org_code="DEMO1", user_reference="t",
+                                         today=TODAY)),
+    ("retrieve_batch", BATCHES,
+     lambda w, out: batches.retrieve_batch(w, registry(w), 1, org_code="DEMO1")),
+    ("list_batches", BATCHES, lambda w, out: batches.list_batches(w)),
+    ("batch_results", BATCHES, lambda w, out: batches.batch_results(w, 1)),
+    ("export_results", EXPORT, lambda w, out: batches.export_results(w, 1, out / "results.csv")),
+    ("export_error_report", EXPORT,
+     lambda w, out: error_reports.export_error_report(w, learners_report(), out / "errors.csv")),
+    ("export_import_results", EXPORT,
+     lambda w, out: error_reports.export_import_results(
+         w, learners_report().errors, out / "results.csv")),
+    ("select_records", REGISTER, lambda w, out: regcert_export.select_records(w)),
+    ("register_enrolments", REGISTER,
+     lambda w, out: register.register_enrolments(w, for_file=import_file_frame())),
+    ("import_learners", BULK, lambda w, out: register.import_learners(w, learners_report())),
+    ("import_learners", REGISTER, lambda w, out: register.import_learners(w, learners_report())),
+    ("import_file", BULK, lambda w, out: matching.import_file(w, import_file_frame())),
+    ("import_file", REGISTER, lambda w, out: matching.import_file(w, import_file_frame())),
+    ("import_file(apply=True)", BULK,
+     lambda w, out: matching.import_file(w, import_file_frame(), apply=True)),
+    ("import_file(apply=True)", REGISTER,
+     lambda w, out: matching.import_file(w, import_file_frame(), apply=True)),
+    ("apply_import", BULK,
+     lambda w, out: matching.apply_import(w, validate_regcert(import_file_frame()))),
+    ("apply_import", REGISTER,
+     lambda w, out: matching.apply_import(w, validate_regcert(import_file_frame()))),
+    ("export_records", REGISTER,
+     lambda w, out: regcert_export.export_records(w, out / "register.csv")),
+    ("export_records", EXPORT,
+     lambda w, out: regcert_export.export_records(w, out / "register.csv")),
+]  # fmt: skip
+IDS = [f"{name}-needs-{role}" for name, role, _ in GATED]
+
+
+def needed_by(name: str) -> set[str]:
+    return {role for function, role, _ in GATED if function.split("(")[0] == name}
+
+
+def acting_functions() -> set[str]:
+    """The public functions of the library that check a role through `acting`."""
+    found = set()
+    for module in GATED_MODULES:
+        tree = ast.parse(inspect.getsource(module))
+        for node in tree.body:
+            if isinstance(node, ast.FunctionDef) and not node.name.startswith("_"):
+                calls = {
+                    n.func.id
+                    for n in ast.walk(node)
+                    if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)
+                }
+                if "acting" in calls:
+                    found.add(node.name)
+    return found
+
+
+def test_the_table_lists_every_gated_function():
+    listed = {name.split("(")[0] for name, _, _ in GATED}
+    assert acting_functions() == listed
+    assert {role for _, role, _ in GATED} == set(roles.ROLES)
+
+
+# The screens' controls and the library functions behind them: a control needs exactly the
+# roles its functions need, so a screen disables exactly what the library would refuse.
+CONTROLS = {
+    "RegcertImportScreen.files.upload": ("import_file",),
+    "RegcertImportScreen.validate": ("import_file",),
+    "RegcertImportScreen.upload": ("import_file",),
+    "RegcertImportScreen.export_errors": ("export_error_report",),
+    "RegcertImportScreen.export_results": ("export_import_results",),
+    "RegcertExportScreen.reload": ("select_records",),
+    "RegcertExportScreen.export": ("select_records", "export_records"),
+    "BatchScreen.files.upload": ("import_clients", "add_to_batch"),
+    "BatchScreen.load": ("import_clients", "add_to_batch"),
+    "BatchScreen.add_chosen": ("add_to_batch",),
+    "BatchScreen.add_all": ("add_to_batch",),
+    "BatchScreen.edit_person": ("edit_client",),
+    "BatchScreen.edit_document": ("edit_client",),
+    "BatchScreen.remove": ("remove_from_batch",),
+    "BatchScreen.submit": ("submit_batch",),
+    "BatchScreen.export": ("export_batch",),
+    "ResultsScreen.reload": ("list_batches", "batch_results"),
+    "ResultsScreen.download": ("retrieve_batch",),
+    "ResultsScreen.export": ("export_results",),
+    "ResultsScreen.export_clients": ("export_clients",),
+}
+
+
+def test_the_screens_disable_exactly_what_the_library_refuses():
+    assert set(CONTROLS) == set(BUTTONS)
+    for control, functions in CONTROLS.items():
+        wanted = set().union(*(needed_by(f) for f in functions))
+        assert set(BUTTONS[control]) == wanted, control
+
+
+def refused(call: Call, workspace, out: Path, role: str) -> PermissionRefused:
+    with pytest.raises(PermissionRefused) as caught:
+        call(workspace, out)
+    assert caught.value.roles == (role,)
+    assert f"you need the {role} role to " in str(caught.value)
+    assert f"usikit roles grant YOUR_USER {role}" in str(caught.value)
+    assert list(out.iterdir()) == []  # no file written
+    return caught.value
+
+
+# SQLite: roles recorded in the workspace, checked by usikit (advisory).
+
+
+@pytest.fixture(scope="module")
+def sqlite_folder(tmp_path_factory):
+    """A SQLite workspace where the test's user holds every role but one (per file)."""
+    return tmp_path_factory.mktemp("sqlite-roles")
+
+
+def sqlite_lacking(folder: Path, role: str):
+    path = folder / f"lacks_{role}.db"
+    known = path.exists()
+    workspace = open_workspace(str(path))
+    if not known:
+        for other in roles.ROLES:
+            if other != role:
+                roles.grant(workspace, getpass.getuser(), other)
+    return workspace
+
+
+@pytest.mark.parametrize(("name", "role", "call"), GATED, ids=IDS)
+def test_sqlite_refuses_without_the_role(sqlite_folder, tmp_path, name, role, call):
+    workspace = sqlite_lacking(sqlite_folder, role)
+    try:
+        refused(call, workspace, tmp_path, role)
+        assert roles.held_roles(workspace) == set(roles.ROLES) - {role}
+    finally:
+        workspace.close()
+
+
+# PostgreSQL: one database user per missing role, holding the three others.
+
+
+@pytest.fixture(scope="module")
+def shared(postgres_server):
+    """A shared workspace set up by its owner; lacking(role) opens it as a user without it."""
+    url = postgres.create_database(postgres_server, owner=OWNER)
+    owner = open_workspace(url)
+    roles.setup(owner)
+    plain = postgres_server.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(plain, autocommit=True) as connection:
+        for role in roles.ROLES:
+            user = f"lacks_{role}"
+            if not connection.execute(
+                "SELECT 1 FROM pg_roles WHERE rolname = %s", (user,)
+            ).fetchone():
+                connection.execute(f"CREATE ROLE {user} LOGIN")
+            for other in roles.ROLES:
+                verb = "REVOKE" if other == role else "GRANT"
+                connection.execute(
+                    f"{verb} usikit_{other} {'FROM' if verb == 'REVOKE' else 'TO'} {user}"
+                )
+    opened = {}
+
+    def lacking(role: str):
+        if role not in opened:
+            opened[role] = open_workspace(url.replace(f"{OWNER}@", f"lacks_{role}@"))
+        return opened[role]
+
+    yield owner, lacking
+    for workspace in (owner, *opened.values()):
+        workspace.close()
+
+
+@pytest.mark.parametrize(("name", "role", "call"), GATED, ids=IDS)
+def test_postgresql_refuses_without_the_role(shared, tmp_path, name, role, call):
+    owner, lacking = shared
+    workspace = lacking(role)
+    refused(call, workspace, tmp_path, role)
+    assert roles.held_roles(workspace) == set(roles.ROLES) - {role}
+    assert roles.held_roles(owner, f"lacks_{role}") == set(roles.ROLES) - {role}
+
+
+def test_postgresql_itself_keeps_the_register_to_manage_regcert(shared):
+    """Past usikit's own check, the grants refuse the register to every other role."""
+    owner, lacking = shared
+    statements = {
+        "SELECT count(*) FROM learners",
+        "SELECT count(*) FROM registrations",
+        "SELECT count(*) FROM enrolments",
+        "INSERT INTO qualifications (number_key, number, name, awarding_organisation, "
+        "created_at, updated_at) VALUES ('60312345', '603/1234/5', 'Q', 'A', now(), now())",
+        "UPDATE registrations SET status = 'Exempt'",
+        "DELETE FROM programmes",
+    }
+    for statement in sorted(statements):
+        with pytest.raises(DBAPIError) as caught, lacking(REGISTER).begin() as connection:
+            connection.exec_driver_sql(statement)
+        assert caught.value.orig.sqlstate == roles.REFUSED, statement
+    with lacking(BULK).begin() as connection:  # holds manage_regcert: the register is theirs
+        for statement in sorted(statements):
+            connection.exec_driver_sql(statement)
+        connection.rollback()
+    with owner.begin() as connection:
+        privilege = "SELECT has_table_privilege(:role, :table, :what)"
+        for table in roles.REGISTER:
+            for role in (BULK, BATCHES, EXPORT):
+                for what in ("SELECT", "INSERT", "UPDATE", "DELETE"):
+                    assert not connection.execute(
+                        text(privilege), {"role": f"usikit_{role}", "table": table, "what": what}
+                    ).scalar_one(), (role, table, what)
+            assert connection.execute(
+                text(privilege), {"role": "usikit_manage_regcert", "table": table, "what": "DELETE"}
+            ).scalar_one()
+
+
+def test_setup_takes_back_what_an_older_usikit_granted(shared):
+    owner, _ = shared
+    with owner.begin() as connection:  # as version 2's setup did
+        connection.exec_driver_sql("GRANT SELECT, INSERT, UPDATE ON learners TO usikit_bulk_upload")
+        connection.exec_driver_sql("GRANT SELECT ON registrations TO usikit_data_export")
+    roles.setup(owner)
+    with owner.begin() as connection:
+        for role, table in (("bulk_upload", "learners"), ("data_export", "registrations")):
+            assert not connection.execute(
+                text("SELECT has_table_privilege(:role, :table, 'SELECT')"),
+                {"role": f"usikit_{role}", "table": table},
+            ).scalar_one()
+        assert connection.execute(  # what the role needs stays
+            text("SELECT has_table_privilege('usikit_bulk_upload', 'clients', 'INSERT')")
+        ).scalar_one()
