@@ -229,3 +229,12 @@ def test_regcert_import_reads_the_separator_given(loaded, tmp_path, capsys, sep,
     assert run(capsys, "regcert", "import", str(separated), "--sep", name,
                "--workspace", loaded) == (code, comma, "")  # fmt: skip
     assert "record" in comma and "Nothing was changed" in comma
+
+
+def test_a_problem_with_the_whole_file_is_printed_under_the_summary(write_text, capsys):
+    path = write_text("cols.csv", "ULN,Qualification Number,Status\n1000000043,603/1234/5,R\n")
+    code, out, err = run(capsys, "validate", "regcert", str(path))
+    lines = out.splitlines()
+    assert code == 1 and err == "" and lines[0] == "1 record: 0 valid, 1 with errors"
+    assert lines[1].startswith("File: The file must have exactly these 10 columns in this order")
+    assert "Add --errors" in lines[2]

@@ -95,6 +95,10 @@ def test_upload_imports_the_accepted_records_and_shows_each_result(importer, dem
         "2 status reverted"
     )
     assert importer.message.text == text and importer.status_line() == text
+    assert importer.progress.steps[-2:] == [
+        "Validating again and importing in one transaction…",
+        "Writing 46 accepted records…",
+    ]
     results = importer.result_grid.frame
     assert len(results) == 46 and set(results["Result"]) == {"created", "status reverted"}
     assert ("created", 44, "#198754") in importer.result_chart.bars

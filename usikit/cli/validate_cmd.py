@@ -53,6 +53,9 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     parser.set_defaults(run=run)
 
 
+SHOWN_FILE_ERRORS = 3  # a problem with the whole file is shown: no record can pass
+
+
 def run(args: argparse.Namespace) -> int:
     validator = VALIDATORS[args.kind]
     if args.errors is not None:
@@ -64,6 +67,9 @@ def run(args: argparse.Namespace) -> int:
         options["enrolments"] = _register_enrolments(args.workspace, frame)
     report = validator.function(frame, show_sensitive=args.show_sensitive, **options)
     print(report.summary_line())
+    whole_file = report.file_problems[report.file_problems["severity"] == "error"]
+    for message in whole_file["message"].head(SHOWN_FILE_ERRORS):  # every record fails for it
+        print(f"File: {message}")
     if args.errors is not None:
         write_report(report, args.errors)
         print(f"Wrote {len(report.errors)} problems to {args.errors}")

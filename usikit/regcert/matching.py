@@ -17,6 +17,7 @@ rows are written in one transaction: a failure midway leaves the register as it 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -246,11 +247,13 @@ def import_file(
     allow_temporary_uln: bool = False,
     show_sensitive: bool = False,
     today: dt.date | None = None,
+    on_step: Callable[[str], None] | None = None,
 ) -> ImportOutcome:
     """Validate an import file against the register and, with `apply`, write its accepted
     records: the register is read once, in the same transaction as the writes, so what
     was validated is what gets written. Either way it needs bulk_upload (an import) and
-    manage_regcert (it reads, and with `apply` changes, the register)."""
+    manage_regcert (it reads, and with `apply` changes, the register). `on_step` hears
+    when the writing starts, for a screen's progress bar."""
 
     def validated(connection: Connection) -> tuple[ValidationReport, pd.DataFrame]:
         records = import_records(frame)
@@ -274,6 +277,8 @@ def import_file(
         if report.valid.empty:
             results = pd.DataFrame(columns=list(RESULT_COLUMNS))
         else:
+            if on_step is not None:
+                on_step(f"Writing {len(report.valid):,} accepted records…")
             results = _apply(connection, plan_import(report.valid, current))
         _record(connection, report, results)
         return ImportOutcome(report, results)

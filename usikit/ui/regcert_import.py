@@ -231,7 +231,11 @@ class RegcertImportScreen(Screen):
         assert self.frame is not None and self.workspace is not None
         self.progress.start(2, "Validating again and importing in one transaction…")
         outcome = import_file(
-            self.workspace, self.frame, apply=True, allow_temporary_uln=self.temporary_uln.value
+            self.workspace,
+            self.frame,
+            apply=True,
+            allow_temporary_uln=self.temporary_uln.value,
+            on_step=self.progress.step,
         )
         self.progress.finish()
         self.report, self.results = outcome.report, outcome.results
