@@ -14,12 +14,13 @@ import pandas as pd
 
 from usikit.rules.client_fields import CLIENT_FIELDS
 from usikit.rules.clients import STEPS, client_schema, validate_clients
-from usikit.rules.engine import WORKERS, as_records, passes
+from usikit.rules.engine import PARALLEL_FROM, WORKERS, as_records, passes
 from usikit.rules.headers import match_headers
 from usikit.rules.memo import shared_results
 from usikit.rules.normalise import normalise
 
 TOP_RULES = 8
+THREADED = f" from {PARALLEL_FROM:,} records"
 
 
 def _seconds(function) -> tuple[float, object]:
@@ -39,8 +40,11 @@ def stages(frame: pd.DataFrame, today: dt.date) -> list[tuple[str, float]]:
     whole, _ = _seconds(lambda: validate_clients(frame, today=today))
     return [
         ("text columns and header matching", typing),
-        (f"normalisation (columns on {WORKERS} threads)", normalising),
-        (f"rules on {WORKERS} threads, then the error table of the failing cells", checking),
+        (f"normalisation (columns on {WORKERS} threads{THREADED})", normalising),
+        (
+            f"rules on {WORKERS} threads{THREADED}, then the error table of the failing cells",
+            checking,
+        ),
         ("report (statuses, counts) and the rest", max(whole - typing - normalising - checking, 0)),
         ("whole `validate_clients`", whole),
     ]

@@ -18,11 +18,12 @@ from tests.batch_helpers import (
 from usikit import InputError
 from usikit.cli import main
 from usikit.identifiers import usi
-from usikit.registry.base import LIVE_NAME
+from usikit.registry.base import LIVE_NAME, TEST_NAME, UNCERTAIN_NAME, may_finish
 from usikit.registry.offline import OfflineRegistry
 from usikit.ui import BatchScreen
 from usikit.workspace import batches, migrations, open_workspace
 from usikit.workspace.clients import clients_frame, export_clients
+from usikit.workspace.tables import batches as batches_table
 from usikit.workspace.tables import clients, schema_info
 
 ISSUED, HAD_USI, NO_USI = "S0000004", "S0000002", BAD_DATE
@@ -172,3 +173,37 @@ def test_the_batch_screen_adds_for_the_registry_it_submits_to(tmp_path, monkeypa
         assert ISSUED in batches.batch_view(screen.workspace).client_ids
     finally:
         screen.close()
+
+
+def test_usis_from_before_version_3_credited_to_the_usi_registry_are_uncertain(workspace_url):
+    """Before version 3 the 3PT test address was called the USI Registry too: what it issued
+    then is not taken for a real USI, and a batch still with it finishes through either."""
+    workspace, _ = processed(workspace_url)
+    with workspace.begin() as connection:
+        connection.execute(batches_table.update().values(registry=LIVE_NAME))
+        connection.exec_driver_sql("ALTER TABLE clients DROP COLUMN usi_source")
+        connection.execute(schema_info.update().values(value="2"))
+    workspace.close()
+    upgraded = open_workspace(workspace_url)
+    after = sources(upgraded)
+    assert after[ISSUED] == UNCERTAIN_NAME and after[HAD_USI] == "imported"
+    with upgraded.begin() as connection:
+        assert set(connection.execute(select(batches_table.c.registry)).scalars()) == {
+            UNCERTAIN_NAME
+        }
+    assert may_finish(UNCERTAIN_NAME, LIVE_NAME) and may_finish(UNCERTAIN_NAME, TEST_NAME)
+    assert not may_finish(UNCERTAIN_NAME, "offline simulator")
+    live = LiveRegistry(OfflineRegistry(upgraded, delay=dt.timedelta(0)))
+    assert batches.add_to_batch(upgraded, [ISSUED], registry=live).added == [ISSUED]
+
+
+def test_a_batch_is_finished_only_through_the_registry_it_was_sent_to(workspace_url, tmp_path):
+    workspace, simulator, batch_id = sent_demo_batch(workspace_url)
+    live = LiveRegistry(
+        OfflineRegistry(open_workspace(str(tmp_path / "live.db")), delay=dt.timedelta(0))
+    )
+    with pytest.raises(InputError, match="was sent to the offline simulator"):
+        batches.retrieve_batch(workspace, live, batch_id, org_code="DEMO1")
+    assert sources(workspace)[ISSUED] == ""  # nothing written, nothing credited
+    done = batches.retrieve_batch(workspace, simulator, batch_id, org_code="DEMO1")
+    assert done.processed and sources(workspace)[ISSUED] == "offline simulator"

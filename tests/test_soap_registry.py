@@ -143,6 +143,7 @@ def test_the_command_line_takes_the_organisations_token_provider(endpoint, tmp_p
         ("tests.no_such_module:make", "cannot import 'tests.no_such_module'"),
         ("tests.token_providers:missing", "has no function 'missing'"),
         ("tests.token_providers:not_a_provider", "has no security_header() method"),
+        ("tests.token_providers:without_its_credential", "FileNotFoundError: m2m-credential"),
     ):
         code = main(["batch", "retrieve", "1", "--workspace", str(tmp_path / "w.db"),
                      "--registry", endpoint.url, "--token-provider", spec])  # fmt: skip

@@ -12,3 +12,7 @@ def local_endpoint() -> LocalToken:
 
 def not_a_provider() -> str:
     return "a token as plain text"
+
+
+def without_its_credential() -> LocalToken:
+    raise FileNotFoundError("m2m-credential.xml")

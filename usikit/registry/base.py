@@ -120,7 +120,11 @@ UNVERIFIED_IDENTITY = 2004
 # any other SOAP endpoint are not the USI Registry, and what they issue is not a real USI.
 LIVE_NAME, SIMULATOR_NAME, ENDPOINT_NAME = "USI Registry", "offline simulator", "SOAP endpoint"
 TEST_NAME = "USI Registry test environment (3PT)"  # the registry's own, but its USIs are tests
-NOT_THE_REGISTRY = (SIMULATOR_NAME, ENDPOINT_NAME, TEST_NAME)
+# Before schema version 3 both the production and the 3PT addresses were called LIVE_NAME: what
+# they issued then cannot be told apart, so it is not taken for a real USI (sent again, the
+# USI Registry answers a person it knows with their USI).
+UNCERTAIN_NAME = "USI Registry or 3PT (before v3)"
+NOT_THE_REGISTRY = (SIMULATOR_NAME, ENDPOINT_NAME, TEST_NAME, UNCERTAIN_NAME)
 
 
 def is_the_registry(name: str | None) -> bool:
@@ -132,7 +136,20 @@ def describe(name: str | None) -> str:
     """A registry's stored name as every output shows it: says so when it is not the registry."""
     if not name:
         return ""
+    if name == UNCERTAIN_NAME:
+        return (
+            "USI Registry or its 3PT test environment (recorded before usikit told them "
+            "apart, so not counted as the USI Registry)"
+        )
     return name if is_the_registry(name) else f"{name} (not the USI Registry)"
+
+
+def may_finish(stored: str | None, registry_name: str) -> bool:
+    """Whether a batch sent to the registry named `stored` may be finished (sent, retrieved)
+    through the registry named `registry_name`: only through the one it was sent to."""
+    if not stored or stored == registry_name:
+        return True
+    return stored == UNCERTAIN_NAME and registry_name in (LIVE_NAME, TEST_NAME)
 
 
 class Registry(Protocol):

@@ -67,10 +67,21 @@ def load_token_provider(spec: str) -> TokenProvider:
             f"--token-provider: cannot import {module_name!r} ({exc}); check the name and "
             "that the module is installed in this environment"
         ) from None
+    except Exception as exc:  # the organisation's module failed as it loaded
+        raise InputError(
+            f"--token-provider: importing {module_name!r} failed ({type(exc).__name__}: "
+            f"{exc}); ask whoever maintains it"
+        ) from None
     factory = getattr(module, attribute, None)
     if not callable(factory):
         raise InputError(f"--token-provider: {module_name!r} has no function {attribute!r}")
-    provider = factory()
+    try:
+        provider = factory()
+    except Exception as exc:  # a missing credential file, an unreachable gateway, ...
+        raise InputError(
+            f"--token-provider: {spec} failed ({type(exc).__name__}: {exc}); check the "
+            "organisation's credential it uses, or ask whoever maintains it"
+        ) from None
     if not callable(getattr(provider, "security_header", None)):
         raise InputError(
             f"--token-provider: {spec} returned {type(provider).__name__}, which has no "

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from string import Formatter
+from typing import TypeVar
 
 import numpy as np
 import pandas as pd
@@ -25,8 +26,10 @@ from usikit.io.tableinfo import table_info
 from usikit.privacy import mask
 from usikit.problems import ERROR, WARNING, Problem, Severity, problems_frame, typed_problems
 from usikit.report import ValidationReport
+from usikit.rules import textscan
 from usikit.rules.memo import remembered, shared, shared_results
 
+T, R = TypeVar("T"), TypeVar("R")
 ValueTest = Callable[[pd.Series], pd.Series]
 RecordTest = Callable[[pd.DataFrame], pd.Series]
 Detail = Callable[[pd.DataFrame, pd.Index], pd.Series]
@@ -241,9 +244,7 @@ def _rules_check(pa, rules: list[Rule], frame: pd.DataFrame, results: list[np.nd
             raise RuntimeError(problem) from exc
 
     def test(record: pd.Series) -> pd.Series:
-        context = contextvars.copy_context()  # the shared results, seen by every worker
-        with ThreadPoolExecutor(max_workers=WORKERS) as pool:
-            results.extend(pool.map(lambda rule: context.copy().run(run, rule), rules))
+        results.extend(in_parallel(run, rules, len(frame)))
         ok = np.ones(len(frame), dtype=bool)
         for passed in results:  # in place: reducing the list would first stack it in a copy
             ok &= passed
@@ -254,12 +255,26 @@ def _rules_check(pa, rules: list[Rule], frame: pd.DataFrame, results: list[np.nd
 
 @shared
 def filled_cells(values: pd.Series) -> np.ndarray:
-    """Which cells hold something (computed once per column and validation)."""
-    return (values != "").to_numpy(dtype=bool)
+    """Which cells hold something (computed once per column and validation, from the cell
+    lengths of the byte buffer the scans share)."""
+    return textscan.cell_lengths(values) > 0
 
 
 # Rules are independent, and Arrow releases the interpreter lock while it works.
 WORKERS = min(4, os.cpu_count() or 1)
+PARALLEL_FROM = 50_000  # records; below, threads cost more in handing over the lock than they save
+
+
+def in_parallel(work: Callable[[T], R], items: Iterable[T], records: int) -> list[R]:
+    """`work` on every item, in order: on the worker threads for a large table (each sees the
+    shared results of this validation), one after another for a small one."""
+    if records < PARALLEL_FROM or WORKERS == 1:
+        return [work(item) for item in items]
+    context = contextvars.copy_context()
+    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+        return list(pool.map(lambda item: context.copy().run(work, item), items))
+
+
 SUBSET_BELOW = 0.5  # test only the filled cells when fewer than half the cells are filled
 
 

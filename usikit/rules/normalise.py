@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import contextvars
 from collections.abc import Callable, Collection, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -13,7 +11,7 @@ import pandas as pd
 from usikit.privacy import mask_series
 from usikit.problems import WARNING, problems_frame, typed_problems
 from usikit.rules import textscan
-from usikit.rules.engine import SHOWN_VALUE_LENGTH, WORKERS
+from usikit.rules.engine import SHOWN_VALUE_LENGTH, in_parallel
 from usikit.rules.memo import shared_results
 
 NORMALISED = "normalised"
@@ -44,21 +42,14 @@ def normalise(
 
 
 def _apply(frame: pd.DataFrame, steps: Sequence[Step]) -> tuple[pd.DataFrame, dict]:
-    """Each column through its steps, in order; columns are independent, so they run on
-    the rules' worker threads (the byte scans release the GIL)."""
+    """Each column through its steps, in order; columns are independent, so a large table's
+    run on the rules' worker threads (the byte scans release the GIL)."""
     chains: dict[str, list[Step]] = {}
     for step in steps:
         for name in step.columns:
             if name in frame.columns:
                 chains.setdefault(name, []).append(step)
-    context = contextvars.copy_context()  # the shared results, seen by every worker
-    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
-        done = list(
-            pool.map(
-                lambda item: context.copy().run(_chain, frame[item[0]], item[1]),
-                chains.items(),
-            )
-        )
+    done = in_parallel(lambda item: _chain(frame[item[0]], item[1]), chains.items(), len(frame))
     result = frame.copy()
     reasons: dict[str, pd.Series] = {}
     for name, (after, why) in zip(chains, done, strict=True):
@@ -143,7 +134,7 @@ def drop_invisible(values: pd.Series) -> pd.Series:
 
 def tidy_spaces(values: pd.Series) -> pd.Series:
     """Trim and collapse runs of spaces (including non-breaking spaces and tabs)."""
-    untidy = pd.Series(textscan.untidy(values), index=values.index)  # most cells need nothing
+    untidy = textscan.untidy(values)  # most cells need nothing
     if not untidy.any():
         return values
     tidied = values[untidy].str.replace(r"[\s\u00a0]+", " ", regex=True).str.strip()
@@ -156,7 +147,7 @@ def upper(values: pd.Series) -> pd.Series:
 
 def drop_text_mark(values: pd.Series) -> pd.Series:
     """Remove the apostrophe that formula-safe exports put before = + - @."""
-    marked = pd.Series(textscan.starts_with(values, "'"), index=values.index)
+    marked = textscan.starts_with(values, "'")
     if not marked.any():
         return values
     rest = values[marked].str.slice(1)
@@ -180,10 +171,10 @@ def replaced_where(values: pd.Series, odd: np.ndarray, pattern: str, replacement
     return patched(values, where, after[changed])
 
 
-def patched(values: pd.Series, where: pd.Series, new: pd.Series) -> pd.Series:
+def patched(values: pd.Series, where: pd.Series | np.ndarray, new: pd.Series) -> pd.Series:
     """`values` with the cells under `where` replaced by `new` (aligned on those cells)."""
     result = values.copy()
-    result[where.to_numpy()] = new.to_numpy()
+    result[np.asarray(where, dtype=bool)] = new.to_numpy()
     return result
 
 

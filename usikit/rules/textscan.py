@@ -34,6 +34,11 @@ def _buffer(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     return starts - starts[0], body[starts[0] : starts[-1]]
 
 
+def cell_lengths(values: pd.Series) -> np.ndarray:
+    """Each cell's length in bytes (0 for an empty or missing cell)."""
+    return np.diff(_buffer(values)[0])
+
+
 def _cells_of(positions: np.ndarray, starts: np.ndarray) -> np.ndarray:
     return np.searchsorted(starts, positions, side="right") - 1
 

@@ -57,6 +57,7 @@ from usikit.registry.base import (
     RegistryFault,
     describe,
     is_the_registry,
+    may_finish,
 )
 from usikit.report import ValidationReport
 from usikit.rules.clients import validate_clients
@@ -70,6 +71,7 @@ from usikit.workspace.clients import (
     set_client_fields,
 )
 from usikit.workspace.engine import Workspace
+from usikit.workspace.locks import hold_batches
 from usikit.workspace.roles import acting, export_allowed
 from usikit.workspace.tables import (
     batch_records,
@@ -142,8 +144,12 @@ class SubmissionRefused(InputError):
 # Adding, editing and removing.
 
 
-def open_batch_id(connection: Connection, *, create: bool = True) -> int | None:
-    """The open batch (created when asked and there is none)."""
+def open_batch_id(connection: Connection, *, create: bool = True, lock: bool = False) -> int | None:
+    """The open batch (created when asked and there is none). With `lock`, a submit cannot
+    start recording until the transaction ends, and one under way is waited for (then the
+    batch it sent is no longer the open one): see `usikit.workspace.locks`."""
+    if lock:
+        hold_batches(connection)
     row = connection.execute(select(batches.c.id).where(batches.c.status == OPEN)).first()
     if row is not None:
         return row.id
@@ -176,7 +182,7 @@ def add_to_batch(
 def _add(
     connection: Connection, client_ids: Sequence[str], all_without_usi: bool, live: bool
 ) -> AddResult:
-    batch_id = open_batch_id(connection)
+    batch_id = open_batch_id(connection, lock=True)
     if all_without_usi:
         without = clients.c.usi == ""
         if live:
@@ -253,7 +259,7 @@ def remove_from_batch(workspace: Workspace, client_ids: Sequence[str]) -> list[s
         acting(workspace, "usi_batches", "remove records from a batch"),
         workspace.begin() as connection,
     ):
-        batch_id = open_batch_id(connection, create=False)
+        batch_id = open_batch_id(connection, create=False, lock=True)
         if batch_id is None:
             raise InputError("there is no open batch; add clients to start one")
         pks = select(clients.c.id).where(clients.c.client_id.in_(list(client_ids)))
@@ -282,6 +288,7 @@ def edit_client(
         acting(workspace, "usi_batches", "edit a client in a batch"),
         workspace.begin() as connection,
     ):
+        open_batch_id(connection, create=False, lock=True)  # a submit cannot start meanwhile
         row = connection.execute(
             select(clients.c.id).where(clients.c.client_id == client_id)
         ).first()
@@ -471,6 +478,7 @@ def _record_requests(
     stamp = now()
     recorded: set[int] = set()
     with workspace.begin() as connection:
+        hold_batches(connection, submitting=True)  # additions, removals, edits wait for this
         if _status(connection, view.batch_id, lock=True) != OPEN:  # a second submit waits here
             raise InputError(
                 f"batch {view.batch_id} is already being submitted by another run; retrieve "
@@ -530,6 +538,7 @@ def _send_pending(
     `fresh`: the requests this run recorded, so never sent before (see `_refuse`).
     """
     with workspace.begin() as connection:
+        _same_registry(connection, batch_id, registry)
         pending = connection.execute(
             select(submissions.c.id, submissions.c.request_id, submissions.c.payload)
             .where(submissions.c.batch_id == batch_id, submissions.c.state == PENDING)
@@ -642,7 +651,7 @@ def _take_back(connection: Connection, batch_id: int, fault: RegistryFault) -> S
         audit.record(
             connection, "batch submit refused", applications=len(members), requests=len(unsent)
         )
-        other = open_batch_id(connection, create=False)
+        other = open_batch_id(connection, create=False, lock=True)
         if other is None:
             connection.execute(
                 batches.update().where(batches.c.id == batch_id).values(status=OPEN, registry=None)
@@ -667,7 +676,7 @@ def _take_back(connection: Connection, batch_id: int, fault: RegistryFault) -> S
             f"The registry created nothing: its {len(members)} records are back in the open "
             f"batch {other} (batch {batch_id} is no more); {fix}",
         )
-    target = open_batch_id(connection)
+    target = open_batch_id(connection, lock=True)
     for start in range(0, len(members), CHUNK):
         connection.execute(
             batch_records.update()
@@ -707,9 +716,23 @@ def retrieve_batch(
         return _retrieve(workspace, registry, batch_id, org_code)
 
 
+def _same_registry(connection: Connection, batch_id: int, registry: Registry) -> None:
+    """Refuse to finish a batch through another registry than the one it was sent to: its
+    receipts mean nothing elsewhere, and the USIs would be credited to the wrong issuer."""
+    stored = connection.execute(select(batches.c.registry).where(batches.c.id == batch_id)).scalar()
+    if not may_finish(stored, registry.name):
+        raise InputError(
+            f"batch {batch_id} was sent to the {describe(stored)}, not to the "
+            f"{registry.label}; give the registry it was sent to (--registry) to finish "
+            "sending it or to retrieve its results"
+        )
+
+
 def _retrieve(workspace, registry, batch_id: int, org_code: str) -> Retrieval:
     with workspace.begin() as connection:
         status = _status(connection, batch_id)
+        if status != OPEN:
+            _same_registry(connection, batch_id, registry)
     if status == OPEN:
         raise InputError(f"batch {batch_id} has not been submitted yet")
     if status == SUBMITTING:

@@ -37,6 +37,7 @@ from usikit.rules.clients import validate_clients
 from usikit.rules.engine import digest_of, source_of
 from usikit.workspace import audit
 from usikit.workspace.engine import Workspace
+from usikit.workspace.locks import hold_batches
 from usikit.workspace.roles import acting, export_allowed
 from usikit.workspace.tables import (
     CLIENT_KEYS,
@@ -188,6 +189,9 @@ def _with_the_registry(connection: Connection) -> dict[int, tuple[int, str]]:
     """client key -> (batch id, status) for clients whose record is being sent or was sent."""
     from usikit.workspace.batches import UNFINISHED  # that module builds on this one
 
+    # A submit either waits for this import (and then sees its changes and refuses), or has
+    # made its batch `submitting` before this reads it, and its clients are left alone here.
+    hold_batches(connection)
     query = (
         select(batch_records.c.client_pk, batches.c.id, batches.c.status)
         .join(batches, batches.c.id == batch_records.c.batch_id)

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from sqlalchemy import Connection, func, inspect, select
 
 from usikit.errors import InputError
+from usikit.registry.base import LIVE_NAME, UNCERTAIN_NAME
 from usikit.workspace import schema
 from usikit.workspace.tables import (
     USI_IMPORTED,
@@ -37,7 +38,8 @@ def _roles_and_audit(connection: Connection) -> None:
 def _usi_source(connection: Connection) -> None:
     """Version 3 records where each client's USI came from (`clients.usi_source`), so that a
     USI the offline simulator issued is never taken for a real one. A USI that a batch's
-    result wrote is credited to that batch's registry; any other USI to an import."""
+    result wrote is credited to that batch's registry; any other USI to an import. One the
+    USI Registry's name was given to before is marked uncertain (it may be a 3PT test USI)."""
     if "usi_source" not in {c["name"] for c in inspect(connection).get_columns("clients")}:
         connection.exec_driver_sql(
             "ALTER TABLE clients ADD COLUMN usi_source VARCHAR(40) NOT NULL DEFAULT ''"
@@ -56,6 +58,14 @@ def _usi_source(connection: Connection) -> None:
         clients.update()
         .where(clients.c.usi != "", clients.c.usi_source == "")
         .values(usi_source=func.coalesce(issued_by, USI_IMPORTED))
+    )
+    # Until now the 3PT test address was called the USI Registry too: what it issued, and
+    # batches still with it, can no longer be told from the real thing.
+    connection.execute(
+        clients.update().where(clients.c.usi_source == LIVE_NAME).values(usi_source=UNCERTAIN_NAME)
+    )
+    connection.execute(
+        batches.update().where(batches.c.registry == LIVE_NAME).values(registry=UNCERTAIN_NAME)
     )
 
 
@@ -148,6 +158,11 @@ def upgrade(workspace) -> int:
                 version += 1
             metadata.create_all(connection)  # tables that are new in this version
             guard(connection)
+            if connection.dialect.name == "postgresql":
+                from usikit.workspace import roles  # it builds on this module
+
+                if roles.roles_exist(connection):  # a shared workspace: new needs, new grants
+                    roles.apply_grants(connection)
             connection.execute(
                 schema_info.update()
                 .where(schema_info.c.key == "version")

@@ -140,8 +140,14 @@ def _refusal(workspace: Workspace, needed: Sequence[str], action: str) -> Iterat
         yield
     except DBAPIError as exc:
         if getattr(exc.orig, "sqlstate", None) == REFUSED:
-            missing = missing_roles(workspace, needed) or list(needed)
-            raise PermissionRefused(missing, action) from None
+            missing = missing_roles(workspace, needed)
+            if missing:
+                raise PermissionRefused(missing, action) from None
+            raise InputError(  # the roles are held: the tables' grants are older than usikit
+                f"the database refused to {action} although you hold the "
+                f"{' and '.join(needed)} role(s): the workspace's grants are out of date "
+                "(usikit was upgraded); ask your administrator to run `usikit roles setup`"
+            ) from None
         raise
 
 
@@ -277,38 +283,53 @@ def setup(workspace: Workspace) -> list[str]:
     """
     if workspace.is_sqlite:
         return []
-    done = []
     with workspace.begin() as connection:
-        for role in (*ROLES, ADMIN):
-            name = database_role(role)
-            exists = connection.execute(
-                text("SELECT 1 FROM pg_roles WHERE rolname = :name"), {"name": name}
-            ).first()
-            if exists is None:
-                connection.exec_driver_sql(f"CREATE ROLE {name} NOLOGIN")
-                done.append(f"created role {name}")
-        guard(connection)  # the gate views and the audit trigger, as the owner
-        tables = set(
-            connection.execute(
-                text("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")
-            ).scalars()
-        ) | {gate(role) for role in ROLES}
-        for role, grants in GRANTS.items():
-            for table in sorted(tables):
-                _revoke_all(connection, table, database_role(role))
-            for table, privileges in {**EVERYONE, gate(role): "SELECT", **grants}.items():
-                if table in tables:
-                    _grant(connection, privileges, table, database_role(role))
-        admin = database_role(ADMIN)
-        for table in tables:
-            _grant(connection, "ALL PRIVILEGES", table, admin)
-        for role in ROLES:
-            connection.exec_driver_sql(f"GRANT {database_role(role)} TO {admin} WITH ADMIN OPTION")
-        done.append(
-            "granted every role its tables (the register: manage_regcert only); usikit_admin "
-            "may grant the roles; audit records: only usikit_admin may change, and each names "
-            "the database user who wrote it"
-        )
+        return apply_grants(connection)
+
+
+def roles_exist(connection: Connection) -> bool:
+    """Whether `usikit roles setup` has made this server's usikit roles (PostgreSQL)."""
+    return (
+        connection.execute(
+            text("SELECT 1 FROM pg_roles WHERE rolname = :name"), {"name": database_role(ADMIN)}
+        ).first()
+        is not None
+    )
+
+
+def apply_grants(connection: Connection) -> list[str]:
+    """`setup`'s work in the caller's transaction (an upgrade re-grants its new tables)."""
+    done = []
+    for role in (*ROLES, ADMIN):
+        name = database_role(role)
+        exists = connection.execute(
+            text("SELECT 1 FROM pg_roles WHERE rolname = :name"), {"name": name}
+        ).first()
+        if exists is None:
+            connection.exec_driver_sql(f"CREATE ROLE {name} NOLOGIN")
+            done.append(f"created role {name}")
+    guard(connection)  # the gate views and the audit trigger, as the owner
+    tables = set(
+        connection.execute(
+            text("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")
+        ).scalars()
+    ) | {gate(role) for role in ROLES}
+    for role, grants in GRANTS.items():
+        for table in sorted(tables):
+            _revoke_all(connection, table, database_role(role))
+        for table, privileges in {**EVERYONE, gate(role): "SELECT", **grants}.items():
+            if table in tables:
+                _grant(connection, privileges, table, database_role(role))
+    admin = database_role(ADMIN)
+    for table in tables:
+        _grant(connection, "ALL PRIVILEGES", table, admin)
+    for role in ROLES:
+        connection.exec_driver_sql(f"GRANT {database_role(role)} TO {admin} WITH ADMIN OPTION")
+    done.append(
+        "granted every role its tables (the register: manage_regcert only); usikit_admin "
+        "may grant the roles; audit records: only usikit_admin may change, and each names "
+        "the database user who wrote it"
+    )
     return done
 
 

@@ -1,0 +1,23 @@
+"""Serialising a submit with the work that changes what a batch holds or says (PostgreSQL).
+
+A submit records the batch's requests from what it validated; a record added, removed or
+edited meanwhile must either be seen by it (and stop it) or wait for it (and then find the
+batch no longer open). An advisory lock does that without any table privilege, so an
+officer who may only import can take it. SQLite needs none: each write transaction there
+starts by taking the whole file (BEGIN IMMEDIATE).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection
+
+BATCH_LOCK = 0x555342  # "USB": distinct from the schema upgrade's lock
+
+
+def hold_batches(connection: Connection, *, submitting: bool = False) -> None:
+    """Until the transaction ends: exclusively for a submit, shared for everything else
+    (imports, additions and edits do not wait for one another, only for a submit)."""
+    if connection.dialect.name != "postgresql":
+        return
+    function = "pg_advisory_xact_lock" if submitting else "pg_advisory_xact_lock_shared"
+    connection.exec_driver_sql(f"SELECT {function}({BATCH_LOCK})")
