@@ -14,11 +14,12 @@ from tests.batch_helpers import (
     demo_workspace,
     sent_demo_batch,
 )
-from usikit import read_table
+from usikit import InputError, read_table
 from usikit.cli import main
 from usikit.identifiers import usi
-from usikit.workspace import batches
-from usikit.workspace.clients import clients_frame, import_clients
+from usikit.registry.offline import OfflineRegistry
+from usikit.workspace import batches, open_workspace
+from usikit.workspace.clients import clients_frame, export_clients, import_clients
 from usikit.workspace.tables import clients
 
 HAD_USI = "S0000002"  # the demo file gives this client a USI
@@ -131,3 +132,45 @@ def test_the_command_line_reports_conflicts_and_clients_with_the_registry(
     assert "USI conflict: the file has 223456789N but the workspace holds BNGH7C75FN" in out
     assert f"was sent in batch {batch_id} (submitted)" in out
     assert stored(workspace)[HAD_USI] == "BNGH7C75FN"
+
+
+def test_a_file_that_is_not_a_client_file_is_refused_in_words(tmp_path):
+    workspace = open_workspace(str(tmp_path / "w.db"))
+    frame = read_table(DEMO.parent / "regcert_import_first.csv", sep=",")
+    with pytest.raises(InputError, match="is not a client file: it has no 'Client ID'"):
+        import_clients(workspace, frame, today=TODAY)
+
+
+def test_a_masked_export_imported_again_never_overwrites_the_real_values(tmp_path):
+    workspace, _, batch_id = sent_demo_batch(str(tmp_path / "w.db"))
+    batches.retrieve_batch(workspace, OfflineRegistry(workspace), batch_id, org_code="DEMO1")
+    with workspace.begin() as connection:
+        before = clients_frame(connection).set_index("Client ID")
+    exported = export_clients(workspace, tmp_path / "clients.csv")  # masked: the default
+    again = import_clients(workspace, read_table(exported), include_invalid=True, today=TODAY)
+    with workspace.begin() as connection:
+        after = clients_frame(connection).set_index("Client ID")
+    for column in ("Date of Birth", "Document Number", "Document Date"):
+        assert not after[column].str.contains("*", regex=False).any(), column
+        assert after[column].equals(before[column]), column
+    assert again.masked and "masked dates of birth" in again.summary_line()
+
+
+def test_an_edit_stores_the_values_as_validation_tidies_them(workspace_url):
+    workspace = demo_workspace(workspace_url)
+    changes = {"Gender": "female", "Date of Birth": "1992-05-25", "Country of Birth": "Australia"}
+    report = batches.edit_client(workspace, "S0000003", changes, today=TODAY)
+    assert report.status.tolist() == ["ok"]
+    with workspace.begin() as connection:
+        stored = clients_frame(connection).set_index("Client ID").loc["S0000003"]
+    assert (stored["Gender"], stored["Date of Birth"], stored["Country of Birth"]) == (
+        "F",
+        "25/05/1992",
+        "1101",
+    )
+
+
+def test_an_edit_cannot_give_one_persons_usi_to_another(workspace_url):
+    workspace = demo_workspace(workspace_url)
+    with pytest.raises(InputError, match="already belongs to client S0000002"):
+        batches.edit_client(workspace, "S0000004", {"USI": "BNGH7C75FN"}, today=TODAY)

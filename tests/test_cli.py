@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import sqlite3
 import subprocess
 import sys
 
 import pytest
 from openpyxl import load_workbook
+from sqlalchemy.exc import OperationalError
 
+from tests.batch_helpers import DEMO
 from usikit import __version__
 from usikit.cli import main
 
@@ -150,3 +153,44 @@ def test_help_still_shows_the_usage_and_exits_0(capsys):
         main(["validate", "--help"])
     assert exited.value.code == 0
     assert capsys.readouterr().out.startswith("usage: usikit validate")
+
+
+def test_an_option_that_unmasks_personal_data_must_be_spelt_out(capsys):
+    with pytest.raises(SystemExit) as stopped:
+        main(["validate", "clients", str(DEMO), "--show-s"])
+    assert stopped.value.code == 2
+    assert "unrecognized arguments: --show-s" in capsys.readouterr().err
+
+
+def test_a_report_that_cannot_be_written_is_refused_before_any_work(tmp_path):
+    done = subprocess.run(
+        [sys.executable, "-m", "usikit", "validate", "clients", str(DEMO),
+         "--errors", str(tmp_path / "no folder" / "errors.xlsx")],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr.splitlines() == [
+        f"error: {tmp_path / 'no folder' / 'errors.xlsx'}: cannot be written: its folder "
+        "does not exist"
+    ]
+
+
+def test_a_read_only_workspace_is_named_as_such_not_as_a_bug(tmp_path, monkeypatch, capsys):
+
+    def refused(*args, **kwargs):
+        raise OperationalError(
+            "INSERT", {}, sqlite3.OperationalError("attempt to write a readonly database")
+        )
+
+    monkeypatch.setattr("usikit.cli.clients_cmd.import_clients", refused)
+    code = main(["clients", "import", str(DEMO), "--workspace", str(tmp_path / "w.db")])
+    err = capsys.readouterr().err
+    assert code == 2 and "the workspace is read-only for you" in err and "bug" not in err
+
+
+def test_a_client_import_says_why_each_row_was_left_out(tmp_path, capsys):
+    code = main(["clients", "import", str(DEMO), "--workspace", str(tmp_path / "w.db")])
+    out = capsys.readouterr().out
+    assert code == 1
+    assert "  row 14: not imported: Date of Birth **/**/**89 is not a real date" in out
+    assert "see the report" not in out

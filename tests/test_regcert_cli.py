@@ -238,3 +238,15 @@ def test_a_problem_with_the_whole_file_is_printed_under_the_summary(write_text, 
     assert code == 1 and err == "" and lines[0] == "1 record: 0 valid, 1 with errors"
     assert lines[1].startswith("File: The file must have exactly these 10 columns in this order")
     assert "Add --errors" in lines[2]
+
+
+def test_a_result_table_that_cannot_be_written_stops_the_apply_before_it_starts(
+    loaded, tmp_path, capsys
+):
+    first = str(SAMPLES / "regcert_import_first.csv")
+    nowhere = str(tmp_path / "no folder" / "results.csv")
+    code, out, err = run(capsys, "regcert", "import", first, "--workspace", loaded, "--apply",
+                         "--results", nowhere)  # fmt: skip
+    assert code == 2 and out == "" and "its folder does not exist" in err
+    code, out, _ = run(capsys, "regcert", "import", first, "--workspace", loaded, "--apply")
+    assert "44 created" in out  # nothing had been applied

@@ -274,3 +274,20 @@ def test_thousands_of_records_are_shown_a_page_at_a_time(tmp_path):
     screen.grid.next.click()
     assert screen.grid.page_frame().index[0] == screen.grid.frame.index[200]
     screen.close()
+
+
+def test_submit_or_export_of_an_empty_batch_says_so_plainly(screen):
+    screen._submit()  # as a double click on a button being disabled would
+    assert screen.message.kind == "warning" and "nothing to submit" in screen.message.text
+    screen._export()
+    assert screen.message.kind == "warning" and "the batch is empty" in screen.message.text
+    assert screen.downloads.paths == []
+
+
+def test_removing_the_record_being_edited_closes_its_form(screen):
+    loaded(screen)
+    click_record(screen.grid, BAD_POSTCODE)
+    screen.edit_person.click()
+    assert screen.form.is_open
+    screen.remove.click()
+    assert not screen.form.is_open

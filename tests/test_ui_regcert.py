@@ -189,3 +189,32 @@ def test_select_records_the_page_or_all_and_export(exporter):
     assert len(read_table(exporter.downloads.paths[-1])) == 46
     exporter.clear.click()
     assert exporter.grid.chosen == [] and exporter.export.disabled
+
+
+def test_upload_only_ever_sends_the_file_shown(importer, demo_folder, tmp_path):
+    validated(importer, demo_folder, "regcert_import_update.csv")
+    assert not importer.upload.disabled
+    importer.files.pick("regcert_import_first.csv")  # another file, not validated yet
+    assert importer.report is None and importer.upload.disabled
+    validated(importer, demo_folder, "regcert_import_update.csv")
+    empty = tmp_path / "empty.csv"
+    empty.write_text("")
+    importer.files.upload.value = uploaded(empty)
+    importer.validate.click()  # fails: nothing of the earlier file may be uploaded now
+    assert importer.message.kind == "error" and "is empty" in importer.message.text
+    assert importer.report is None and importer.upload.disabled
+    importer._upload()  # as a double click on a button being disabled would
+    assert importer.message.kind == "warning" and "validate a file first" in importer.message.text
+    assert records_in_register(demo_folder) == 0
+
+
+def test_after_an_upload_cancel_is_no_longer_offered(importer, demo_folder):
+    validated(importer, demo_folder, "regcert_import_first.csv")
+    importer.upload.click()
+    assert importer.cancel.disabled and importer.upload.disabled
+
+
+def test_export_with_nothing_chosen_writes_nothing(exporter):
+    exporter._export()
+    assert exporter.message.kind == "warning" and "choose the records" in exporter.message.text
+    assert exporter.downloads.paths == []

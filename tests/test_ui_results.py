@@ -145,3 +145,11 @@ def test_an_answer_it_cannot_use_is_shown_and_nothing_is_written(screen, clock):
     screen.registry = screen.registry.inner
     screen.download.click()
     assert "Every result is in" in screen.message.text
+
+
+def test_a_batch_not_sent_yet_is_not_offered_for_retrieval(screen, submitted):
+    added = batches.add_to_batch(screen.workspace, ["S0000008"])  # in error: not sent
+    assert added.added == ["S0000008"] and added.batch_id == 2  # batch 2, still open
+    screen.show_processed.value = True
+    screen.list()
+    assert [batch_id for _, batch_id in screen.batches.options] == [1]

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 from collections.abc import Sequence
 from typing import NoReturn
+
+from sqlalchemy.exc import OperationalError
 
 from usikit import __version__
 from usikit.cli import (
@@ -45,7 +48,13 @@ class Parser(argparse.ArgumentParser):
     """An argument parser that reports a mistake in one `error:` line, not the usage block.
 
     Subcommand parsers are made with the class of their parent, so every level uses this.
+    Options must be spelt out: `--show-s` is not taken for `--show-sensitive`, which
+    unmasks personal data.
     """
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("allow_abbrev", False)
+        super().__init__(*args, **kwargs)
 
     def error(self, message: str) -> NoReturn:
         print(f"error: {' '.join(message.split())}", file=sys.stderr)
@@ -93,6 +102,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("error: interrupted; nothing was half-written", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # the output went to `head` or similar, which has had enough
+        with contextlib.suppress(OSError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    except OperationalError as exc:
+        if "readonly" not in str(exc.orig).replace("-", "").lower():
+            if os.environ.get("USIKIT_DEBUG"):
+                raise
+            return _bug(exc)
+        print(
+            "error: the workspace is read-only for you (its file, or the folder holding it); "
+            "ask its owner, or use a workspace of your own (--workspace)",
+            file=sys.stderr,
+        )
+        return EXIT_INPUT
     except Exception as exc:  # a bug: say so in one line, details only on request
         if os.environ.get("USIKIT_DEBUG"):
             raise

@@ -8,7 +8,7 @@ from pathlib import Path
 from usikit.cli.options import add_workspace, workspace_of
 from usikit.cli.validate_cmd import check_report_path
 from usikit.io import read_table
-from usikit.workspace.clients import export_clients, import_clients
+from usikit.workspace.clients import HAS_ERRORS, export_clients, import_clients
 from usikit.workspace.error_reports import export_error_report
 from usikit.workspace.roles import require
 
@@ -43,6 +43,9 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     dump.set_defaults(run=run_export)
 
 
+SHOWN_ROWS = 20  # rows listed on screen; the error report has them all
+
+
 def run_import(args: argparse.Namespace) -> int:
     if args.errors is not None:
         check_report_path(args.errors)
@@ -53,8 +56,18 @@ def run_import(args: argparse.Namespace) -> int:
     result = import_clients(workspace, frame, include_invalid=args.include_invalid)
     print(result.report.summary_line())
     print(result.summary_line())
-    for row, reason in sorted(result.skipped.items()):
+    errors = result.report.errors
+    first = errors[errors["severity"] == "error"].dropna(subset=["row"]).groupby("row")["message"]
+    first_error = first.first()  # a row left out for its errors: the first one says why
+    skipped = sorted(result.skipped.items())
+    for row, reason in skipped[:SHOWN_ROWS]:
+        if reason == HAS_ERRORS and row in first_error.index:
+            reason = f"not imported: {first_error[row]}"
         print(f"  row {row}: {reason}")
+    if len(skipped) > SHOWN_ROWS:
+        more = len(skipped) - SHOWN_ROWS
+        where = "the error report has" if args.errors else "--errors OUT.xlsx writes"
+        print(f"  ... and {more} more rows not imported; {where} every problem")
     if args.errors is not None:
         export_error_report(workspace, result.report, args.errors)
         print(f"Wrote {len(result.report.errors)} problems to {args.errors}")

@@ -19,6 +19,7 @@ from usikit.cli.options import warn_if_shared
 from usikit.cli.validate_cmd import check_report_path, read_input, write_report
 from usikit.errors import InputError
 from usikit.io import read_table
+from usikit.io.write import check_target
 from usikit.regcert.export import check_export_path, export_records
 from usikit.regcert.matching import APPLYING, CHECKING, RESULTS, import_file
 from usikit.regcert.register import LEARNERS_IMPORT, import_learners, open_register
@@ -163,6 +164,8 @@ def run_import(args: argparse.Namespace) -> int:
         raise InputError("the result table must end in .csv", path=args.results)
     if args.results is not None and not args.apply:
         raise InputError("--results needs --apply: without it nothing is imported")
+    if args.results is not None:
+        check_target(args.results)  # before the register changes, not after
     frame = read_input(VALIDATORS["regcert"], args.file, sep=args.sep, max_bytes=args.max_bytes)
     workspace = warn_if_shared(open_register(args.workspace))
     try:  # every role refused before, not after, the work

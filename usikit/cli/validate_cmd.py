@@ -11,6 +11,7 @@ import pandas as pd
 from usikit.errors import InputError
 from usikit.io import read_table
 from usikit.io.detect import SAMPLE_BYTES, file_kind
+from usikit.io.write import check_target
 from usikit.report import ValidationReport
 from usikit.validators import VALIDATORS, Validator
 
@@ -137,9 +138,10 @@ def _register_enrolments(url: str, frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def check_report_path(path: Path) -> None:
-    """Refuse an unknown report format before any work is done."""
+    """Refuse an unknown report format, or a place it cannot be written, before any work."""
     if path.suffix.lower() not in REPORT_SUFFIXES:
         raise InputError("the error report must end in .csv or .xlsx", path=path)
+    check_target(path)
 
 
 def write_report(report: ValidationReport, path: Path) -> Path:

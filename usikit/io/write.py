@@ -59,11 +59,7 @@ def atomic_target(path: str | Path) -> Iterator[Path]:
     the kernel drops the lock when the process ends, however it ends.
     """
     path = Path(path)
-    folder = path.parent if str(path.parent) else Path(".")
-    if path.is_dir():
-        raise InputError("is a folder; give a file name to write to", path=path)
-    if not folder.is_dir():
-        raise InputError("cannot be written: its folder does not exist", path=path)
+    folder = check_target(path)
     remove_stale_parts(path)
     try:
         handle, temporary = tempfile.mkstemp(prefix=_part_prefix(path), suffix=PART, dir=folder)
@@ -88,6 +84,24 @@ def atomic_target(path: str | Path) -> Iterator[Path]:
         if handle is not None:
             os.close(handle)  # and with it the lock
     _sync_folder(folder)
+
+
+def check_target(path: str | Path) -> Path:
+    """Refuse, before any work, a target that cannot be written; its folder."""
+    path = Path(path)
+    folder = path.parent if str(path.parent) else Path(".")
+    if path.is_dir():
+        raise InputError("is a folder; give a file name to write to", path=path)
+    if not folder.is_dir():
+        raise InputError("cannot be written: its folder does not exist", path=path)
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise InputError("cannot be written: its folder is read-only; choose another", path=path)
+    if path.exists() and not os.access(path, os.W_OK):
+        raise InputError(
+            "is read-only, so it is not replaced; make it writable or choose another name",
+            path=path,
+        )
+    return folder
 
 
 PART = ".part"
@@ -189,6 +203,7 @@ def write_xlsx(sheets: Sequence[Sheet], path: str | Path) -> Path:
     Text that looks like a formula is stored as text (never a formula cell) and marked
     so Excel keeps showing it as typed.
     """
+    check_target(path)  # before the workbook holds anything it would have to throw away
     workbook = Workbook(write_only=True)
     for sheet in sheets:
         _write_sheet(workbook, sheet)

@@ -170,6 +170,7 @@ CLIENT_FIELDS: tuple[Field, ...] = (
         description="Birth registration date, or the citizenship acquisition date "
         "(citizenship and descent certificates). dd/mm/yyyy.",
         example="15/06/2004",
+        sensitive=True,  # a birth's registration date gives the date of birth away
     ),
     Field(
         "Document Expiry",

@@ -17,7 +17,7 @@ from usikit.io import write_csv
 from usikit.ui.downloads import Downloads, export_path
 from usikit.ui.grid import PAGE_SIZE, PagedGrid
 from usikit.ui.messages import box
-from usikit.ui.screen import WIDE, Screen, button, guarded, heading
+from usikit.ui.screen import WIDE, Screen, button, guarded, heading, ready
 from usikit.ui.stacked_chart import Row, StackedChart
 from usikit.workspace.audit import ACTIONS, activity, audit_records
 
@@ -168,6 +168,7 @@ class AuditScreen(Screen):
     @guarded
     def _export(self, _: object = None) -> None:
         assert self.settings is not None
+        ready(len(self.records), "there is nothing to export: no audit record is shown")
         path = export_path(self.settings.exports, "audit-trail", ".csv")
         write_csv(export_table(self.records), path)
         self.downloads.offer(path)

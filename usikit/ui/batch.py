@@ -25,7 +25,7 @@ from usikit.ui.grid import GREEN, GREY, PAGE_SIZE, PagedGrid
 from usikit.ui.grid import RED as RED_ROW
 from usikit.ui.messages import LINK, box
 from usikit.ui.progress import Watched
-from usikit.ui.screen import Screen, button, guarded, heading
+from usikit.ui.screen import Screen, button, guarded, heading, ready
 from usikit.workspace.batches import (
     OPEN,
     BatchView,
@@ -357,6 +357,8 @@ class BatchScreen(Screen):
     def _remove(self, _: object = None) -> None:
         chosen = [str(key) for key in self.grid.chosen]
         removed = remove_from_batch(self.workspace, chosen)
+        if self.form.client_id in removed:  # its record left the batch: so does its form
+            self.form.close()
         self.message.success(
             f"{len(removed)} record{'s' if len(removed) != 1 else ''} removed from the open "
             "batch; the clients stay in the workspace and can be added again later"
@@ -368,7 +370,8 @@ class BatchScreen(Screen):
 
     @guarded
     def _export(self, _: object = None) -> None:
-        assert self.settings is not None and self.view is not None
+        assert self.settings is not None
+        ready(self.view is not None and self.view.client_ids, "the batch is empty: add clients")
         stem = f"batch-{self.view.batch_id}-grid"
         path = export_batch(
             self.workspace, export_path(self.settings.exports, stem, self.export_format.value)
@@ -378,7 +381,12 @@ class BatchScreen(Screen):
 
     @guarded
     def _submit(self, _: object = None) -> None:
-        assert self.view is not None and self.registry is not None and self.settings is not None
+        assert self.registry is not None and self.settings is not None
+        ready(
+            self.view is not None and self.view.client_ids,
+            "there is nothing to submit: the open batch is empty (a batch just submitted is "
+            "on the results screen)",
+        )
         count = len(self.view.client_ids)
         requests = -(-count // MAX_APPLICATIONS)
         self.progress.start(requests, f"Sending {count:,} applications in {requests} request(s)…")

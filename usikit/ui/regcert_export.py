@@ -19,7 +19,7 @@ from usikit.ui.charts import BLUE, GREY, Chart
 from usikit.ui.downloads import Downloads, export_path, format_choice
 from usikit.ui.grid import PAGE_SIZE, PagedGrid
 from usikit.ui.messages import box
-from usikit.ui.screen import WIDE, Screen, button, guarded, heading
+from usikit.ui.screen import WIDE, Screen, button, guarded, heading, ready
 
 ANY = ""
 GRID_COLUMNS = ["ULN", "Full Name", "Date of Birth", "Qualification number", "Qualification Name",
@@ -154,6 +154,7 @@ class RegcertExportScreen(Screen):
     def _export(self, _: object = None) -> None:
         assert self.settings is not None
         wanted = set(self.grid.chosen)
+        ready(wanted, "choose the records to export first (tick them, or Select all)")
         current = self._select()  # the register as it is now, under the same filters
         still = [int(key) for key in current.index if key in wanted]
         path = export_path(self.settings.exports, "regcert-export", self.export_format.value)

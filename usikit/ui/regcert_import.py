@@ -30,7 +30,7 @@ from usikit.ui.grid import GREY as GREY_ROW
 from usikit.ui.grid import PAGE_SIZE, PagedGrid
 from usikit.ui.grid import RED as RED_ROW
 from usikit.ui.messages import box
-from usikit.ui.screen import WIDE, Screen, button, guarded, heading
+from usikit.ui.screen import WIDE, Screen, button, guarded, heading, ready
 from usikit.validators import VALIDATORS
 from usikit.workspace.error_reports import export_error_report, export_import_results
 
@@ -72,6 +72,8 @@ class RegcertImportScreen(Screen):
         self.results: pd.DataFrame | None = None
         self.files = FilePicker(folder, suffixes=(".csv",))
         self.files.upload.description = f"Upload a CSV (at most {KIND.max_bytes // 2**20} MB)"
+        for chooser in (self.files.upload, self.files.path):  # another file: validate it first
+            chooser.observe(lambda _: self._forget(), "value")
         self.separator = widgets.Dropdown(
             options=SEPARATORS, value=",", description="Separator:", style=WIDE
         )
@@ -153,7 +155,8 @@ class RegcertImportScreen(Screen):
     def _validate(self, _: object = None) -> None:
         if self.workspace is None:
             raise InputError("the register cannot be opened; see the message above")
-        self._clear_results()
+        self.message.clear()  # what an earlier file or action got is not about this one
+        self._forget()  # should this file fail, nothing of an earlier one can be uploaded
         name = self.files.chosen
         self.progress.start(3, f"Reading {name or 'the file'}…")
         frame = self.files.read(
@@ -195,7 +198,7 @@ class RegcertImportScreen(Screen):
     def _enable(self) -> None:
         report = self.report
         self.export_errors.disabled = report is None or report.errors.empty
-        self.cancel.disabled = report is None
+        self.cancel.disabled = report is None or self.results is not None  # done is done
         self.upload.disabled = report is None or report.n_valid == 0 or self.results is not None
         self.export_results.disabled = self.results is None
         self.validate.disabled = self.workspace is None
@@ -210,7 +213,8 @@ class RegcertImportScreen(Screen):
 
     @guarded
     def _export_errors(self, _: object = None) -> None:
-        assert self.report is not None and self.settings is not None
+        assert self.settings is not None
+        ready(self.report is not None, "validate a file first: there is no error list yet")
         path = export_path(self.settings.exports, "regcert-errors", self.export_format.value)
         path = export_error_report(self.workspace, self.report, path)
         self.downloads.offer(path)
@@ -228,7 +232,8 @@ class RegcertImportScreen(Screen):
 
     @guarded
     def _upload(self, _: object = None) -> None:
-        assert self.frame is not None and self.workspace is not None
+        assert self.workspace is not None
+        ready(self.frame is not None, "validate a file first: Upload sends what it accepted")
         self.progress.start(2, "Validating again and importing in one transaction…")
         outcome = import_file(
             self.workspace,
@@ -261,10 +266,19 @@ class RegcertImportScreen(Screen):
 
     @guarded
     def _export_results(self, _: object = None) -> None:
-        assert self.results is not None and self.settings is not None
+        assert self.settings is not None
+        ready(self.results is not None, "upload the records first: there are no results yet")
         path = export_path(self.settings.exports, "regcert-results", self.export_format.value)
         self.downloads.offer(export_import_results(self.workspace, self.results, path))
         self.message.success(f"Wrote the result table to {path}")
+
+    def _forget(self) -> None:
+        """Drop the validated file and its report: Upload only ever sends what is shown."""
+        if self.report is None and self.results is None:
+            return
+        self.frame = self.report = None
+        self._clear_results()
+        self._show_report()
 
     def _clear_results(self) -> None:
         self.results = None

@@ -20,7 +20,7 @@ from usikit.ui.grid import PAGE_SIZE, PagedGrid
 from usikit.ui.grid import RED as RED_ROW
 from usikit.ui.messages import box
 from usikit.ui.progress import Watched
-from usikit.ui.screen import Screen, button, guarded, heading
+from usikit.ui.screen import Screen, button, guarded, heading, ready
 from usikit.workspace.batches import batch_results, export_results, list_batches, retrieve_batch
 from usikit.workspace.clients import export_clients
 
@@ -101,6 +101,7 @@ class ResultsScreen(Screen):
         if self.workspace is None or not self.may_see_grid:
             return
         table = list_batches(self.workspace, include_processed=self.show_processed.value)
+        table = table[table["status"] != "open"]  # not sent yet: nothing to retrieve
         chosen = self.batches.value
         options = [(_label(row), int(row.batch)) for row in table.itertuples(index=False)]
         self.batches.options = options
@@ -151,7 +152,8 @@ class ResultsScreen(Screen):
     @guarded
     def _download(self, _: object = None) -> None:
         assert self.workspace is not None and self.registry is not None
-        assert self.settings is not None and self.batch_id is not None
+        assert self.settings is not None
+        ready(self.batch_id is not None, "choose a batch in the list first")
         batch_id = self.batch_id
         records = len(self.table) or 1
         requests = -(-records // MAX_APPLICATIONS)
@@ -186,7 +188,8 @@ class ResultsScreen(Screen):
 
     @guarded
     def _export(self, _: object = None) -> None:
-        assert self.settings is not None and self.batch_id is not None
+        assert self.settings is not None
+        ready(self.batch_id is not None, "choose a batch in the list first")
         stem = f"batch-{self.batch_id}-results"
         path = export_path(self.settings.exports, stem, self.export_format.value)
         path = export_results(self.workspace, self.batch_id, path)

@@ -33,6 +33,16 @@ BUG = (
 )
 
 
+class NotReady(Exception):
+    """A button used before the step it needs (its screen normally keeps it disabled)."""
+
+
+def ready(condition: object, what: str) -> None:
+    """Stop a handler with a plain message when the step before it was not done."""
+    if not condition:
+        raise NotReady(what)
+
+
 def guarded(method: Handler) -> Handler:
     """Run a screen's handler so that a problem is shown in the screen, not as a traceback."""
 
@@ -42,6 +52,8 @@ def guarded(method: Handler) -> Handler:
             return method(self, *args, **kwargs)
         except InputError as exc:
             self.message.error(str(exc))
+        except NotReady as exc:
+            self.message.warning(str(exc))
         except Exception as exc:
             if os.environ.get("USIKIT_DEBUG"):
                 raise

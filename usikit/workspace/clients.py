@@ -28,8 +28,9 @@ import pandas as pd
 from sqlalchemy import Connection, bindparam, select
 
 from usikit.errors import InputError
+from usikit.io.tableinfo import table_info
 from usikit.io.write import write_csv
-from usikit.privacy import mask_series
+from usikit.privacy import MASK_CHAR, mask_series
 from usikit.registry.base import NOT_THE_REGISTRY, describe
 from usikit.report import ValidationReport
 from usikit.rules.client_fields import CLIENT_COLUMNS, CLIENT_FIELDS
@@ -49,6 +50,9 @@ from usikit.workspace.tables import (
 )
 
 SENSITIVE = tuple(f.name for f in CLIENT_FIELDS if f.sensitive)
+HAS_ERRORS = "has errors (see the report)"  # why a row in error was not imported
+# What a masked export hides; its mask character is never part of a date or a number.
+MASKABLE = tuple(CLIENT_KEYS[name] for name in SENSITIVE)
 CHUNK = 900  # keys per IN (...) query, under SQLite's variable limit
 USI_SOURCE_COLUMN = "USI Source"  # the client export's last column
 SOURCE_LABELS = {USI_IMPORTED: "imported from a spreadsheet", USI_EDITED: "entered by hand"}
@@ -66,6 +70,9 @@ class ClientImport:
     # Rows also in `skipped`: a USI that differs from the stored one, a record with the registry.
     conflicts: list[int] = field(default_factory=list)
     in_flight: list[int] = field(default_factory=list)
+    # Rows of a masked export (`**/**/**79`): the stored values were kept, or, for a new
+    # client, the row was not imported (then it is in `skipped` too).
+    masked: list[int] = field(default_factory=list)
 
     def summary_line(self) -> str:
         line = (
@@ -73,6 +80,11 @@ class ClientImport:
             f"{len(self.unchanged)} unchanged, {len(self.skipped)} rows not imported"
         )
         why = []
+        if self.masked:
+            why.append(
+                f"{len(self.masked)} with masked dates of birth or document numbers, which were "
+                "not stored (import the original file, or an export made with --show-sensitive)"
+            )
         if self.conflicts:
             why.append(f"{len(self.conflicts)} with a USI that differs from the workspace's")
         if self.in_flight:
@@ -109,6 +121,22 @@ def import_clients(
     USIs and records sent to the registry are protected as the module's docstring says.
     """
     report = validate_clients(frame, today=today)
+    absent = [c for c in CLIENT_COLUMNS if c not in report.records.columns]
+    if absent:  # not a client file at all (the template's required columns are missing)
+        file = f"{report.source}: " if report.source else ""
+        info = table_info(frame)
+        sheet = (
+            f" (sheet '{info.sheet}' was read: if the clients are on another sheet, choose "
+            "it with --sheet NAME)"
+            if info is not None and info.sheet
+            else ""
+        )
+        raise InputError(
+            f"{file}this is not a client file: it has no "
+            + ", ".join(f"'{c}'" for c in absent[:5])
+            + (" ..." if len(absent) > 5 else "")
+            + f" column{sheet}; start from the client template (usikit template clients)"
+        )
     result = ClientImport(report)
     records = report.records
     ids = records["Client ID"] if "Client ID" in records else pd.Series("", index=records.index)
@@ -119,7 +147,7 @@ def import_clients(
         result.skipped[int(row)] = f"Client ID {ids[row]} appears more than once in the file"
     if not include_invalid:
         for row in records.index[(report.status == "error").to_numpy()]:
-            result.skipped.setdefault(int(row), "has errors (see the report)")
+            result.skipped.setdefault(int(row), HAS_ERRORS)
     chosen = records[~records.index.isin(list(result.skipped))]
     rows = [int(row) for row in chosen.index]
     chosen_records = chosen[list(CLIENT_COLUMNS)].to_dict("records")
@@ -134,6 +162,16 @@ def import_clients(
             client_id = record["Client ID"]
             values = {CLIENT_KEYS[name]: value for name, value in record.items()}
             known = existing.get(client_id)
+            hidden = [key for key in MASKABLE if MASK_CHAR in values[key]]
+            if hidden:  # a masked export: its stars are never stored over the real values
+                done.masked.append(row)
+                if known is None:
+                    done.skipped[row] = (
+                        f"client {client_id} is new and its personal data is masked in this "
+                        "file; import the original file, or an export made with --show-sensitive"
+                    )
+                    continue
+                values.update({key: known[key] for key in hidden})
             if known is None:
                 values["usi_source"] = USI_IMPORTED if values["usi"] else ""
                 inserts.append({**values, "created_at": stamp, "updated_at": stamp})
@@ -181,6 +219,7 @@ def import_clients(
         done = workspace.transact(write)
     result.created, result.updated, result.unchanged = done.created, done.updated, done.unchanged
     result.conflicts, result.in_flight = done.conflicts, done.in_flight
+    result.masked = done.masked
     result.skipped = dict(sorted({**result.skipped, **done.skipped}.items()))
     return result
 
@@ -285,10 +324,31 @@ def set_client_fields(connection: Connection, client_id: str, changes: dict[str,
     ).first()
     if row is None:
         raise InputError(f"no client with Client ID {client_id} in the workspace")
-    values = {CLIENT_KEYS[name]: value for name, value in changes.items()}
+    values = {CLIENT_KEYS[name]: value for name, value in _tidied(changes).items()}
     if "usi" in values and values["usi"] != row.usi:
         values["usi_source"] = USI_EDITED if values["usi"] else ""
+        holder = connection.execute(
+            select(clients.c.client_id).where(
+                clients.c.usi == values["usi"], clients.c.id != row.id
+            )
+        ).first()
+        if values["usi"] and holder is not None:
+            raise InputError(
+                f"the USI {values['usi']} already belongs to client {holder.client_id}; a USI "
+                "is one person's: check the Client ID and the USI"
+            )
     connection.execute(
         clients.update().where(clients.c.id == row.id).values(**values, updated_at=now())
     )
     return row.id
+
+
+def _tidied(changes: dict[str, str]) -> dict[str, str]:
+    """The changed values as validation normalises them (female -> F, Australia -> 1101,
+    1992-05-25 -> 25/05/1992), so that what is stored is what the report said it would be."""
+    from usikit.rules.clients import STEPS  # the same steps validate_clients applies
+    from usikit.rules.normalise import normalise
+
+    frame = pd.DataFrame([changes], dtype="str")
+    tidied, _ = normalise(frame, STEPS)
+    return {name: str(tidied[name].iloc[0]) for name in changes}
