@@ -126,7 +126,7 @@ def test_the_command_line_adds_for_the_registry_named(tmp_path, capsys):
     assert main(["batch", "add", ISSUED, "--workspace", path]) == 1
     assert "from the offline simulator (not the USI Registry)" in capsys.readouterr().out
     assert main(["batch", "add", ISSUED, "--workspace", path, "--registry", PRODUCTION]) == 0
-    assert "1 clients added, 0 refused" in capsys.readouterr().out
+    assert "1 client added, 0 refused" in capsys.readouterr().out
 
 
 def test_an_edited_usi_is_labelled_so(tmp_path):

@@ -218,7 +218,7 @@ def test_choosing_clients_from_the_workspace(screen):
     assert [value for _, value in screen.clients.options] == [f"S000000{i}" for i in range(2, 10)]
     screen.clients.value = ("S0000002", "S0000003")
     screen.add_chosen.click()
-    assert "1 clients added, 1 refused" in screen.message.text
+    assert "1 client added, 1 refused" in screen.message.text
     assert "already has the USI" in screen.message.text
     assert list(screen.grid.frame.index) == ["S0000003"]
     screen.add_all.click()
@@ -291,3 +291,13 @@ def test_removing_the_record_being_edited_closes_its_form(screen):
     assert screen.form.is_open
     screen.remove.click()
     assert not screen.form.is_open
+
+
+def test_a_workspace_made_because_none_was_there_is_announced(tmp_path):
+    screen = BatchScreen(tmp_path / "mistyped.db")
+    assert screen.message.kind == "warning"
+    assert f"There was no workspace at {tmp_path / 'mistyped.db'}" in screen.message.text
+    screen.close()
+    again = BatchScreen(tmp_path / "mistyped.db")
+    assert again.message.text == ""  # it is there now
+    again.close()

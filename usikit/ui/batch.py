@@ -284,7 +284,7 @@ class BatchScreen(Screen):
         lines = [
             f"{name}: {imported.report.summary_line()}.",
             f"{imported.summary_line()}.",
-            f"Batch {added.batch_id}: {len(added.added)} clients added, "
+            f"Batch {added.batch_id}: {_clients(len(added.added))} added, "
             f"{len(added.refused)} refused.",
         ]
         lines += [f"Row {row}: {why}" for row, why in sorted(imported.skipped.items())][
@@ -309,7 +309,7 @@ class BatchScreen(Screen):
 
     def _added(self, added) -> None:
         lines = [
-            f"Batch {added.batch_id}: {len(added.added)} clients added, "
+            f"Batch {added.batch_id}: {_clients(len(added.added))} added, "
             f"{len(added.refused)} refused."
         ]
         lines += [f"{cid}: {why}" for cid, why in added.refused.items()][:SHOWN_REASONS]
@@ -411,3 +411,7 @@ class BatchScreen(Screen):
         )
         self.grid.clear()
         self.refresh()
+
+
+def _clients(number: int) -> str:
+    return f"{number:,} client{'' if number == 1 else 's'}"

@@ -125,7 +125,15 @@ class Screen:
             if register:
                 self.workspace = self.settings.open_register()
             else:
+                file = self.settings.sqlite_file
+                new = file is not None and not file.exists()
                 self.workspace = self.settings.open(create=create)
+                if new:  # a mistyped path would otherwise look like an empty workspace
+                    self.message.warning(
+                        f"There was no workspace at {file}, so a new, empty one was made there. "
+                        "If you meant another, set USIKIT_WORKSPACE to it and open this "
+                        "notebook again"
+                    )
             if registry:
                 self.registry = self.settings.open_registry(self.workspace)
         except InputError as exc:
