@@ -109,6 +109,15 @@ def postgres_server():
         pytest.skip(f"no PostgreSQL server could be started: {exc} {detail.decode()[-300:]}")
 
 
+@pytest.fixture
+def screens_raise_bugs(monkeypatch):
+    """A bug in a screen's handler fails the test instead of becoming a red message, and the
+    screens' registry settings are the defaults whatever this machine's environment holds."""
+    monkeypatch.setenv("USIKIT_DEBUG", "1")
+    for name in ("USIKIT_OFFLINE_DELAY", "USIKIT_REGISTRY"):
+        monkeypatch.delenv(name, raising=False)
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def workspace_url(request, tmp_path):
     """A fresh, empty workspace URL: a SQLite file, then a PostgreSQL database."""

@@ -157,8 +157,8 @@ def test_a_version_2_workspace_learns_where_its_usis_came_from(workspace_url):
     open_workspace(workspace_url).close()  # opening again changes nothing
 
 
-def test_the_batch_screen_adds_for_the_registry_it_submits_to(tmp_path, monkeypatch):
-    monkeypatch.setenv("USIKIT_DEBUG", "1")
+@pytest.mark.usefixtures("screens_raise_bugs")
+def test_the_batch_screen_adds_for_the_registry_it_submits_to(tmp_path):
     path = tmp_path / "w.db"
     workspace, _ = processed(f"sqlite:///{path}")
     workspace.close()

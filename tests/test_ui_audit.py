@@ -23,6 +23,8 @@ from usikit.workspace.audit import audit_records
 from usikit.workspace.error_reports import export_error_report
 from usikit.workspace.tables import audit
 
+pytestmark = pytest.mark.usefixtures("screens_raise_bugs")
+
 EARLIER = dt.datetime(2026, 1, 5, 9, 30, tzinfo=dt.UTC)  # a record of an earlier day
 RISKY_NAME = "=HYPERLINK(x).csv"  # a file name a spreadsheet would take for a formula
 # What the demo and the work below record, oldest first.
@@ -38,11 +40,6 @@ DONE = [
     "batch retrieve",
     "batch results export",
 ]
-
-
-@pytest.fixture(autouse=True)
-def bugs_raise(monkeypatch):
-    monkeypatch.setenv("USIKIT_DEBUG", "1")
 
 
 @pytest.fixture

@@ -18,15 +18,9 @@ from usikit.workspace import batches, open_workspace
 from usikit.workspace.audit import audit_records
 from usikit.workspace.clients import import_clients
 
+pytestmark = pytest.mark.usefixtures("screens_raise_bugs")
+
 DEMO_FILE = "clients_demo.xlsx"
-
-
-@pytest.fixture(autouse=True)
-def bugs_raise(monkeypatch):
-    """A bug in a handler fails the test instead of becoming a red message."""
-    monkeypatch.setenv("USIKIT_DEBUG", "1")
-    monkeypatch.delenv("USIKIT_OFFLINE_DELAY", raising=False)
-    monkeypatch.delenv("USIKIT_REGISTRY", raising=False)
 
 
 @pytest.fixture

@@ -14,10 +14,7 @@ from usikit.ui import RegcertExportScreen, RegcertImportScreen
 from usikit.workspace import open_workspace
 from usikit.workspace.register_tables import registrations
 
-
-@pytest.fixture(autouse=True)
-def bugs_raise(monkeypatch):
-    monkeypatch.setenv("USIKIT_DEBUG", "1")
+pytestmark = pytest.mark.usefixtures("screens_raise_bugs")
 
 
 @pytest.fixture

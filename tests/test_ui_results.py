@@ -16,12 +16,9 @@ from usikit.ui import ResultsScreen
 from usikit.workspace import batches, open_workspace
 from usikit.workspace.clients import clients_frame
 
+pytestmark = pytest.mark.usefixtures("screens_raise_bugs")
+
 DELAY = dt.timedelta(seconds=5)
-
-
-@pytest.fixture(autouse=True)
-def bugs_raise(monkeypatch):
-    monkeypatch.setenv("USIKIT_DEBUG", "1")
 
 
 @pytest.fixture

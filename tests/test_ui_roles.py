@@ -26,6 +26,8 @@ from usikit.ui import (
 from usikit.ui.permissions import BUTTONS, GRIDS, buttons_of, needs_note, part
 from usikit.workspace import open_workspace, roles
 
+pytestmark = pytest.mark.usefixtures("screens_raise_bugs")
+
 SCREENS = {
     "BatchScreen": BatchScreen,
     "ResultsScreen": ResultsScreen,
@@ -34,13 +36,6 @@ SCREENS = {
 }
 BULK, REGISTER, BATCHES, EXPORT = "bulk_upload", "manage_regcert", "usi_batches", "data_export"
 OWNER, OFFICER = "records_admin", "ui_officer"
-
-
-@pytest.fixture(autouse=True)
-def bugs_raise(monkeypatch):
-    monkeypatch.setenv("USIKIT_DEBUG", "1")
-    monkeypatch.delenv("USIKIT_OFFLINE_DELAY", raising=False)
-    monkeypatch.delenv("USIKIT_REGISTRY", raising=False)
 
 
 @pytest.fixture

@@ -19,6 +19,7 @@ from usikit.cli.options import (
 )
 from usikit.errors import InputError
 from usikit.registry.base import FAILURE
+from usikit.wording import counted
 from usikit.workspace import batches
 
 
@@ -95,7 +96,7 @@ def run_add(args: argparse.Namespace) -> int:
     result = batches.add_to_batch(
         workspace, args.client_ids, all_without_usi=args.all_without_usi, registry=destination
     )
-    print(f"Batch {result.batch_id}: {_count(len(result.added), 'client')} added, "
+    print(f"Batch {result.batch_id}: {counted(len(result.added), 'client')} added, "
           f"{len(result.refused)} refused")  # fmt: skip
     for client_id, reason in result.refused.items():
         print(f"  {client_id}: {reason}")
@@ -135,7 +136,7 @@ def run_edit(args: argparse.Namespace) -> int:
 def run_remove(args: argparse.Namespace) -> int:
     removed = batches.remove_from_batch(workspace_of(args, create=False), args.client_ids)
     missing = [c for c in args.client_ids if c not in removed]
-    print(f"{_count(len(removed), 'record')} removed from the open batch")
+    print(f"{counted(len(removed), 'record')} removed from the open batch")
     for client_id in missing:
         print(f"  {client_id}: was not in the open batch")
     return 1 if missing else 0
@@ -227,7 +228,3 @@ def run_results(args: argparse.Namespace) -> int:
     path = batches.export_results(workspace_of(args, create=False), args.batch_id, args.out)
     print(f"Wrote the results of batch {args.batch_id} to {path}")
     return 0
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number:,} {noun if number == 1 else noun + 's'}"

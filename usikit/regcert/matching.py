@@ -291,13 +291,10 @@ CHECKING = "check a Registration & Certification file against the register"
 def _record(connection: Connection, report: ValidationReport, results: pd.DataFrame) -> None:
     """The audit record of an apply, in its transaction: counts only, no learner details."""
     outcome = results["Result"].value_counts()
-    audit.record(
+    audit.record_import(
         connection,
         "regcert apply",
-        file=audit.source_file(report.source, report.source_sha256),
-        read=report.n_records,
-        accepted=report.n_valid,
-        rejected=report.n_invalid,
+        report,
         created=int(outcome.get(CREATED, 0)),
         updated=int(outcome.get(UPDATED, 0)),
         unchanged=int(outcome.get(UNCHANGED, 0)),

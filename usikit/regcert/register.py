@@ -198,15 +198,7 @@ def _import_learners(workspace: Workspace, report: ValidationReport) -> Learners
     now = dt.datetime.now(dt.UTC)
     with workspace.begin() as connection:
         learners_counts = _write_learners(connection, rows, result, now)
-        audit.record(
-            connection,
-            "learners import",
-            file=audit.source_file(report.source, report.source_sha256),
-            read=report.n_records,
-            accepted=report.n_valid,
-            rejected=report.n_invalid,
-            **learners_counts,
-        )
+        audit.record_import(connection, "learners import", report, **learners_counts)
     return result
 
 

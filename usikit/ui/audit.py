@@ -19,6 +19,7 @@ from usikit.ui.grid import PAGE_SIZE, PagedGrid
 from usikit.ui.messages import box
 from usikit.ui.screen import WIDE, Screen, button, guarded, heading, ready
 from usikit.ui.stacked_chart import Row, StackedChart
+from usikit.wording import counted
 from usikit.workspace.audit import ACTIONS, activity, audit_records
 
 PALETTE = ("#4f81bd", "#198754", "#6f42c1", "#20c997", "#0dcaf0", "#e0a800", "#fd7e14",
@@ -143,7 +144,7 @@ class AuditScreen(Screen):
         people = records["Who"].nunique()
         first, last = records["When"].min(), records["When"].max()
         text = (
-            f"{_count(len(records), 'audit record')} by {_count(people, 'person', 'people')}, "
+            f"{counted(len(records), 'audit record')} by {counted(people, 'person', 'people')}, "
             f"from {first:{DAY}} to {last:{DAY}}"
         )
         if filtered:
@@ -151,7 +152,7 @@ class AuditScreen(Screen):
         return box(text, "success")
 
     def status_line(self) -> str:
-        return self.message.text or _count(len(self.records), "audit record")
+        return self.message.text or counted(len(self.records), "audit record")
 
     def _enable(self) -> None:
         self.export.disabled = self.workspace is None or self.records.empty
@@ -172,8 +173,4 @@ class AuditScreen(Screen):
         path = export_path(self.settings.exports, "audit-trail", ".csv")
         write_csv(export_table(self.records), path)
         self.downloads.offer(path)
-        self.message.success(f"Wrote {_count(len(self.records), 'audit record')} to {path}")
-
-
-def _count(number: int, noun: str, plural: str = "") -> str:
-    return f"{number:,} {noun if number == 1 else plural or noun + 's'}"
+        self.message.success(f"Wrote {counted(len(self.records), 'audit record')} to {path}")

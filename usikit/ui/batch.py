@@ -26,6 +26,7 @@ from usikit.ui.grid import RED as RED_ROW
 from usikit.ui.messages import LINK, box
 from usikit.ui.progress import Watched
 from usikit.ui.screen import Screen, button, guarded, heading, ready
+from usikit.wording import counted
 from usikit.workspace.batches import (
     OPEN,
     BatchView,
@@ -284,7 +285,7 @@ class BatchScreen(Screen):
         lines = [
             f"{name}: {imported.report.summary_line()}.",
             f"{imported.summary_line()}.",
-            f"Batch {added.batch_id}: {_clients(len(added.added))} added, "
+            f"Batch {added.batch_id}: {counted(len(added.added), 'client')} added, "
             f"{len(added.refused)} refused.",
         ]
         lines += [f"Row {row}: {why}" for row, why in sorted(imported.skipped.items())][
@@ -309,7 +310,7 @@ class BatchScreen(Screen):
 
     def _added(self, added) -> None:
         lines = [
-            f"Batch {added.batch_id}: {_clients(len(added.added))} added, "
+            f"Batch {added.batch_id}: {counted(len(added.added), 'client')} added, "
             f"{len(added.refused)} refused."
         ]
         lines += [f"{cid}: {why}" for cid, why in added.refused.items()][:SHOWN_REASONS]
@@ -411,7 +412,3 @@ class BatchScreen(Screen):
         )
         self.grid.clear()
         self.refresh()
-
-
-def _clients(number: int) -> str:
-    return f"{number:,} client{'' if number == 1 else 's'}"

@@ -20,6 +20,7 @@ from usikit.ui.downloads import Downloads, export_path, format_choice
 from usikit.ui.grid import PAGE_SIZE, PagedGrid
 from usikit.ui.messages import box
 from usikit.ui.screen import WIDE, Screen, button, guarded, heading, ready
+from usikit.wording import counted
 
 ANY = ""
 GRID_COLUMNS = ["ULN", "Full Name", "Date of Birth", "Qualification number", "Qualification Name",
@@ -140,7 +141,7 @@ class RegcertExportScreen(Screen):
 
     def _show_banner(self) -> None:
         chosen, shown = len(self.grid.chosen), len(self.records)
-        text = f"{chosen:,} record{'s' if chosen != 1 else ''} selected (of {shown:,} shown)"
+        text = f"{counted(chosen, 'record')} selected (of {shown:,} shown)"
         self.banner.value = box(text, "success" if chosen else "info")
         self.select_all.description = f"Select all {shown:,}"
         self.export.disabled = chosen == 0 or self.workspace is None

@@ -32,6 +32,7 @@ from usikit.ui.grid import RED as RED_ROW
 from usikit.ui.messages import box
 from usikit.ui.screen import WIDE, Screen, button, guarded, heading, ready
 from usikit.validators import VALIDATORS
+from usikit.wording import counted
 from usikit.workspace.error_reports import export_error_report, export_import_results
 
 KIND = VALIDATORS["regcert"]
@@ -53,10 +54,6 @@ def mandatory_columns() -> list[str]:
 def sample_frame() -> pd.DataFrame:
     """A one-row import file in the required columns, filled with each column's example."""
     return pd.DataFrame([{f.name: f.example for f in IMPORT_FIELDS}])
-
-
-def count(number: int, noun: str) -> str:
-    return f"{number:,} {noun}" if number == 1 else f"{number:,} {noun}s"
 
 
 class RegcertImportScreen(Screen):
@@ -162,7 +159,7 @@ class RegcertImportScreen(Screen):
         frame = self.files.read(
             lambda path: read_input(KIND, path, sep=self.separator.value, max_bytes=KIND.max_bytes)
         )
-        self.progress.step(f"Checking {count(len(frame), 'record')} against the register…")
+        self.progress.step(f"Checking {counted(len(frame), 'record')} against the register…")
         outcome = import_file(self.workspace, frame, allow_temporary_uln=self.temporary_uln.value)
         self.progress.finish()
         self.frame, self.report = frame, outcome.report
@@ -177,9 +174,9 @@ class RegcertImportScreen(Screen):
         else:
             blocking = int((report.errors["severity"] == "error").sum())
             line = (
-                f"{name + ': ' if name else ''}{count(report.n_records, 'record')}: "
+                f"{name + ': ' if name else ''}{counted(report.n_records, 'record')}: "
                 f"{report.n_valid:,} can be imported, {report.n_invalid:,} with errors "
-                f"({count(blocking, 'error')}, {count(report.n_warnings, 'warning')})"
+                f"({counted(blocking, 'error')}, {counted(report.n_warnings, 'warning')})"
             )
             kind = "error" if report.n_invalid else "warning" if report.n_warnings else "success"
             self.summary.value = box(line, kind)
@@ -218,7 +215,7 @@ class RegcertImportScreen(Screen):
         path = export_path(self.settings.exports, "regcert-errors", self.export_format.value)
         path = export_error_report(self.workspace, self.report, path)
         self.downloads.offer(path)
-        self.message.success(f"Wrote {count(len(self.report.errors), 'problem')} to {path}")
+        self.message.success(f"Wrote {counted(len(self.report.errors), 'problem')} to {path}")
 
     # Cancelling or uploading.
 
@@ -262,7 +259,7 @@ class RegcertImportScreen(Screen):
             return ""
         counts = results["Result"].value_counts()
         listing = ", ".join(f"{int(counts.get(r, 0))} {r}" for r in RESULTS)
-        return f"Applied {count(len(results), 'record')} in one transaction: {listing}"
+        return f"Applied {counted(len(results), 'record')} in one transaction: {listing}"
 
     @guarded
     def _export_results(self, _: object = None) -> None:

@@ -20,6 +20,7 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy import Connection, func, select
 
+from usikit.report import ValidationReport
 from usikit.workspace.engine import Workspace
 from usikit.workspace.tables import audit
 
@@ -91,6 +92,20 @@ def record(
             file_sha256=sha,
             counts=json.dumps({k: int(v) for k, v in counts.items()}, sort_keys=True),
         )
+    )
+
+
+def record_import(
+    connection: Connection, action: str, report: ValidationReport, **counts: int
+) -> None:
+    """An import's record: its file, and the records read, accepted and rejected as the
+    report counts them (`counts` adds to these, or says otherwise)."""
+    tally = {"read": report.n_records, "accepted": report.n_valid, "rejected": report.n_invalid}
+    record(
+        connection,
+        action,
+        file=source_file(report.source, report.source_sha256),
+        **{**tally, **counts},
     )
 
 

@@ -34,8 +34,8 @@ from usikit.privacy import MASK_CHAR, mask_series
 from usikit.registry.base import NOT_THE_REGISTRY, describe
 from usikit.report import ValidationReport
 from usikit.rules.client_fields import CLIENT_COLUMNS, CLIENT_FIELDS
-from usikit.rules.clients import validate_clients
-from usikit.rules.engine import digest_of, source_of
+from usikit.rules.clients import STEPS, validate_clients
+from usikit.rules.normalise import normalise
 from usikit.workspace import audit
 from usikit.workspace.engine import Workspace
 from usikit.workspace.locks import hold_batches
@@ -202,11 +202,10 @@ def import_clients(
                 .values({key[4:]: bindparam(key) for key in updates[0] if key != "pk"}),
                 updates,
             )
-        audit.record(
+        audit.record_import(  # rows left out count as rejected, not only those in error
             connection,
             "clients import",
-            file=audit.source_file(source_of(frame), digest_of(frame)),
-            read=report.n_records,
+            report,
             accepted=len(chosen_records) - len(done.skipped),
             rejected=len(result.skipped) + len(done.skipped),
             created=len(done.created),
@@ -345,10 +344,8 @@ def set_client_fields(connection: Connection, client_id: str, changes: dict[str,
 
 def _tidied(changes: dict[str, str]) -> dict[str, str]:
     """The changed values as validation normalises them (female -> F, Australia -> 1101,
-    1992-05-25 -> 25/05/1992), so that what is stored is what the report said it would be."""
-    from usikit.rules.clients import STEPS  # the same steps validate_clients applies
-    from usikit.rules.normalise import normalise
-
+    1992-05-25 -> 25/05/1992: the steps validate_clients applies), so that what is stored is
+    what the report said it would be."""
     frame = pd.DataFrame([changes], dtype="str")
     tidied, _ = normalise(frame, STEPS)
     return {name: str(tidied[name].iloc[0]) for name in changes}

@@ -1,4 +1,5 @@
-"""Serialising a submit with the work that changes what a batch holds or says (PostgreSQL).
+"""PostgreSQL advisory locks: a submit serialised with the work that changes what a batch
+holds or says, and one schema upgrade at a time.
 
 A submit records the batch's requests from what it validated; a record added, removed or
 edited meanwhile must either be seen by it (and stop it) or wait for it (and then find the
@@ -11,13 +12,19 @@ from __future__ import annotations
 
 from sqlalchemy import Connection
 
-BATCH_LOCK = 0x555342  # "USB": distinct from the schema upgrade's lock
+BATCH_LOCK = 0x555342  # "USB"
+UPGRADE_LOCK = 0x55534B  # "USK": one process upgrades the schema at a time
 
 
 def hold_batches(connection: Connection, *, submitting: bool = False) -> None:
     """Until the transaction ends: exclusively for a submit, shared for everything else
     (imports, additions and edits do not wait for one another, only for a submit)."""
+    hold(connection, BATCH_LOCK, shared=not submitting)
+
+
+def hold(connection: Connection, key: int, *, shared: bool = False) -> None:
+    """PostgreSQL's advisory lock `key`, until the transaction ends (nothing on SQLite)."""
     if connection.dialect.name != "postgresql":
         return
-    function = "pg_advisory_xact_lock" if submitting else "pg_advisory_xact_lock_shared"
-    connection.exec_driver_sql(f"SELECT {function}({BATCH_LOCK})")
+    function = "pg_advisory_xact_lock_shared" if shared else "pg_advisory_xact_lock"
+    connection.exec_driver_sql(f"SELECT {function}({key})")

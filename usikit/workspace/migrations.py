@@ -15,6 +15,7 @@ from sqlalchemy import Connection, func, inspect, select
 from usikit.errors import InputError
 from usikit.registry.base import LIVE_NAME, UNCERTAIN_NAME
 from usikit.workspace import schema
+from usikit.workspace.locks import UPGRADE_LOCK, hold
 from usikit.workspace.tables import (
     USI_IMPORTED,
     batch_records,
@@ -73,7 +74,6 @@ MIGRATIONS: dict[int, Callable[[Connection], None]] = {  # step from version n t
     1: _roles_and_audit,
     2: _usi_source,
 }
-UPGRADE_LOCK = 0x55534B  # PostgreSQL advisory lock: one process upgrades at a time
 
 
 AUDIT_GUARDS = (  # SQLite: audit records are never changed or removed
@@ -127,8 +127,7 @@ def upgrade(workspace) -> int:
     """Create or bring the workspace's schema up to date; the version it is now at."""
     assert schema.TABLE_MODULES  # every table is registered on `metadata` by now
     with workspace.begin() as connection:
-        if connection.dialect.name == "postgresql":
-            connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({UPGRADE_LOCK})")
+        hold(connection, UPGRADE_LOCK)
         existing = set(inspect(connection).get_table_names())
         if schema_info.name not in existing:
             if existing:

@@ -171,12 +171,7 @@ def held_roles(workspace: Workspace, user: str | None = None) -> set[str]:
     """
     with workspace.begin() as connection:
         if connection.dialect.name == "postgresql":
-            if (
-                user is not None
-                and not connection.execute(
-                    text("SELECT 1 FROM pg_roles WHERE rolname = :name"), {"name": user}
-                ).first()
-            ):
+            if user is not None and not _role_exists(connection, user):
                 return set()
             held = set()
             for role in ROLES:
@@ -289,12 +284,13 @@ def setup(workspace: Workspace) -> list[str]:
 
 def roles_exist(connection: Connection) -> bool:
     """Whether `usikit roles setup` has made this server's usikit roles (PostgreSQL)."""
-    return (
-        connection.execute(
-            text("SELECT 1 FROM pg_roles WHERE rolname = :name"), {"name": database_role(ADMIN)}
-        ).first()
-        is not None
-    )
+    return _role_exists(connection, database_role(ADMIN))
+
+
+def _role_exists(connection: Connection, name: str) -> bool:
+    """Whether the PostgreSQL server has a role (or user) of this name."""
+    found = connection.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :name"), {"name": name})
+    return found.first() is not None
 
 
 def apply_grants(connection: Connection) -> list[str]:
@@ -302,10 +298,7 @@ def apply_grants(connection: Connection) -> list[str]:
     done = []
     for role in (*ROLES, ADMIN):
         name = database_role(role)
-        exists = connection.execute(
-            text("SELECT 1 FROM pg_roles WHERE rolname = :name"), {"name": name}
-        ).first()
-        if exists is None:
+        if not _role_exists(connection, name):
             connection.exec_driver_sql(f"CREATE ROLE {name} NOLOGIN")
             done.append(f"created role {name}")
     guard(connection)  # the gate views and the audit trigger, as the owner
