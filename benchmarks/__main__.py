@@ -24,7 +24,7 @@ NOTES = """\
 
 - Times are the best of several runs (one run for the slowest baselines), each on a file
   generated once with a fixed seed (`benchmarks/data/`, about 3% of records broken in every way
-  `usikit.samples.MISTAKES` knows). Validation times exclude reading the file.
+  `usikit.bulk_usi.samples.MISTAKES` knows). Validation times exclude reading the file.
 - The row-by-row baseline (`benchmarks/rowwise.py`) applies the same normalisation and checks
   in plain Python, reading the CSV with the csv module as such a script would. The frictionless
   baseline uses the nearest Table Schema (`benchmarks/frictionless_baseline.py`), which cannot

@@ -8,10 +8,11 @@ import time
 from pathlib import Path
 
 from benchmarks.data import TODAY
-from usikit.registry.offline import OfflineRegistry
-from usikit.samples import synthetic_clients
-from usikit.workspace import batches, open_workspace
-from usikit.workspace.clients import import_clients
+from usikit.bulk_usi import batches
+from usikit.bulk_usi.clients import import_clients
+from usikit.bulk_usi.registry.simulator import OfflineRegistry
+from usikit.bulk_usi.samples import synthetic_clients
+from usikit.workspace import open_workspace
 
 
 def run(clients: int) -> list[str]:

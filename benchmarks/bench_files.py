@@ -10,9 +10,9 @@ import pandas as pd
 from benchmarks.common import DATA, Figure, best_of
 from benchmarks.data import TODAY
 from usikit import read_table
-from usikit.rules.clients import validate_clients
-from usikit.samples import add_mistakes, synthetic_clients
-from usikit.templates import write_clients_workbook
+from usikit.bulk_usi.samples import add_mistakes, synthetic_clients
+from usikit.bulk_usi.template import write_clients_workbook
+from usikit.bulk_usi.validation import validate_clients
 
 READ_TARGET = 5.0  # read_table at least 5 times faster than read_excel(openpyxl)
 REPORT_TARGET = 1.5  # the styled report at most 1.5 times a plain to_excel

@@ -20,7 +20,7 @@ MEMORY_PROBE = textwrap.dedent(
     import json, sys, threading, time
     import datetime as dt
     from usikit import read_table
-    from usikit.rules.clients import validate_clients
+    from usikit.bulk_usi.validation import validate_clients
 
     def rss():
         with open("/proc/self/statm") as handle:

@@ -19,11 +19,12 @@ import pandas as pd
 from benchmarks.common import DATA, Figure
 from usikit import read_table
 from usikit.io import write_csv
+from usikit.regcert.import_rules import validate_regcert
+from usikit.regcert.learner_rules import validate_learners
 from usikit.regcert.matching import apply_import, import_file
-from usikit.regcert.register import import_learners, open_register, register_enrolments
-from usikit.regcert_samples import import_rows, synthetic_register
-from usikit.rules.regcert import validate_regcert
-from usikit.rules.regcert_learners import validate_learners
+from usikit.regcert.register import import_learners, register_enrolments
+from usikit.regcert.samples import import_rows, synthetic_register
+from usikit.workspace import open_register
 
 APPLY_TARGET = 1.0  # applying adds at most as much time again as validating
 FILE_BYTES = 2 * 1024 * 1024

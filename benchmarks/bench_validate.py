@@ -10,7 +10,7 @@ from benchmarks.frictionless_baseline import validate_with_frictionless
 from benchmarks.profile_validation import misses, profile
 from benchmarks.rowwise import validate_rows
 from usikit import read_table
-from usikit.rules.clients import validate_clients
+from usikit.bulk_usi.validation import validate_clients
 
 PARSE_TARGET = 1.0  # validation takes no longer than parsing the file
 FASTER_TARGET = 20.0  # and is at least 20 times faster than a loop or frictionless

@@ -6,7 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 from benchmarks.common import DATA
-from usikit.samples import add_mistakes, synthetic_clients
+from usikit.bulk_usi.samples import add_mistakes, synthetic_clients
 
 TODAY = dt.date(2026, 11, 22)  # the validations' "today", so that runs compare
 MISTAKE_RATE = 0.03  # a few percent of records broken, every kind of mistake

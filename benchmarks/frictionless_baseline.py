@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from usikit.rules.client_fields import CLIENT_FIELDS
-from usikit.rules.contact import STATES
-from usikit.rules.documents import CARD_COLOURS, TYPE_NAMES
-from usikit.rules.person import GENDERS
+from usikit.bulk_usi.contact_rules import STATES
+from usikit.bulk_usi.document_rules import CARD_COLOURS, TYPE_NAMES
+from usikit.bulk_usi.fields import CLIENT_FIELDS
+from usikit.bulk_usi.person_rules import GENDERS
 
 LENGTHS = {"Client ID": 20, "First Name": 40, "Middle Name": 80, "Family Name": 40,
            "Single Name": 40, "Town/City of Birth": 50, "Email": 254, "Home Phone": 20,

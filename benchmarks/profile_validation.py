@@ -12,8 +12,8 @@ import time
 
 import pandas as pd
 
-from usikit.rules.client_fields import CLIENT_FIELDS
-from usikit.rules.clients import STEPS, client_schema, validate_clients
+from usikit.bulk_usi.fields import CLIENT_FIELDS
+from usikit.bulk_usi.validation import STEPS, client_schema, validate_clients
 from usikit.rules.engine import PARALLEL_FROM, WORKERS, as_records, passes
 from usikit.rules.headers import match_headers
 from usikit.rules.memo import shared_results

@@ -1,7 +1,7 @@
 """The baseline the issue asks for: the client rules written row by row in plain Python.
 
 This is what a script looping over records would do, with dicts, `re` and `datetime`: the
-same normalisation and the same checks as `usikit.rules.clients`, one record at a time, and
+same normalisation and the same checks as `usikit.bulk_usi.validation`, one record at a time, and
 a message for each problem. It is a baseline only; usikit never uses it.
 """
 
@@ -12,10 +12,11 @@ import datetime as dt
 import re
 from pathlib import Path
 
-from usikit import countries
+from usikit.bulk_usi import countries
+from usikit.bulk_usi.contact_rules import AUSTRALIAN_PHONE, INTERNATIONAL_PHONE, MOBILE, STATES
+from usikit.bulk_usi.document_rules import DOCUMENTS_BY_NAME, medicare_name_lines
 from usikit.identifiers import medicare, usi
-from usikit.rules.contact import AUSTRALIAN_PHONE, EMAIL, INTERNATIONAL_PHONE, MOBILE, STATES
-from usikit.rules.documents import DOCUMENTS_BY_NAME, medicare_name_lines
+from usikit.rules.people import EMAIL
 
 NAME = re.compile(r"(?:[^\W\d_]|['\- ])*[^\W\d_](?:[^\W\d_]|['\- ])*")
 EMAIL_SHAPE = re.compile(EMAIL)

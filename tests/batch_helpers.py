@@ -6,14 +6,15 @@ import datetime as dt
 from pathlib import Path
 
 from usikit import read_table
-from usikit.registry.offline import OfflineRegistry
-from usikit.workspace import batches, open_workspace
-from usikit.workspace.clients import import_clients
+from usikit.bulk_usi import batches
+from usikit.bulk_usi.clients import import_clients
+from usikit.bulk_usi.registry.simulator import OfflineRegistry
+from usikit.workspace import open_workspace
 
 ROOT = Path(__file__).parent.parent
 DEMO = ROOT / "data" / "samples" / "clients_demo.xlsx"
 TODAY = dt.date(2026, 11, 22)
-# Client IDs of the demo file by what is wrong with them (see usikit.samples.DEMO_MISTAKES).
+# Client IDs of the demo file by what is wrong with them (usikit.bulk_usi.samples.DEMO_MISTAKES).
 BAD_POSTCODE, BAD_DATE, NO_CARD, NO_FAMILY, BAD_MEDICARE, BAD_EMAIL = (
     "S0000008", "S0000013", "S0000018", "S0000022", "S0000026", "S0000031",
 )  # fmt: skip

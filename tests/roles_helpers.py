@@ -7,7 +7,9 @@ from collections.abc import Callable, Mapping, Sequence
 import psycopg
 
 from tests import postgres
-from usikit.workspace import Workspace, open_workspace, roles
+from usikit.store import grants
+from usikit.store.roles import ADMIN, Role
+from usikit.workspace import Workspace, open_workspace
 
 OWNER = "records_admin"  # CREATEROLE, not a superuser, as the README's steps say
 
@@ -20,18 +22,18 @@ def shared_workspace(
     each administrator is a member of usikit_admin."""
     url = postgres.create_database(server, owner=OWNER)
     owner = open_workspace(url)
-    roles.setup(owner)
+    grants.setup(owner)
     plain = server.replace("postgresql+psycopg://", "postgresql://")
     with psycopg.connect(plain, autocommit=True) as connection:
         for name in (*officers, *administrators):
             known = connection.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (name,))
             if known.fetchone() is None:
                 connection.execute(f"CREATE ROLE {name} LOGIN")
-            for role in (*roles.ROLES, roles.ADMIN):
+            for role in (*Role, ADMIN):
                 connection.execute(f"REVOKE usikit_{role} FROM {name}")
     for name, held in officers.items():
         for role in held:
-            roles.grant(owner, name, role)
+            grants.grant(owner, name, role)
     with owner.begin() as connection:
         for name in administrators:
             connection.exec_driver_sql(f"GRANT usikit_admin TO {name}")

@@ -10,8 +10,8 @@ import pytest
 
 from tests.batch_helpers import DEMO
 from usikit.cli import main
+from usikit.store.audit import audit_records
 from usikit.workspace import open_workspace
-from usikit.workspace.audit import audit_records
 
 
 def usikit(capsys, *args: str) -> tuple[int, str]:

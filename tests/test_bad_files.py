@@ -19,12 +19,12 @@ import pandas as pd
 import pytest
 
 from usikit import InputError, read_table
+from usikit.bulk_usi.validation import validate_clients
 from usikit.cli import main
 from usikit.io import table_info
+from usikit.regcert.fields import IMPORT_COLUMNS
+from usikit.regcert.import_rules import validate_regcert
 from usikit.report import ValidationReport
-from usikit.rules.clients import validate_clients
-from usikit.rules.regcert import validate_regcert
-from usikit.rules.regcert_fields import IMPORT_COLUMNS
 
 TODAY = dt.date(2026, 11, 22)  # the generator's day
 CORPUS = Path(__file__).parent / "data" / "bad"

@@ -17,14 +17,16 @@ from tests.batch_helpers import (
     demo_workspace,
 )
 from usikit import InputError
+from usikit.bulk_usi import batches
+from usikit.bulk_usi.batch_states import RequestState
+from usikit.bulk_usi.batches import submit as submit_module
+from usikit.bulk_usi.registry.simulator import OfflineRegistry
+from usikit.bulk_usi.registry.simulator_tables import simulator_requests
+from usikit.bulk_usi.tables import clients, results, submissions
+from usikit.bulk_usi.validation import validate_clients
 from usikit.cli import main
-from usikit.registry.base import RegistryFault
-from usikit.registry.offline import OfflineRegistry
-from usikit.registry.offline_tables import simulator_requests
-from usikit.rules.clients import validate_clients
-from usikit.workspace import batches, open_workspace
-from usikit.workspace.batches import PENDING, RETRIEVED, SENT
-from usikit.workspace.tables import clients, results, submissions
+from usikit.errors import RegistryFault
+from usikit.workspace import open_workspace
 
 
 class Answering:
@@ -76,11 +78,11 @@ def test_an_answer_missing_applications_writes_nothing_and_is_reported(workspace
     (problem,) = outcome.problems
     assert "has no result for 2 of its 30 applications" in problem
     assert "nothing of this request was written" in problem
-    assert counts(workspace) == (0, 2, [SENT])  # the demo file's USI and INTOFF only
+    assert counts(workspace) == (0, 2, [RequestState.SENT])  # the demo file's USI and INTOFF only
     assert batches.list_batches(workspace)["status"].tolist() == ["submitted"]
     done = batches.retrieve_batch(workspace, simulator, sent.batch_id, org_code="DEMO1")
     assert done.processed and done.new_results == 30 and done.problems == []
-    assert counts(workspace) == (30, 30, [RETRIEVED])
+    assert counts(workspace) == (30, 30, [RequestState.RETRIEVED])
 
 
 def test_the_command_line_reports_an_incomplete_answer(tmp_path, capsys, monkeypatch):
@@ -102,7 +104,7 @@ def test_a_blank_receipt_is_not_recorded_and_the_request_is_sent_again(tmp_path,
     with pytest.raises(RegistryFault, match="without a usable receipt number") as caught:
         submit(workspace, Answering(simulator, receipt=receipt))
     assert caught.value.transient
-    assert counts(workspace)[2] == [PENDING]
+    assert counts(workspace)[2] == [RequestState.PENDING]
     assert batches.list_batches(workspace)["status"].tolist() == ["submitting"]
     sent = submit(workspace, simulator)
     assert len(sent.receipts[0][1]) == 36
@@ -134,7 +136,7 @@ def test_a_batch_changed_between_its_check_and_its_sending_is_not_sent(
             batches.edit_client(other, "S0000004", {"Email": "new@example.com"})
         return report
 
-    monkeypatch.setattr(batches, "validate_clients", validate_then_change)
+    monkeypatch.setattr(submit_module, "validate_clients", validate_then_change)
     with pytest.raises(InputError, match="changed while it was being checked"):
         submit(workspace, simulator)
     monkeypatch.undo()
@@ -170,6 +172,6 @@ def test_a_success_without_a_valid_usi_writes_nothing(workspace_url, usi_given):
     )
     (problem,) = outcome.problems
     assert "a result without a valid USI" in problem and "nothing of this request" in problem
-    assert counts(workspace) == (0, 2, [SENT])
+    assert counts(workspace) == (0, 2, [RequestState.SENT])
     done = batches.retrieve_batch(workspace, simulator, sent.batch_id, org_code="DEMO1")
-    assert done.processed and counts(workspace) == (30, 30, [RETRIEVED])
+    assert done.processed and counts(workspace) == (30, 30, [RequestState.RETRIEVED])

@@ -25,10 +25,10 @@ from tests.batch_helpers import (
     NOT_VERIFIABLE,
 )
 from usikit import read_table
+from usikit.bulk_usi.registry.endpoint import LocalEndpoint
+from usikit.bulk_usi.registry.simulator import OfflineRegistry
 from usikit.cli import main
 from usikit.identifiers import usi
-from usikit.registry.offline import OfflineRegistry
-from usikit.registry.server import LocalEndpoint
 from usikit.workspace import open_workspace
 
 DELAY = 1.0

@@ -12,11 +12,11 @@ from sqlalchemy import update
 from tests import postgres
 from tests.batch_helpers import DEMO, TODAY, demo_workspace
 from usikit import read_table
-from usikit.workspace import batches
-from usikit.workspace.batches import SUBMITTING
-from usikit.workspace.clients import import_clients
-from usikit.workspace.locks import hold_batches
-from usikit.workspace.tables import batches as batches_table
+from usikit.bulk_usi import batches
+from usikit.bulk_usi.batch_states import BatchState
+from usikit.bulk_usi.clients import import_clients
+from usikit.bulk_usi.tables import batches as batches_table
+from usikit.store.locks import hold_batches
 
 WAIT = 10.0
 
@@ -45,7 +45,9 @@ def while_a_submit_records(workspace, work):
         holding.set()
         waited = not finished.wait(1.0)  # the other side cannot finish while this holds
         connection.execute(
-            update(batches_table).where(batches_table.c.id == 1).values(status=SUBMITTING)
+            update(batches_table)
+            .where(batches_table.c.id == 1)
+            .values(status=BatchState.SUBMITTING)
         )
     thread.join(WAIT)
     return waited, outcome["value"]

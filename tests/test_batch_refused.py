@@ -15,17 +15,17 @@ from tests.batch_helpers import (
     TODAY,
     demo_workspace,
 )
+from usikit.bulk_usi import batches
+from usikit.bulk_usi.clients import import_clients
+from usikit.bulk_usi.registry.endpoint import LocalEndpoint
+from usikit.bulk_usi.registry.simulator import OfflineRegistry
+from usikit.bulk_usi.registry.simulator_tables import simulator_requests
+from usikit.bulk_usi.samples import synthetic_clients
+from usikit.bulk_usi.tables import batch_records, submissions
 from usikit.cli import main
-from usikit.registry.base import RegistryFault
-from usikit.registry.offline import OfflineRegistry
-from usikit.registry.offline_tables import simulator_requests
-from usikit.registry.server import LocalEndpoint
-from usikit.samples import synthetic_clients
-from usikit.workspace import batches, open_workspace
-from usikit.workspace.audit import audit_records
-from usikit.workspace.batches import SubmissionRefused
-from usikit.workspace.clients import import_clients
-from usikit.workspace.tables import batch_records, submissions
+from usikit.errors import RegistryFault, SubmissionRefused
+from usikit.store.audit import audit_records
+from usikit.workspace import open_workspace
 
 VALIDATION = RegistryFault(1002, "Generic Validation", "OrgCode is not valid.")
 NOT_AUTHORISED = RegistryFault(2002, "Organisation Failed Authorisation", "No valid token.")

@@ -15,12 +15,13 @@ from tests.batch_helpers import (
     sent_demo_batch,
 )
 from usikit import InputError, read_table
+from usikit.bulk_usi import batches
+from usikit.bulk_usi.clients import clients_frame, export_clients, import_clients
+from usikit.bulk_usi.registry.simulator import OfflineRegistry
+from usikit.bulk_usi.tables import clients
 from usikit.cli import main
 from usikit.identifiers import usi
-from usikit.registry.offline import OfflineRegistry
-from usikit.workspace import batches, open_workspace
-from usikit.workspace.clients import clients_frame, export_clients, import_clients
-from usikit.workspace.tables import clients
+from usikit.workspace import open_workspace
 
 HAD_USI = "S0000002"  # the demo file gives this client a USI
 ISSUED = "S0000004"  # a client the simulator gives a USI

@@ -16,15 +16,17 @@ from tests.batch_helpers import (
     sent_demo_batch,
 )
 from usikit import InputError
+from usikit.bulk_usi import batches
+from usikit.bulk_usi.clients import clients_frame, export_clients
+from usikit.bulk_usi.registry.base import LIVE_NAME, TEST_NAME, UNCERTAIN_NAME, may_finish
+from usikit.bulk_usi.registry.simulator import OfflineRegistry
+from usikit.bulk_usi.tables import batches as batches_table
+from usikit.bulk_usi.tables import clients
 from usikit.cli import main
 from usikit.identifiers import usi
-from usikit.registry.base import LIVE_NAME, TEST_NAME, UNCERTAIN_NAME, may_finish
-from usikit.registry.offline import OfflineRegistry
+from usikit.store.tables import schema_info
 from usikit.ui import BatchScreen
-from usikit.workspace import batches, migrations, open_workspace
-from usikit.workspace.clients import clients_frame, export_clients
-from usikit.workspace.tables import batches as batches_table
-from usikit.workspace.tables import clients, schema_info
+from usikit.workspace import SCHEMA_VERSION, open_workspace
 
 ISSUED, HAD_USI, NO_USI = "S0000004", "S0000002", BAD_DATE
 SIMULATED = "offline simulator (not the USI Registry)"
@@ -149,7 +151,7 @@ def test_a_version_2_workspace_learns_where_its_usis_came_from(workspace_url):
     upgraded = open_workspace(workspace_url)
     with upgraded.begin() as connection:
         assert connection.execute(select(schema_info.c.value)).scalar_one() == "3"
-    assert migrations.SCHEMA_VERSION == 3
+    assert SCHEMA_VERSION == 3
     after = sources(upgraded)
     assert after == before
     assert after[ISSUED] == "offline simulator" and after[HAD_USI] == "imported"

@@ -21,14 +21,14 @@ from tests.batch_helpers import (
     demo_workspace,
 )
 from usikit import InputError
-from usikit.errors import RecordsInError
+from usikit.bulk_usi import batches
+from usikit.bulk_usi.clients import clients_frame, import_clients
+from usikit.bulk_usi.registry.simulator import OfflineRegistry
+from usikit.bulk_usi.samples import synthetic_clients
+from usikit.bulk_usi.tables import clients, submissions
+from usikit.errors import RecordsInError, RegistryFault
 from usikit.identifiers import usi
-from usikit.registry.base import RegistryFault
-from usikit.registry.offline import OfflineRegistry
-from usikit.samples import synthetic_clients
-from usikit.workspace import batches, open_workspace
-from usikit.workspace.clients import clients_frame, import_clients
-from usikit.workspace.tables import clients, submissions
+from usikit.workspace import open_workspace
 
 
 @pytest.fixture

@@ -68,7 +68,7 @@ def test_unknown_report_format_is_refused_before_reading(demo_kind, write_text, 
 
 
 def test_unexpected_failure_is_one_line_not_a_traceback(demo_kind, write_text, monkeypatch, capsys):
-    import usikit.cli.validate_cmd as command
+    import usikit.validators as command
 
     def explode(*args, **kwargs):
         raise ZeroDivisionError("boom")
@@ -89,7 +89,7 @@ class PanicException(BaseException):
 def test_a_panic_in_compiled_code_is_a_bug_line_but_an_exit_is_not(
     demo_kind, write_text, monkeypatch, capsys, kind
 ):
-    import usikit.cli.validate_cmd as command
+    import usikit.validators as command
 
     def explode(*args, **kwargs):
         raise kind("boom")

@@ -8,9 +8,9 @@ import pandas as pd
 import pytest
 
 from usikit import read_table
-from usikit.rules.client_fields import CLIENT_COLUMNS
-from usikit.rules.clients import client_schema, records_to_create, validate_clients
-from usikit.rules.documents import medicare_name_lines
+from usikit.bulk_usi.document_rules import medicare_name_lines
+from usikit.bulk_usi.fields import CLIENT_COLUMNS
+from usikit.bulk_usi.validation import client_schema, records_to_create, validate_clients
 
 TODAY = dt.date(2026, 11, 22)
 

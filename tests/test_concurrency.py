@@ -17,16 +17,17 @@ import pandas as pd
 from sqlalchemy import func, select
 
 from tests.batch_helpers import TODAY
-from usikit.samples import synthetic_clients
+from usikit.bulk_usi.samples import synthetic_clients
+from usikit.bulk_usi.tables import batch_records, batches, clients
 from usikit.workspace import open_workspace
-from usikit.workspace.tables import batch_records, batches, clients
 
 WORKER = textwrap.dedent(
     """
     import datetime as dt, pathlib, sys, time
     from usikit import read_table
-    from usikit.workspace import batches, open_workspace
-    from usikit.workspace.clients import import_clients
+    from usikit.workspace import open_workspace
+    from usikit.bulk_usi import batches
+    from usikit.bulk_usi.clients import import_clients
 
     url, path, go = sys.argv[1], sys.argv[2], pathlib.Path(sys.argv[3])
     workspace = open_workspace(url)

@@ -1,4 +1,4 @@
-"""Tests for usikit.countries: SACC 2016 codes from typed codes and names."""
+"""Tests for usikit.bulk_usi.countries: SACC 2016 codes from typed codes and names."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from importlib.resources import files
 import pandas as pd
 import pytest
 
-from usikit import countries
-from usikit.countries import (
+from usikit.bulk_usi import countries
+from usikit.bulk_usi.countries import (
     SOURCE,
     all_countries,
     code_for,

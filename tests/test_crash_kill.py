@@ -21,14 +21,15 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from tests.batch_helpers import TODAY
+from usikit.bulk_usi.samples import synthetic_clients
+from usikit.bulk_usi.tables import clients
+from usikit.regcert.import_rules import validate_regcert
+from usikit.regcert.learner_rules import validate_learners
 from usikit.regcert.register import import_learners, register_enrolments
-from usikit.regcert_samples import import_rows, synthetic_register
-from usikit.rules.regcert import validate_regcert
-from usikit.rules.regcert_learners import validate_learners
-from usikit.samples import synthetic_clients
+from usikit.regcert.samples import import_rows, synthetic_register
+from usikit.regcert.tables import registrations
+from usikit.store.tables import audit
 from usikit.workspace import open_workspace
-from usikit.workspace.register_tables import registrations
-from usikit.workspace.tables import audit, clients
 
 PAUSE_AFTER = 16 * 1024  # bytes in the part file before the export says it is inside
 
@@ -182,7 +183,8 @@ IN_TRANSACTION = """
     import datetime as dt, sys, time
     import pandas as pd
     from sqlalchemy import func, select
-    from usikit.workspace import audit, open_workspace
+    from usikit.workspace import open_workspace
+    from usikit.store import audit
     from {table_module} import {table}
     from {work_module} import {work}
 
@@ -203,8 +205,8 @@ IN_TRANSACTION = """
     {work}(workspace, frame, {options})
 """
 IMPORT = IN_TRANSACTION.format(
-    table_module="usikit.workspace.tables", table="clients",
-    work_module="usikit.workspace.clients", work="import_clients",
+    table_module="usikit.bulk_usi.tables", table="clients",
+    work_module="usikit.bulk_usi.clients", work="import_clients",
     options="today=dt.date(2026, 11, 22)",
 )  # fmt: skip
 IMPORTED = 3_000
@@ -224,7 +226,7 @@ def test_killed_client_import_leaves_none_or_all(workspace_url, tmp_path):
 
 
 APPLY = IN_TRANSACTION.format(
-    table_module="usikit.workspace.register_tables", table="registrations",
+    table_module="usikit.regcert.tables", table="registrations",
     work_module="usikit.regcert.matching", work="import_file", options="apply=True",
 )  # fmt: skip
 

@@ -24,17 +24,18 @@ from tests.batch_helpers import (
     NO_FAMILY,
     demo_workspace,
 )
-from usikit.registry.offline import OfflineRegistry
-from usikit.registry.offline_tables import simulator_people, simulator_requests
-from usikit.workspace import batches
-from usikit.workspace.tables import submissions
+from usikit.bulk_usi import batches
+from usikit.bulk_usi.registry.simulator import OfflineRegistry
+from usikit.bulk_usi.registry.simulator_tables import simulator_people, simulator_requests
+from usikit.bulk_usi.tables import submissions
 
 KILLER = textwrap.dedent(
     """
     import datetime as dt, os, signal, sys
-    from usikit.registry.offline import OfflineRegistry
-    from usikit.workspace import batches, open_workspace
+    from usikit.bulk_usi.registry.simulator import OfflineRegistry
+    from usikit.workspace import open_workspace
 
+    from usikit.bulk_usi import batches
     workspace = open_workspace(sys.argv[1])
     inner = OfflineRegistry(workspace, delay=dt.timedelta(0))
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from usikit.bulk_usi.tables import clients
 from usikit.cli import main
+from usikit.regcert.tables import learners
 from usikit.workspace import open_workspace
-from usikit.workspace.register_tables import learners
-from usikit.workspace.tables import clients
 
 
 def test_demo_folder_has_files_and_a_workspace_and_is_kept_on_rerun(tmp_path, capsys):

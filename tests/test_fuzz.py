@@ -27,12 +27,12 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from usikit import InputError, read_table
+from usikit.bulk_usi.fields import CLIENT_COLUMNS
+from usikit.bulk_usi.validation import validate_clients
 from usikit.cli import main
+from usikit.regcert.fields import IMPORT_COLUMNS
+from usikit.regcert.import_rules import validate_regcert
 from usikit.report import ValidationReport
-from usikit.rules.client_fields import CLIENT_COLUMNS
-from usikit.rules.clients import validate_clients
-from usikit.rules.regcert import validate_regcert
-from usikit.rules.regcert_fields import IMPORT_COLUMNS
 
 TODAY = dt.date(2026, 11, 22)
 FAST = settings(

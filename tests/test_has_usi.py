@@ -4,7 +4,7 @@ needs cannot block the record; what makes the record itself (Client ID, USI) sti
 from __future__ import annotations
 
 from tests.test_clients import check, client
-from usikit.rules.clients import records_to_create
+from usikit.bulk_usi.validation import records_to_create
 
 
 def test_creation_errors_of_a_record_with_a_usi_are_warnings_it_still_shows():

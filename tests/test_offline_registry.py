@@ -8,10 +8,11 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.batch_helpers import Clock
+from usikit.bulk_usi.registry.base import Application, Document, Verification
+from usikit.bulk_usi.registry.simulator import OfflineRegistry
+from usikit.bulk_usi.registry.simulator_tables import simulator_people
+from usikit.errors import NotProcessedYet, RegistryFault
 from usikit.identifiers import usi
-from usikit.registry.base import Application, Document, NotProcessedYet, RegistryFault, Verification
-from usikit.registry.offline import OfflineRegistry
-from usikit.registry.offline_tables import simulator_people
 from usikit.workspace import open_workspace
 
 

@@ -6,7 +6,7 @@ import pandas as pd
 from hypothesis import given
 from hypothesis import strategies as st
 
-from usikit.rules.person import SHOWN_OTHERS, others_in_group
+from usikit.rules.people import SHOWN_OTHERS, others_in_group
 
 
 def plainly(keys: pd.Series) -> list[str]:

@@ -22,12 +22,12 @@ from tests.batch_helpers import (
     NO_FAMILY,
 )
 from usikit import read_table
+from usikit.bulk_usi.registry.endpoint import LocalEndpoint
+from usikit.bulk_usi.registry.simulator import OfflineRegistry
+from usikit.bulk_usi.samples import demo_clients
 from usikit.cli import main
 from usikit.io.safety import FORMULA_TRIGGERS, TEXT_MARK
-from usikit.regcert_samples import sample_register
-from usikit.registry.offline import OfflineRegistry
-from usikit.registry.server import LocalEndpoint
-from usikit.samples import demo_clients
+from usikit.regcert.samples import sample_register
 from usikit.ui import BatchScreen
 from usikit.workspace import open_workspace
 

@@ -84,7 +84,7 @@ def demo_documents_are_current() -> None:
     soonest = min(dt.datetime.strptime(v[-7:], "%m/%Y").date() for v in expiries)
     assert soonest > dt.date.today(), (
         "a Medicare card in data/samples/clients_demo.xlsx has expired, so the demo now prints "
-        "more problems: regenerate the samples (usikit.samples.DEMO_DATE) and the README"
+        "more problems: regenerate the samples (usikit.bulk_usi.samples.DEMO_DATE) and the README"
     )
 
 

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from usikit.cli import main
-from usikit.rules.regcert_fields import IMPORT_COLUMNS
+from usikit.regcert.fields import IMPORT_COLUMNS
 from usikit.validators import VALIDATORS
 
 ROOT = Path(__file__).parent.parent

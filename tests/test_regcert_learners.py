@@ -7,8 +7,8 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from usikit.rules.regcert_fields import LEARNER_COLUMNS
-from usikit.rules.regcert_learners import validate_learners
+from usikit.regcert.fields import LEARNER_COLUMNS
+from usikit.regcert.learner_rules import validate_learners
 
 TODAY = dt.date(2026, 11, 22)
 

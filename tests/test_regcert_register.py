@@ -15,12 +15,13 @@ from sqlalchemy import func, select
 from usikit import InputError, read_table
 from usikit.regcert import matching, register
 from usikit.regcert.export import export_records, select_records
+from usikit.regcert.fields import EXPORT_COLUMNS, IMPORT_COLUMNS
+from usikit.regcert.import_rules import validate_regcert
+from usikit.regcert.learner_rules import validate_learners
 from usikit.regcert.matching import apply_import, import_file
-from usikit.regcert.register import import_learners, open_register, register_enrolments
-from usikit.rules.regcert import validate_regcert
-from usikit.rules.regcert_fields import EXPORT_COLUMNS, IMPORT_COLUMNS
-from usikit.rules.regcert_learners import validate_learners
-from usikit.workspace.register_tables import enrolments, learners, registrations
+from usikit.regcert.register import import_learners, register_enrolments
+from usikit.regcert.tables import enrolments, learners, registrations
+from usikit.workspace import open_register
 
 TODAY = dt.date(2026, 11, 22)
 ULN_A, ULN_B = "1000000043", "9276308686"
@@ -247,7 +248,7 @@ def test_a_register_changed_since_validation_is_refused_whole(workspace):
 
 
 def test_missing_register_is_a_clear_error(tmp_path):
-    with pytest.raises(InputError, match=r"no register at .*learners import"):
+    with pytest.raises(InputError, match=r"no register at .*load learners"):
         open_register(str(tmp_path / "none.db"))
     assert not (tmp_path / "none.db").exists()
 

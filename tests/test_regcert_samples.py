@@ -15,9 +15,13 @@ from usikit.regcert.dictionary import (
     import_dictionary_markdown,
     learner_dictionary_markdown,
 )
+from usikit.regcert.fields import IMPORT_COLUMNS, LEARNER_COLUMNS
+from usikit.regcert.import_rules import regcert_schema, validate_regcert
+from usikit.regcert.learner_rules import validate_learners
 from usikit.regcert.matching import apply_import
-from usikit.regcert.register import import_learners, open_register, register_enrolments
-from usikit.regcert_samples import (
+from usikit.regcert.register import import_learners, register_enrolments
+from usikit.regcert.register_rules import RegisterView
+from usikit.regcert.samples import (
     MAKERS,
     SAMPLE_FILES,
     SAMPLE_LEARNERS,
@@ -26,9 +30,7 @@ from usikit.regcert_samples import (
     synthetic_register,
     write_regcert_samples,
 )
-from usikit.rules.regcert import RegisterView, regcert_schema, validate_regcert
-from usikit.rules.regcert_fields import IMPORT_COLUMNS, LEARNER_COLUMNS
-from usikit.rules.regcert_learners import validate_learners
+from usikit.workspace import open_register
 
 ROOT = Path(__file__).parent.parent
 SAMPLES = ROOT / "data" / "samples"

@@ -9,8 +9,8 @@ import pytest
 
 import usikit
 from usikit import read_table
-from usikit.rules.regcert import validate_regcert
-from usikit.rules.regcert_fields import IMPORT_COLUMNS, STATUSES
+from usikit.regcert.fields import IMPORT_COLUMNS, STATUSES
+from usikit.regcert.import_rules import validate_regcert
 
 TODAY = dt.date(2026, 11, 22)
 ULN_A, ULN_B, ULN_C = "1000000043", "9276308686", "1000000051"
@@ -154,7 +154,7 @@ def test_status_case_and_spacing_are_corrected_with_a_warning():
 
 def test_the_temporary_uln_needs_the_option():
     message = check(row(ULN="9999999999")).errors["message"].iloc[0]
-    assert "temporary ULN" in message and "--allow-temporary-uln" in message
+    assert "temporary ULN" in message and "allow temporary ULNs" in message
     assert found(check(row(ULN="9999999999"), allow_temporary_uln=True)) == set()
 
 

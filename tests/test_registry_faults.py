@@ -13,16 +13,17 @@ from tests.batch_helpers import (
     IN_ERROR,
     demo_workspace,
 )
+from usikit.bulk_usi import batches
+from usikit.bulk_usi.batch_states import RequestState
+from usikit.bulk_usi.registry.endpoint import LocalEndpoint
+from usikit.bulk_usi.registry.simulator import OfflineRegistry
+from usikit.bulk_usi.registry.simulator_tables import simulator_requests
+from usikit.bulk_usi.registry.soap import LocalToken, SoapRegistry
+from usikit.bulk_usi.tables import clients, results, submissions
 from usikit.cli import main
-from usikit.registry.base import RegistryFault
-from usikit.registry.offline import OfflineRegistry
-from usikit.registry.offline_tables import simulator_requests
-from usikit.registry.server import LocalEndpoint
-from usikit.registry.soap import LocalToken, SoapRegistry
-from usikit.workspace import batches, open_workspace
-from usikit.workspace.batches import PENDING, SENT
-from usikit.workspace.tables import audit as audit_table
-from usikit.workspace.tables import clients, results, submissions
+from usikit.errors import RegistryFault
+from usikit.store.tables import audit as audit_table
+from usikit.workspace import open_workspace
 
 
 @pytest.fixture
@@ -116,7 +117,7 @@ def test_an_unreachable_registry_is_reported_and_the_next_run_finishes(
     tmp_path, endpoint, capsys, monkeypatch, fault
 ):
     ready_batch(tmp_path)
-    monkeypatch.setattr("usikit.cli.options.SoapRegistry", cli_registry)
+    monkeypatch.setattr("usikit.bulk_usi.registry.connect.SoapRegistry", cli_registry)
     url, path = endpoint.url, str(tmp_path / "w.db")
     before = state_of(open_workspace(path))
     secret = give_fault(endpoint, fault)
@@ -127,12 +128,12 @@ def test_an_unreachable_registry_is_reported_and_the_next_run_finishes(
     wait_for_late_answers(endpoint, fault)
     after = state_of(open_workspace(path))
     # Nothing half-applied: no request recorded as sent, no result, no USI, no audit record.
-    assert after["receipts"] == [] and SENT not in after["states"]
+    assert after["receipts"] == [] and RequestState.SENT not in after["states"]
     assert after["results"] == 0 and after["usis"] == before["usis"] == 2
     assert "batch submit" not in after["audit"]
     if FAULTS[fault] is not None:  # retried, then reported; the requests wait to be resent
         assert status == 3 and err.startswith("error: the registry answered with a fault")
-        assert after["states"] == [PENDING]
+        assert after["states"] == [RequestState.PENDING]
         assert batches.list_batches(open_workspace(path))["status"].tolist() == ["submitting"]
     endpoint.failures.clear()
     assert main(["batch", "submit", *options, "--registry-secret", "s"]) == 0
@@ -157,7 +158,7 @@ def test_a_fault_during_retrieval_writes_nothing(tmp_path, endpoint, fault):
     wait_for_late_answers(endpoint, fault)
     after = state_of(workspace)
     assert after == before  # no result, no USI, no request marked retrieved, no audit record
-    assert after["states"] == [SENT] and after["usis"] == 2  # what the demo file had
+    assert after["states"] == [RequestState.SENT] and after["usis"] == 2  # what the demo file had
     if FAULTS[fault] is not None:
         assert batches.list_batches(workspace)["status"].tolist() == ["submitted"]
     endpoint.failures.clear()

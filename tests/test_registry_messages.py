@@ -7,19 +7,19 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from tests.usi_schema import assert_conforms
-from usikit.registry import messages
-from usikit.registry.applications import application_from_record, from_json, to_json
-from usikit.registry.base import (
+from usikit.bulk_usi.registry import messages
+from usikit.bulk_usi.registry.applications import application_from_record, from_json, to_json
+from usikit.bulk_usi.registry.base import (
     ApplicationResult,
     BulkResults,
     Country,
     RegistryError,
-    RegistryFault,
     Verification,
     VerificationResult,
 )
-from usikit.rules.clients import validate_clients
-from usikit.samples import DEMO_DATE, demo_clients
+from usikit.bulk_usi.samples import DEMO_DATE, demo_clients
+from usikit.bulk_usi.validation import validate_clients
+from usikit.errors import RegistryFault
 
 
 @pytest.fixture(scope="module")

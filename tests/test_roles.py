@@ -13,18 +13,20 @@ from sqlalchemy.exc import DBAPIError
 from tests.batch_helpers import DEMO, TODAY
 from tests.roles_helpers import shared_workspace
 from usikit import read_table
+from usikit.bulk_usi import batches
+from usikit.bulk_usi.clients import export_clients, import_clients
+from usikit.bulk_usi.registry.simulator import OfflineRegistry
+from usikit.errors import PermissionRefused
 from usikit.regcert.export import export_records
+from usikit.regcert.learner_rules import validate_learners
 from usikit.regcert.matching import import_file
 from usikit.regcert.register import import_learners
-from usikit.registry.offline import OfflineRegistry
-from usikit.rules.regcert_learners import validate_learners
-from usikit.workspace import batches, open_workspace, roles
-from usikit.workspace.audit import audit_records
-from usikit.workspace.clients import export_clients, import_clients
-from usikit.workspace.error_reports import export_error_report, export_import_results
-from usikit.workspace.register_tables import registrations
-from usikit.workspace.roles import PermissionRefused
-from usikit.workspace.tables import audit
+from usikit.regcert.tables import registrations
+from usikit.store import access, grants
+from usikit.store.audit import audit_records
+from usikit.store.exports import export_error_report, export_import_results
+from usikit.store.tables import audit
+from usikit.workspace import open_workspace
 
 SAMPLES = DEMO.parent
 
@@ -90,13 +92,13 @@ def test_the_database_itself_refuses(team):
     ):
         with pytest.raises(DBAPIError) as refused, workspace.begin() as connection:
             connection.exec_driver_sql(statement)
-        assert refused.value.orig.sqlstate == roles.REFUSED
+        assert refused.value.orig.sqlstate == access.REFUSED
 
 
 def test_the_register_is_changed_by_manage_regcert_and_imported_by_bulk_upload(team):
     owner, as_user = team
     alice, carol = as_user("alice"), as_user("carol")
-    roles.grant(owner, "alice", "manage_regcert")  # an import into the register needs both
+    grants.grant(owner, "alice", "manage_regcert")  # an import into the register needs both
     import_learners(alice, validate_learners(read_table(SAMPLES / "regcert_register.xlsx")))
     outcome = import_file(alice, read_table(SAMPLES / "regcert_import_first.csv", sep=","),
                           apply=True)  # fmt: skip
@@ -122,11 +124,11 @@ def test_audit_is_append_only_except_for_the_administrator(team):
 
 def test_roles_are_listed(team):
     owner, _ = team
-    listed = roles.list_roles(owner)
+    listed = grants.list_roles(owner)
     assert ("alice", "bulk_upload") in set(map(tuple, listed.values.tolist()))
-    assert roles.held_roles(owner, "bob") == {"data_export"}
-    roles.revoke(owner, "bob", "data_export")
-    assert roles.held_roles(owner, "bob") == set()
+    assert access.held_roles(owner, "bob") == {"data_export"}
+    grants.revoke(owner, "bob", "data_export")
+    assert access.held_roles(owner, "bob") == set()
 
 
 def test_sqlite_roles_are_recorded_and_advisory(tmp_path):
@@ -135,15 +137,18 @@ def test_sqlite_roles_are_recorded_and_advisory(tmp_path):
     frame = read_table(DEMO)
     import_clients(workspace, frame, today=TODAY)  # no role recorded: the one officer does all
     export_clients(workspace, tmp_path / "before.csv")
-    roles.grant(workspace, me, "bulk_upload")
-    assert roles.held_roles(workspace) == {"bulk_upload"}
+    grants.grant(workspace, me, "bulk_upload")
+    assert access.held_roles(workspace) == {"bulk_upload"}
     import_clients(workspace, frame, today=TODAY)
     with pytest.raises(PermissionRefused, match="data_export"):
         export_clients(workspace, tmp_path / "after.csv")
     assert not (tmp_path / "after.csv").exists()
-    roles.grant(workspace, me, "data_export")
+    grants.grant(workspace, me, "data_export")
     export_clients(workspace, tmp_path / "after.csv")
-    assert roles.list_roles(workspace).values.tolist() == [[me, "bulk_upload"], [me, "data_export"]]
+    assert grants.list_roles(workspace).values.tolist() == [
+        [me, "bulk_upload"],
+        [me, "data_export"],
+    ]
 
 
 def test_sqlite_audit_records_cannot_change(tmp_path):

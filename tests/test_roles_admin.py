@@ -8,7 +8,8 @@ import pytest
 from tests.roles_helpers import OWNER, shared_workspace, user_url
 from usikit.cli import main
 from usikit.errors import InputError
-from usikit.workspace import roles
+from usikit.store import access, grants
+from usikit.store.roles import Role
 
 
 @pytest.fixture
@@ -32,50 +33,50 @@ def test_an_administrator_who_is_not_the_owner_grants_and_revokes(team, capsys):
     dave = user_url(url, "dave")
     code, out = usikit(capsys, "roles", "grant", "erin", "manage_regcert", "--workspace", dave)
     assert code == 0 and "erin now holds manage_regcert" in out
-    assert roles.held_roles(owner, "erin") == {"manage_regcert"}
+    assert access.held_roles(owner, "erin") == {"manage_regcert"}
     code, out = usikit(capsys, "roles", "list", "--workspace", dave)
     assert code == 0 and "erin" in out and "manage_regcert" in out
     # A role the owner granted is the administrator's to take back too.
     code, out = usikit(capsys, "roles", "revoke", "alice", "usi_batches", "--workspace", dave)
     assert code == 0 and "alice no longer holds usi_batches" in out
-    assert roles.held_roles(owner, "alice") == {"bulk_upload"}
+    assert access.held_roles(owner, "alice") == {"bulk_upload"}
     code, out = usikit(capsys, "roles", "revoke", "erin", "manage_regcert", "--workspace", dave)
-    assert code == 0 and roles.held_roles(owner, "erin") == set()
+    assert code == 0 and access.held_roles(owner, "erin") == set()
 
 
 def test_an_officer_cannot_grant_roles(team, capsys):
     url, owner, as_user = team
     with pytest.raises(InputError, match="only an administrator may grant roles"):
-        roles.grant(as_user("alice"), "alice", "data_export")
+        grants.grant(as_user("alice"), "alice", "data_export")
     code, out = usikit(
         capsys, "roles", "grant", "erin", "data_export", "--workspace", user_url(url, "alice")
     )
     assert code == 2 and "only an administrator may grant roles" in out
-    assert roles.held_roles(owner, "erin") == set() and "data_export" not in roles.held_roles(
+    assert access.held_roles(owner, "erin") == set() and "data_export" not in access.held_roles(
         owner, "alice"
     )
 
 
 def test_held_roles_is_what_the_user_can_do(team):
     _url, owner, as_user = team
-    everything = set(roles.ROLES)
-    assert roles.held_roles(owner) == everything  # the owner, who holds no role, may do all
-    assert roles.held_roles(owner, OWNER) == everything
-    assert roles.held_roles(as_user("dave")) == everything  # through usikit_admin
-    assert roles.held_roles(as_user("alice")) == {"bulk_upload", "usi_batches"}
-    assert roles.held_roles(owner, "alice") == {"bulk_upload", "usi_batches"}
-    assert roles.held_roles(owner, "erin") == set()
-    assert roles.held_roles(owner, "nobody_of_that_name") == set()
-    for role in roles.ROLES:  # held_roles and the check before each action agree
-        assert roles.missing_roles(as_user("alice"), [role]) == (
+    everything = set(Role)
+    assert access.held_roles(owner) == everything  # the owner, who holds no role, may do all
+    assert access.held_roles(owner, OWNER) == everything
+    assert access.held_roles(as_user("dave")) == everything  # through usikit_admin
+    assert access.held_roles(as_user("alice")) == {"bulk_upload", "usi_batches"}
+    assert access.held_roles(owner, "alice") == {"bulk_upload", "usi_batches"}
+    assert access.held_roles(owner, "erin") == set()
+    assert access.held_roles(owner, "nobody_of_that_name") == set()
+    for role in Role:  # held_roles and the check before each action agree
+        assert access.missing_roles(as_user("alice"), [role]) == (
             [] if role in {"bulk_upload", "usi_batches"} else [role]
         )
 
 
 def test_setup_again_is_harmless(team):
     _url, owner, as_user = team
-    roles.setup(owner)
-    roles.setup(owner)
-    assert roles.held_roles(as_user("alice")) == {"bulk_upload", "usi_batches"}
-    roles.grant(as_user("dave"), "erin", "data_export")  # still an administrator
-    assert roles.held_roles(owner, "erin") == {"data_export"}
+    grants.setup(owner)
+    grants.setup(owner)
+    assert access.held_roles(as_user("alice")) == {"bulk_upload", "usi_batches"}
+    grants.grant(as_user("dave"), "erin", "data_export")  # still an administrator
+    assert access.held_roles(owner, "erin") == {"data_export"}

@@ -13,17 +13,19 @@ from sqlalchemy import select, text
 from tests.batch_helpers import DEMO, TODAY
 from tests.roles_helpers import OWNER, shared_workspace
 from usikit import read_table
+from usikit.bulk_usi import batches
+from usikit.bulk_usi.clients import export_clients, import_clients
+from usikit.bulk_usi.registry.simulator import OfflineRegistry
+from usikit.bulk_usi.tables import clients
 from usikit.regcert.export import export_records
+from usikit.regcert.learner_rules import validate_learners
 from usikit.regcert.matching import import_file
 from usikit.regcert.register import import_learners
-from usikit.registry.offline import OfflineRegistry
-from usikit.rules.regcert_learners import validate_learners
-from usikit.workspace import audit, batches, migrations, open_workspace, roles
-from usikit.workspace.audit import audit_records
-from usikit.workspace.clients import export_clients, import_clients
-from usikit.workspace.error_reports import export_error_report, export_import_results
-from usikit.workspace.tables import audit as audit_table
-from usikit.workspace.tables import clients
+from usikit.store import access, audit, grants
+from usikit.store.audit import audit_records
+from usikit.store.exports import export_error_report, export_import_results
+from usikit.store.tables import audit as audit_table
+from usikit.workspace import open_workspace
 
 SAMPLES = DEMO.parent
 # The columns of the flow's files that hold personal data (or identify a person).
@@ -123,7 +125,7 @@ def test_postgresql_writes_who_inserted_the_audit_record(team):
     assert trail["Who"].tolist() == ["alice", "alice", OWNER, "alice"]
     with pytest.raises(Exception) as refused, alice.begin() as connection:  # still append-only
         connection.exec_driver_sql("UPDATE audit SET who = 'bob'")
-    assert refused.value.orig.sqlstate == roles.REFUSED
+    assert refused.value.orig.sqlstate == access.REFUSED
     with as_user("dave").begin() as connection:  # the administrator may correct a record
         connection.exec_driver_sql("UPDATE audit SET who = 'alice (corrected)' WHERE id = 1")
     assert audit_records(owner)["Who"].tolist()[0] == "alice (corrected)"
@@ -131,10 +133,10 @@ def test_postgresql_writes_who_inserted_the_audit_record(team):
 
 def test_the_audit_trigger_is_made_once(team):
     _url, owner, _ = team
-    roles.setup(owner)
+    grants.setup(owner)
     with owner.begin() as connection:
-        migrations.guard(connection)
-        migrations.guard(connection)
+        grants.guard(connection)
+        grants.guard(connection)
         count = connection.exec_driver_sql(
             "SELECT count(*) FROM pg_trigger WHERE tgrelid = 'audit'::regclass "
             "AND tgname = 'audit_who'"

@@ -12,8 +12,9 @@ import pytest
 
 from tests.roles_helpers import shared_workspace, user_url
 from usikit.cli import main
-from usikit.workspace import open_workspace, roles
-from usikit.workspace.audit import audit_records
+from usikit.store import grants
+from usikit.store.audit import audit_records
+from usikit.workspace import open_workspace
 
 ROOT = Path(__file__).parent.parent
 SAMPLES = ROOT / "data" / "samples"
@@ -41,9 +42,9 @@ def register(tmp_path, capsys) -> str:
 
 def holding(db: str, *held: str) -> None:
     workspace = open_workspace(db)
-    roles.grant(workspace, "someone_else", "manage_regcert")  # roles are now in force
+    grants.grant(workspace, "someone_else", "manage_regcert")  # roles are now in force
     for role in held:
-        roles.grant(workspace, getpass.getuser(), role)
+        grants.grant(workspace, getpass.getuser(), role)
     workspace.close()
 
 
@@ -132,6 +133,6 @@ def test_a_workspace_others_can_read_is_reported(register, tmp_path, capsys):
 
 def test_the_warning_is_for_sqlite_files_only(tmp_path):
     workspace = open_workspace(str(tmp_path / "w.db"))
-    assert roles.shared_file_warning(workspace) is None  # usikit makes it owner-only
+    assert grants.shared_file_warning(workspace) is None  # usikit makes it owner-only
     os.chmod(tmp_path / "w.db", 0o604)
-    assert "can be read by other users (mode 604)" in roles.shared_file_warning(workspace)
+    assert "can be read by other users (mode 604)" in grants.shared_file_warning(workspace)

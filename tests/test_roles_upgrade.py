@@ -7,10 +7,13 @@ import pytest
 
 from tests.batch_helpers import DEMO, TODAY
 from tests.roles_helpers import shared_workspace
-from usikit import InputError, read_table
+from usikit import read_table
+from usikit.bulk_usi.clients import import_clients
+from usikit.cli.wording import CLI_WORDING
+from usikit.errors import Refused
+from usikit.outcomes import message
+from usikit.store.tables import schema_info
 from usikit.workspace import open_workspace
-from usikit.workspace.clients import import_clients
-from usikit.workspace.tables import schema_info
 
 STALE = "REVOKE SELECT ON batches, batch_records FROM usikit_bulk_upload"
 
@@ -24,9 +27,9 @@ def test_grants_out_of_date_are_named_as_such(team):
     _url, owner, as_user = team
     with owner.begin() as connection:  # as an older usikit granted them
         connection.exec_driver_sql(STALE)
-    with pytest.raises(InputError, match="grants are out of date") as refused:
+    with pytest.raises(Refused, match="grants are out of date") as refused:
         import_clients(as_user("alice"), read_table(DEMO), today=TODAY)
-    assert "usikit roles setup" in str(refused.value)
+    assert "usikit roles setup" in message(refused.value, CLI_WORDING)
     assert "you need the bulk_upload role" not in str(refused.value)
 
 

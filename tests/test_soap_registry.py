@@ -7,17 +7,18 @@ import datetime as dt
 import pytest
 
 from tests.test_offline_registry import MEDICARE, person
-from usikit.cli import main
-from usikit.cli.options import open_registry
-from usikit.registry.base import NotProcessedYet, RegistryFault, Verification, is_the_registry
-from usikit.registry.offline import OfflineRegistry
-from usikit.registry.server import LocalEndpoint
-from usikit.registry.soap import (
+from usikit.bulk_usi.registry.base import Verification, is_the_registry
+from usikit.bulk_usi.registry.endpoint import LocalEndpoint
+from usikit.bulk_usi.registry.simulator import OfflineRegistry
+from usikit.bulk_usi.registry.soap import (
     PRODUCTION_ENDPOINT,
     TEST_ENDPOINT,
     LocalToken,
     SoapRegistry,
 )
+from usikit.cli import main
+from usikit.cli.options import open_registry
+from usikit.errors import NotProcessedYet, RegistryFault
 from usikit.workspace import open_workspace
 
 

@@ -10,11 +10,17 @@ from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
 from usikit import read_table
+from usikit.bulk_usi.fields import CLIENT_COLUMNS
+from usikit.bulk_usi.samples import (
+    DEMO_DATE,
+    DEMO_MISTAKES,
+    add_mistakes,
+    demo_clients,
+    synthetic_clients,
+)
+from usikit.bulk_usi.template import data_dictionary, data_dictionary_markdown
+from usikit.bulk_usi.validation import validate_clients
 from usikit.cli import main
-from usikit.rules.client_fields import CLIENT_COLUMNS
-from usikit.rules.clients import validate_clients
-from usikit.samples import DEMO_DATE, DEMO_MISTAKES, add_mistakes, demo_clients, synthetic_clients
-from usikit.templates import data_dictionary, data_dictionary_markdown
 
 ROOT = Path(__file__).parent.parent
 TODAY = dt.date(2026, 11, 22)

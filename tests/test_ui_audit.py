@@ -11,17 +11,18 @@ import pytest
 
 from tests.batch_helpers import Clock
 from tests.ui_helpers import link_bytes
+from usikit.bulk_usi import batches
+from usikit.bulk_usi.registry.simulator import OfflineRegistry
 from usikit.io import read_table
 from usikit.regcert.export import export_records
 from usikit.regcert.matching import import_file
-from usikit.registry.offline import OfflineRegistry
+from usikit.store.audit import audit_records
+from usikit.store.exports import export_error_report
+from usikit.store.tables import audit
 from usikit.ui import AuditScreen
 from usikit.ui.audit import COLOURS, SHORT_SHA
 from usikit.ui.stacked_chart import fold, stacked_chart_svg
-from usikit.workspace import batches, open_workspace
-from usikit.workspace.audit import audit_records
-from usikit.workspace.error_reports import export_error_report
-from usikit.workspace.tables import audit
+from usikit.workspace import open_workspace
 
 pytestmark = pytest.mark.usefixtures("screens_raise_bugs")
 

@@ -11,12 +11,13 @@ from openpyxl import load_workbook
 
 from tests.batch_helpers import BAD_DATE, BAD_POSTCODE, NO_CARD, Clock
 from tests.ui_helpers import click_record, link_bytes, uploaded
-from usikit.registry.offline import OfflineRegistry
-from usikit.samples import synthetic_clients
+from usikit.bulk_usi import batches
+from usikit.bulk_usi.clients import import_clients
+from usikit.bulk_usi.registry.simulator import OfflineRegistry
+from usikit.bulk_usi.samples import synthetic_clients
+from usikit.store.audit import audit_records
 from usikit.ui import BatchScreen
-from usikit.workspace import batches, open_workspace
-from usikit.workspace.audit import audit_records
-from usikit.workspace.clients import import_clients
+from usikit.workspace import open_workspace
 
 pytestmark = pytest.mark.usefixtures("screens_raise_bugs")
 

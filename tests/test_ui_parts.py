@@ -7,12 +7,12 @@ import pytest
 
 from usikit.cli import main
 from usikit.errors import InputError
+from usikit.settings import Settings
 from usikit.ui import StartScreen
 from usikit.ui.charts import MAX_BARS, bar_chart_svg
 from usikit.ui.downloads import Downloads, download_link, export_path
 from usikit.ui.files import _safe_name
 from usikit.ui.grid import PagedGrid, row_colour
-from usikit.ui.settings import Settings
 
 
 @pytest.fixture(autouse=True)
@@ -151,5 +151,6 @@ def test_the_start_screen_counts_what_the_workspace_holds(demo_folder):
 
 def test_the_start_screen_without_a_workspace_says_how_to_make_one(tmp_path):
     screen = StartScreen(tmp_path / "usikit.db")
-    assert screen.message.kind == "warning" and "usikit demo" in screen.message.text
+    assert screen.message.kind == "warning" and "USIKIT_WORKSPACE" in screen.message.text
+    assert "usikit demo" not in screen.message.text and "make lab" not in screen.message.text
     assert not (tmp_path / "usikit.db").exists()

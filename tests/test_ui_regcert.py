@@ -8,11 +8,11 @@ from sqlalchemy import func, select
 
 from tests.ui_helpers import link_bytes, uploaded
 from usikit.io import read_table
+from usikit.regcert.fields import EXPORT_COLUMNS, IMPORT_COLUMNS
 from usikit.regcert.matching import import_file
-from usikit.rules.regcert_fields import EXPORT_COLUMNS, IMPORT_COLUMNS
+from usikit.regcert.tables import registrations
 from usikit.ui import RegcertExportScreen, RegcertImportScreen
 from usikit.workspace import open_workspace
-from usikit.workspace.register_tables import registrations
 
 pytestmark = pytest.mark.usefixtures("screens_raise_bugs")
 

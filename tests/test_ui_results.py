@@ -9,12 +9,13 @@ import pytest
 
 from tests.batch_helpers import NOT_VERIFIABLE, Clock
 from tests.test_batch_answers import Answering
+from usikit.bulk_usi import batches
+from usikit.bulk_usi.clients import clients_frame
+from usikit.bulk_usi.registry.simulator import OfflineRegistry
 from usikit.identifiers import usi
 from usikit.io import read_table
-from usikit.registry.offline import OfflineRegistry
 from usikit.ui import ResultsScreen
-from usikit.workspace import batches, open_workspace
-from usikit.workspace.clients import clients_frame
+from usikit.workspace import open_workspace
 
 pytestmark = pytest.mark.usefixtures("screens_raise_bugs")
 

@@ -16,6 +16,8 @@ from tests import postgres
 from tests.ui_helpers import uploaded
 from usikit.io import read_table
 from usikit.regcert.matching import import_file
+from usikit.store import grants
+from usikit.store.roles import Role
 from usikit.ui import (
     BatchScreen,
     RegcertExportScreen,
@@ -23,8 +25,8 @@ from usikit.ui import (
     ResultsScreen,
     StartScreen,
 )
-from usikit.ui.permissions import BUTTONS, GRIDS, buttons_of, needs_note, part
-from usikit.workspace import open_workspace, roles
+from usikit.ui.permissions import buttons_of, grid_of, needs_note, part
+from usikit.workspace import open_workspace
 
 pytestmark = pytest.mark.usefixtures("screens_raise_bugs")
 
@@ -51,9 +53,9 @@ def folder(demo_folder):
 def holding(folder, *held: str):
     """Grant the test's user exactly these roles (none: another user gets one)."""
     workspace = open_workspace(str(folder / "usikit.db"))
-    roles.grant(workspace, "someone_else", BULK)  # roles are now in force for everyone
+    grants.grant(workspace, "someone_else", BULK)  # roles are now in force for everyone
     for role in held:
-        roles.grant(workspace, getpass.getuser(), role)
+        grants.grant(workspace, getpass.getuser(), role)
     workspace.close()
     return folder / "usikit.db"
 
@@ -82,18 +84,17 @@ def not_refused(screen, path: str) -> bool:
 
 
 def test_the_table_names_real_controls_and_roles(folder, opened):
-    assert {key.split(".")[0] for key in BUTTONS} | set(GRIDS) <= set(SCREENS)
     for name, kind in SCREENS.items():
         screen = opened(kind, folder / "usikit.db")
         for path, needed in buttons_of(screen).items():
             assert hasattr(part(screen, path), "disabled"), f"{name}.{path}"
-            assert set(needed) <= set(roles.ROLES)
-        if name in GRIDS:
+            assert set(needed) <= set(Role)
+        if grid_of(kind) is not None:
             assert hasattr(screen.grid, "widget")
 
 
 def test_with_every_role_nothing_is_disabled_for_roles(folder, opened):
-    path = holding(folder, *roles.ROLES)
+    path = holding(folder, *Role)
     batch = opened(BatchScreen, path)
     assert not batch.load.disabled and not batch.add_all.disabled
     assert all(not_refused(batch, p) for p in buttons_of(batch))
@@ -255,15 +256,15 @@ def officer_on_postgres(postgres_server, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)  # exports of a server workspace go next to the notebook
     url = postgres.create_database(postgres_server, owner=OWNER)
     owner = open_workspace(url)
-    roles.setup(owner)
+    grants.setup(owner)
     plain = postgres_server.replace("postgresql+psycopg://", "postgresql://")
     with psycopg.connect(plain, autocommit=True) as connection:
         known = connection.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (OFFICER,))
         if known.fetchone() is None:
             connection.execute(f"CREATE ROLE {OFFICER} LOGIN")
-        for role in roles.ROLES:
+        for role in Role:
             connection.execute(f"REVOKE usikit_{role} FROM {OFFICER}")
-    roles.grant(owner, OFFICER, REGISTER)
+    grants.grant(owner, OFFICER, REGISTER)
     owner.close()
     return url.replace(f"{OWNER}@", f"{OFFICER}@")
 

@@ -10,10 +10,12 @@ from sqlalchemy import inspect, select
 
 from tests.batch_helpers import DEMO, TODAY
 from usikit import InputError, read_table
-from usikit.workspace import migrations, open_workspace, workspace_url
-from usikit.workspace.audit import audit_records
-from usikit.workspace.clients import clients_frame, export_clients, import_clients
-from usikit.workspace.tables import schema_info
+from usikit.bulk_usi.clients import clients_frame, export_clients, import_clients
+from usikit.store.audit import audit_records
+from usikit.store.connect import open_store
+from usikit.store.schema import SchemaPart, WorkspaceSchema
+from usikit.store.tables import schema_info
+from usikit.workspace import SCHEMA_VERSION, WORKSPACE_SCHEMA, open_workspace, workspace_url
 
 
 def test_new_workspace_has_every_table_and_the_current_version(workspace_url):
@@ -22,7 +24,7 @@ def test_new_workspace_has_every_table_and_the_current_version(workspace_url):
     assert {"clients", "batches", "batch_records", "submissions", "results"} <= names
     with workspace.begin() as connection:
         version = connection.execute(select(schema_info.c.value)).scalar_one()
-    assert int(version) == migrations.SCHEMA_VERSION
+    assert int(version) == SCHEMA_VERSION
     workspace.close()
     open_workspace(workspace_url).close()  # opening again changes nothing
 
@@ -49,25 +51,26 @@ def test_a_newer_schema_is_refused(tmp_path):
     path = tmp_path / "w.db"
     workspace = open_workspace(str(path))
     with workspace.begin() as connection:
-        connection.execute(schema_info.update().values(value=str(migrations.SCHEMA_VERSION + 1)))
+        connection.execute(schema_info.update().values(value=str(SCHEMA_VERSION + 1)))
     with pytest.raises(InputError, match="made by a newer usikit"):
         open_workspace(str(path))
 
 
-def test_an_older_schema_is_upgraded_step_by_step(tmp_path, monkeypatch):
+def test_an_older_schema_is_upgraded_step_by_step(tmp_path):
     path = tmp_path / "w.db"
     open_workspace(str(path)).close()
     steps = []
-    monkeypatch.setattr(migrations, "SCHEMA_VERSION", migrations.SCHEMA_VERSION + 1)
-    monkeypatch.setitem(migrations.MIGRATIONS, migrations.SCHEMA_VERSION - 1,
-                        lambda connection: steps.append("ran"))  # fmt: skip
-    workspace = open_workspace(str(path))
+    later = SchemaPart("later", (), steps={SCHEMA_VERSION: lambda connection: steps.append("ran")})
+    newer = WorkspaceSchema(SCHEMA_VERSION + 1, (*WORKSPACE_SCHEMA.parts, later))
+    workspace = open_store(f"sqlite:///{path}", newer)
     with workspace.begin() as connection:
-        assert (
-            int(connection.execute(select(schema_info.c.value)).scalar_one())
-            == migrations.SCHEMA_VERSION
+        assert int(connection.execute(select(schema_info.c.value)).scalar_one()) == (
+            SCHEMA_VERSION + 1
         )
     assert steps == ["ran"]
+    workspace.close()
+    with pytest.raises(InputError, match="made by a newer usikit"):
+        open_workspace(str(path))  # this usikit is older than the workspace now
 
 
 V2_ADDITIONS = (
@@ -88,9 +91,7 @@ def test_a_version_1_workspace_gains_roles_and_the_audit_trail(workspace_url, tm
     workspace.close()
     upgraded = open_workspace(workspace_url)
     with upgraded.begin() as connection:
-        assert connection.execute(select(schema_info.c.value)).scalar_one() == str(
-            migrations.SCHEMA_VERSION
-        )
+        assert connection.execute(select(schema_info.c.value)).scalar_one() == str(SCHEMA_VERSION)
     with upgraded.begin() as connection:
         assert len(clients_frame(connection)) == 32  # nothing lost
     export_clients(upgraded, tmp_path / "clients.csv")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from usikit.registry.soap import LocalToken
+from usikit.bulk_usi.registry.soap import LocalToken
 
 
 def local_endpoint() -> LocalToken:

@@ -13,11 +13,11 @@ except PackageNotFoundError:  # running from a source tree that was not installe
     __version__ = "0.0.0+source"
 
 from usikit import uln, usi
+from usikit.bulk_usi.validation import validate_clients
 from usikit.errors import InputError
 from usikit.io import read_table, write_csv, write_xlsx
+from usikit.regcert.import_rules import validate_regcert
 from usikit.report import ValidationReport
-from usikit.rules.clients import validate_clients
-from usikit.rules.regcert import validate_regcert
 from usikit.validators import VALIDATORS, validate
 
 __all__ = [

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import pandas as pd
 
+from usikit.errors import InputError
+from usikit.io import read_table
+from usikit.io.detect import SAMPLE_BYTES, file_kind
 from usikit.report import ValidationReport
 
 
@@ -41,9 +45,39 @@ def validate(kind: str, frame: pd.DataFrame, **options: object) -> ValidationRep
     return validator.function(frame, **options)
 
 
+def read_input(
+    validator: Validator,
+    path: Path,
+    *,
+    sep: str | None = None,
+    sheet: str | None = None,
+    max_bytes: int | None = None,
+) -> pd.DataFrame:
+    """Read a file for `validator`: CSV only when it says so, with its default separator."""
+    if validator.csv_only:
+        refuse_workbook(path, validator.summary)
+    chosen = sep if sep is not None else validator.default_sep
+    return read_table(path, sep=chosen, sheet=sheet, max_bytes=max_bytes)
+
+
+def refuse_workbook(path: Path, what: str) -> None:
+    """A workbook given where only CSV is taken: say how to save it as CSV."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(SAMPLE_BYTES)
+    except OSError:
+        return  # read_table says what is wrong with the file
+    if file_kind(head[:8], head) in ("zip", "ole"):
+        raise InputError(
+            f"is a workbook, not a CSV file; a {what} must be CSV: in Excel choose "
+            "File > Save As > CSV UTF-8 (Comma delimited) and give that file",
+            path=path,
+        )
+
+
 def _register_builtin() -> None:
-    from usikit.rules.clients import validate_clients
-    from usikit.rules.regcert import validate_regcert
+    from usikit.bulk_usi.validation import validate_clients
+    from usikit.regcert.import_rules import validate_regcert
 
     register(Validator("clients", "USI client records", validate_clients))
     register(

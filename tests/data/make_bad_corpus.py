@@ -2,8 +2,8 @@
 
 Data officers receive files that were saved by the wrong program, in the wrong encoding, cut
 short, merged, protected or typed by hand; `tests/test_bad_files.py` states what usikit makes
-of each. The records come from `usikit.samples.synthetic_clients` and
-`usikit.regcert_samples` (no real people), so every file holds a known number of records;
+of each. The records come from `usikit.bulk_usi.samples.synthetic_clients` and
+`usikit.regcert.samples` (no real people), so every file holds a known number of records;
 the manifest lists, for each file, its kind and the spreadsheet rows of its records (counted
 here, independently of usikit's reader), or null for a file whose records cannot be read.
 
@@ -31,8 +31,8 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:  # run as a script from anywhere
     sys.path.insert(0, str(ROOT))
 
-from usikit.regcert_samples import first_import, sample_register  # noqa: E402
-from usikit.samples import synthetic_clients  # noqa: E402
+from usikit.bulk_usi.samples import synthetic_clients  # noqa: E402
+from usikit.regcert.samples import first_import, sample_register  # noqa: E402
 
 TODAY = dt.date(2026, 11, 22)  # the day the records are made relative to; tests use it too
 OUT = Path(__file__).resolve().parent / "bad"

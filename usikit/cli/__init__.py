@@ -9,8 +9,6 @@ import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
-from sqlalchemy.exc import OperationalError
-
 from usikit import __version__
 from usikit.cli import (
     app_cmd,
@@ -24,12 +22,12 @@ from usikit.cli import (
     template_cmd,
     validate_cmd,
 )
-from usikit.errors import InputError, RecordsInError
-from usikit.registry.base import RegistryFault
+from usikit.cli.wording import CLI_WORDING
+from usikit.errors import EXIT_INPUT, UsikitError
+from usikit.outcomes import explain
+from usikit.settings import debugging
 
-EXIT_INPUT = 2
-EXIT_REGISTRY = 3
-EXIT_BUG = 70  # sysexits EX_SOFTWARE
+BUG_HINT = "Run again with USIKIT_DEBUG=1 to see the details and report them"
 COMMANDS = (
     validate_cmd,
     clients_cmd,
@@ -76,7 +74,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run one command; exit status 0 ok, 1 records with errors, 2 unusable input."""
+    """Run one command; exit status 0 ok, 1 records with errors, 2 unusable input, 3 a
+    registry fault, 70 a bug (see `usikit.errors`)."""
     parser = build_parser()
     args, extra = parser.parse_known_args(argv)
     if extra:  # as parse_args does, but the hint names the command they were given to
@@ -86,19 +85,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error("the following arguments are required: COMMAND")
     try:
         return int(args.run(args))
-    except RecordsInError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    except InputError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_INPUT
-    except RegistryFault as exc:
-        print(
-            f"error: the registry answered with a fault: {exc}. Nothing was half-done: run the "
-            "same command again later",
-            file=sys.stderr,
-        )
-        return EXIT_REGISTRY
     except KeyboardInterrupt:
         print("error: interrupted; nothing was half-written", file=sys.stderr)
         return 130
@@ -106,26 +92,28 @@ def main(argv: Sequence[str] | None = None) -> int:
         with contextlib.suppress(OSError):
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
-    except OperationalError as exc:
-        if "readonly" not in str(exc.orig).replace("-", "").lower():
-            if os.environ.get("USIKIT_DEBUG"):
-                raise
-            return _bug(exc)
-        print(
-            "error: the workspace is read-only for you (its file, or the folder holding it); "
-            "ask its owner, or use a workspace of your own (--workspace)",
-            file=sys.stderr,
-        )
-        return EXIT_INPUT
-    except Exception as exc:  # a bug: say so in one line, details only on request
-        if os.environ.get("USIKIT_DEBUG"):
-            raise
-        return _bug(exc)
+    except Exception as exc:
+        return report(exc)
     except BaseException as exc:
         # A Rust panic inside a compiled reader (pyo3's PanicException) is a BaseException.
-        if type(exc).__name__ != "PanicException" or os.environ.get("USIKIT_DEBUG"):
+        if type(exc).__name__ != "PanicException":
             raise
-        return _bug(exc)
+        return report(exc)
+
+
+def report(exc: BaseException) -> int:
+    """Print `exc` as one `error:` line; its exit status. A bug shows its traceback instead
+    when USIKIT_DEBUG is set."""
+    outcome = explain(exc, CLI_WORDING, bug_hint=BUG_HINT)
+    if outcome.bug and debugging():
+        raise exc
+    print(f"error: {outcome.message}", file=sys.stderr)
+    return outcome.status
+
+
+def error_line(exc: UsikitError) -> str:
+    """An error the command goes on after (a retrieval's unusable answers), as printed."""
+    return explain(exc, CLI_WORDING, bug_hint=BUG_HINT).message
 
 
 def chosen_parser(
@@ -138,15 +126,6 @@ def chosen_parser(
             if chosen is not None:
                 return chosen_parser(chosen, args)
     return parser
-
-
-def _bug(exc: BaseException) -> int:
-    print(
-        f"error: usikit hit an unexpected problem ({type(exc).__name__}); this is a bug. "
-        "Run again with USIKIT_DEBUG=1 to see the details and report them",
-        file=sys.stderr,
-    )
-    return EXIT_BUG
 
 
 if __name__ == "__main__":  # pragma: no cover

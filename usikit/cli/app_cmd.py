@@ -14,7 +14,7 @@ from pathlib import Path
 
 from usikit.cli.options import add_workspace
 from usikit.errors import InputError
-from usikit.workspace.engine import ENVIRONMENT
+from usikit.settings import WORKSPACE_ENV
 
 HOST = "127.0.0.1"
 DEFAULT_PORT = 8866
@@ -75,9 +75,9 @@ def kernel_environment(workspace: str | None) -> dict[str, str]:
     """The environment for the notebooks' kernels: a workspace file named by its full path,
     since each kernel runs in the notebooks' folder."""
     environment = dict(os.environ)
-    chosen = workspace or environment.get(ENVIRONMENT)
+    chosen = workspace or environment.get(WORKSPACE_ENV)
     if chosen:
-        environment[ENVIRONMENT] = chosen if "://" in chosen else str(Path(chosen).resolve())
+        environment[WORKSPACE_ENV] = chosen if "://" in chosen else str(Path(chosen).resolve())
     return environment
 
 

@@ -11,7 +11,7 @@ import pandas as pd
 from usikit.cli.options import add_workspace, workspace_of
 from usikit.errors import InputError
 from usikit.io import write_csv
-from usikit.workspace.audit import ACTIONS, audit_records
+from usikit.store.audit import ACTIONS, audit_records
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:

@@ -8,19 +8,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from usikit.cli.options import (
-    add_registry,
-    add_workspace,
-    open_registry,
-    registry_of,
-    registry_setting,
-    user_reference,
-    workspace_of,
-)
-from usikit.errors import InputError
-from usikit.registry.base import FAILURE
+from usikit.bulk_usi import batches
+from usikit.bulk_usi.registry.base import FAILURE
+from usikit.bulk_usi.registry.connect import open_registry
+from usikit.cli.options import add_registry, add_workspace, registry_of, workspace_of
+from usikit.errors import EXIT_REGISTRY, InputError
+from usikit.settings import registry_setting, user_reference
 from usikit.wording import counted
-from usikit.workspace import batches
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
@@ -153,16 +147,13 @@ def run_export(args: argparse.Namespace) -> int:
 def run_submit(args: argparse.Namespace) -> int:
     workspace = workspace_of(args, create=False)
     registry = registry_of(args, workspace)
-    try:
-        done = batches.submit_batch(
-            workspace,
-            registry,
-            org_code=args.org_code,
-            user_reference=user_reference(),
-            non_dvs_document_type_id=args.non_dvs_type,
-        )
-    except batches.SubmissionRefused as refused:
-        return _refused(refused)
+    done = batches.submit_batch(
+        workspace,
+        registry,
+        org_code=args.org_code,
+        user_reference=user_reference(),
+        non_dvs_document_type_id=args.non_dvs_type,
+    )
     requests = len(done.receipts)
     print(
         f"Batch {done.batch_id} submitted to the {done.registry}: {done.applications} "
@@ -188,10 +179,7 @@ def run_list(args: argparse.Namespace) -> int:
 def run_retrieve(args: argparse.Namespace) -> int:
     workspace = workspace_of(args, create=False)
     registry = registry_of(args, workspace)
-    try:
-        outcome = batches.retrieve_batch(workspace, registry, args.batch_id, org_code=args.org_code)
-    except batches.SubmissionRefused as refused:  # while finishing an interrupted submit
-        return _refused(refused)
+    outcome = batches.retrieve_batch(workspace, registry, args.batch_id, org_code=args.org_code)
     results = batches.batch_results(workspace, args.batch_id)
     failed = int((results["Result"] == FAILURE).sum())
     print(f"Batch {args.batch_id}, results from the {registry.label}:")
@@ -209,19 +197,7 @@ def run_retrieve(args: argparse.Namespace) -> int:
         print(f"{waiting} {verb} not processed yet; retrieve again later.")
     for problem in outcome.problems:
         print(f"error: {problem}", file=sys.stderr)
-    return _exit_registry() if outcome.problems else 0
-
-
-def _refused(refused: batches.SubmissionRefused) -> int:
-    """A permanent refusal: not "try again later", but why, and what became of the batch."""
-    print(f"error: {refused}", file=sys.stderr)
-    return _exit_registry()
-
-
-def _exit_registry() -> int:
-    from usikit.cli import EXIT_REGISTRY  # the package imports this module first
-
-    return EXIT_REGISTRY
+    return EXIT_REGISTRY if outcome.problems else 0
 
 
 def run_results(args: argparse.Namespace) -> int:

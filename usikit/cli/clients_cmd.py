@@ -5,12 +5,15 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from usikit.bulk_usi.clients import HAS_ERRORS, export_clients, import_clients
 from usikit.cli.options import add_workspace, workspace_of
 from usikit.cli.validate_cmd import check_report_path
+from usikit.cli.wording import CLI_WORDING
 from usikit.io import read_table
-from usikit.workspace.clients import HAS_ERRORS, export_clients, import_clients
-from usikit.workspace.error_reports import export_error_report
-from usikit.workspace.roles import require
+from usikit.outcomes import next_step_text
+from usikit.store.access import require
+from usikit.store.exports import export_error_report
+from usikit.store.roles import Role
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
@@ -52,7 +55,7 @@ def run_import(args: argparse.Namespace) -> int:
     frame = read_table(args.file, sep=args.sep, sheet=args.sheet)
     workspace = workspace_of(args)
     if args.errors is not None:  # refused before the import, not after it
-        require(workspace, "data_export", "write the error report")
+        require(workspace, Role.DATA_EXPORT, "write the error report")
     result = import_clients(workspace, frame, include_invalid=args.include_invalid)
     print(result.report.summary_line())
     print(result.summary_line())
@@ -63,6 +66,9 @@ def run_import(args: argparse.Namespace) -> int:
     for row, reason in skipped[:SHOWN_ROWS]:
         if reason == HAS_ERRORS and row in first_error.index:
             reason = f"not imported: {first_error[row]}"
+        advice = next_step_text(result.next_steps.get(row), CLI_WORDING)
+        if advice:
+            reason = f"{reason}; {advice}"
         print(f"  row {row}: {reason}")
     if len(skipped) > SHOWN_ROWS:
         more = len(skipped) - SHOWN_ROWS

@@ -7,15 +7,15 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
+from usikit.bulk_usi.clients import import_clients
+from usikit.bulk_usi.samples import write_demo_files
+from usikit.bulk_usi.tables import clients
 from usikit.errors import InputError
 from usikit.io import read_table
+from usikit.regcert.learner_rules import validate_learners
 from usikit.regcert.register import import_learners
-from usikit.regcert_samples import write_regcert_samples
-from usikit.rules.regcert_learners import validate_learners
-from usikit.samples import write_demo_files
+from usikit.regcert.samples import write_regcert_samples
 from usikit.workspace import open_workspace
-from usikit.workspace.clients import import_clients
-from usikit.workspace.tables import clients
 
 WORKSPACE_FILE = "usikit.db"
 

@@ -16,19 +16,20 @@ from pathlib import Path
 import pandas as pd
 
 from usikit.cli.options import warn_if_shared
-from usikit.cli.validate_cmd import check_report_path, read_input, write_report
+from usikit.cli.validate_cmd import check_report_path, write_report
 from usikit.errors import InputError
 from usikit.io import read_table
 from usikit.io.write import check_target
 from usikit.regcert.export import check_export_path, export_records
+from usikit.regcert.learner_rules import validate_learners
 from usikit.regcert.matching import APPLYING, CHECKING, RESULTS, import_file
-from usikit.regcert.register import LEARNERS_IMPORT, import_learners, open_register
+from usikit.regcert.register import LEARNERS_IMPORT, import_learners
 from usikit.report import ValidationReport
-from usikit.rules.regcert_learners import validate_learners
-from usikit.validators import VALIDATORS
-from usikit.workspace import Workspace
-from usikit.workspace.error_reports import export_error_report, export_import_results
-from usikit.workspace.roles import IMPORT_TO_REGISTER, require
+from usikit.store.access import require
+from usikit.store.exports import export_error_report, export_import_results
+from usikit.store.roles import IMPORT_TO_REGISTER, Role
+from usikit.validators import VALIDATORS, read_input
+from usikit.workspace import Workspace, open_register
 
 SHOWN_PROBLEMS = 20  # problems printed; --errors writes them all
 SHOWN_RESULTS = 20
@@ -148,7 +149,7 @@ def run_learners_import(args: argparse.Namespace) -> int:
     try:  # every role refused before any file is written
         require(workspace, IMPORT_TO_REGISTER, LEARNERS_IMPORT)
         if args.errors is not None:
-            require(workspace, "data_export", "write the error report")
+            require(workspace, Role.DATA_EXPORT, "write the error report")
         _print_report(report, args.errors, workspace)
         result = import_learners(workspace, report)
     finally:
@@ -171,7 +172,7 @@ def run_import(args: argparse.Namespace) -> int:
     try:  # every role refused before, not after, the work
         require(workspace, IMPORT_TO_REGISTER, APPLYING if args.apply else CHECKING)
         if args.errors is not None or args.results is not None:
-            require(workspace, "data_export", "write the error report or the result table")
+            require(workspace, Role.DATA_EXPORT, "write the error report or the result table")
         outcome = import_file(
             workspace, frame, apply=args.apply, allow_temporary_uln=args.allow_temporary_uln
         )

@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 
+from usikit.bulk_usi.registry.endpoint import LocalEndpoint
+from usikit.bulk_usi.registry.simulator import DEFAULT_DELAY, OfflineRegistry
 from usikit.cli.options import add_workspace, workspace_of
-from usikit.registry.offline import DEFAULT_DELAY, OfflineRegistry
-from usikit.registry.server import LocalEndpoint
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:

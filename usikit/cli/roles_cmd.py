@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 
 from usikit.cli.options import add_workspace, workspace_of
-from usikit.workspace import roles
+from usikit.store import grants
+from usikit.store.roles import Role
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
@@ -13,7 +14,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         "roles",
         help="grant and revoke the roles (administrators)",
         description="Roles: "
-        + "; ".join(f"{name}: {what}" for name, what in roles.ROLES.items())
+        + "; ".join(f"{role}: {role.description}" for role in Role)
         + ". On PostgreSQL the database enforces them; on SQLite they are recorded but "
         "advisory (the file's owner-only permissions are the protection).",
     )
@@ -25,7 +26,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     for name, verb in (("grant", "give"), ("revoke", "take back")):
         action = actions.add_parser(name, help=f"{verb} a role")
         action.add_argument("user", metavar="USER", help="database user (PostgreSQL) or login")
-        action.add_argument("role", metavar="ROLE", choices=sorted(roles.ROLES))
+        action.add_argument("role", metavar="ROLE", choices=sorted(Role))
         action.set_defaults(run=run_grant if name == "grant" else run_revoke)
     listing = actions.add_parser("list", help="who holds which role")
     listing.set_defaults(run=run_list)
@@ -35,7 +36,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
 
 
 def run_setup(args: argparse.Namespace) -> int:
-    done = roles.setup(workspace_of(args))
+    done = grants.setup(workspace_of(args))
     if not done:
         print("Nothing to set up: on SQLite roles are recorded with `usikit roles grant`.")
     for line in done:
@@ -45,20 +46,20 @@ def run_setup(args: argparse.Namespace) -> int:
 
 def run_grant(args: argparse.Namespace) -> int:
     workspace = workspace_of(args)  # a new SQLite workspace may start with its roles
-    roles.grant(workspace, args.user, args.role)
+    grants.grant(workspace, args.user, args.role)
     note = "" if not workspace.is_sqlite else " (recorded; advisory on SQLite)"
     print(f"{args.user} now holds {args.role}{note}")
     return 0
 
 
 def run_revoke(args: argparse.Namespace) -> int:
-    roles.revoke(workspace_of(args, create=False), args.user, args.role)
+    grants.revoke(workspace_of(args, create=False), args.user, args.role)
     print(f"{args.user} no longer holds {args.role}")
     return 0
 
 
 def run_list(args: argparse.Namespace) -> int:
-    table = roles.list_roles(workspace_of(args, create=False))
+    table = grants.list_roles(workspace_of(args, create=False))
     if table.empty:
         print("No roles granted (on SQLite: the one officer may do everything)")
     else:

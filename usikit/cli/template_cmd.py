@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from usikit.templates import write_client_template
+from usikit.bulk_usi.template import write_client_template
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:

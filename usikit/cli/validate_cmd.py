@@ -9,11 +9,9 @@ from pathlib import Path
 import pandas as pd
 
 from usikit.errors import InputError
-from usikit.io import read_table
-from usikit.io.detect import SAMPLE_BYTES, file_kind
 from usikit.io.write import check_target
 from usikit.report import ValidationReport
-from usikit.validators import VALIDATORS, Validator
+from usikit.validators import VALIDATORS, Validator, read_input
 
 REPORT_SUFFIXES = (".csv", ".xlsx")
 
@@ -79,36 +77,6 @@ def run(args: argparse.Namespace) -> int:
     return 0 if report.ok else 1
 
 
-def read_input(
-    validator: Validator,
-    path: Path,
-    *,
-    sep: str | None = None,
-    sheet: str | None = None,
-    max_bytes: int | None = None,
-) -> pd.DataFrame:
-    """Read a file for `validator`: CSV only when it says so, with its default separator."""
-    if validator.csv_only:
-        refuse_workbook(path, validator.summary)
-    chosen = sep if sep is not None else validator.default_sep
-    return read_table(path, sep=chosen, sheet=sheet, max_bytes=max_bytes)
-
-
-def refuse_workbook(path: Path, what: str) -> None:
-    """A workbook given where only CSV is taken: say how to save it as CSV."""
-    try:
-        with path.open("rb") as handle:
-            head = handle.read(SAMPLE_BYTES)
-    except OSError:
-        return  # read_table says what is wrong with the file
-    if file_kind(head[:8], head) in ("zip", "ole"):
-        raise InputError(
-            f"is a workbook, not a CSV file; a {what} must be CSV: in Excel choose "
-            "File > Save As > CSV UTF-8 (Comma delimited) and give that file",
-            path=path,
-        )
-
-
 def _options(validator: Validator, args: argparse.Namespace) -> dict[str, object]:
     """The validator-specific options given, refused when this kind of file has no use for them."""
     accepted = inspect.signature(validator.function).parameters
@@ -128,7 +96,8 @@ def _options(validator: Validator, args: argparse.Namespace) -> dict[str, object
 
 def _register_enrolments(url: str, frame: pd.DataFrame) -> pd.DataFrame:
     from usikit.cli.options import warn_if_shared
-    from usikit.regcert.register import open_register, register_enrolments
+    from usikit.regcert.register import register_enrolments
+    from usikit.workspace import open_register
 
     workspace = warn_if_shared(open_register(url))  # reading the register: manage_regcert
     try:

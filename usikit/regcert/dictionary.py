@@ -6,8 +6,8 @@ checks docs/regcert.md holds the current tables).
 
 from __future__ import annotations
 
+from usikit.regcert.fields import EXPORT_FIELDS, IMPORT_FIELDS, LEARNER_FIELDS
 from usikit.rules.engine import Field
-from usikit.rules.regcert_fields import EXPORT_FIELDS, IMPORT_FIELDS, LEARNER_FIELDS
 
 
 def _table(header: list[str], rows: list[list[str]]) -> str:

@@ -13,20 +13,20 @@ import pandas as pd
 from sqlalchemy import select
 
 from usikit.errors import InputError
-from usikit.io import Sheet, write_csv, write_xlsx
 from usikit.privacy import mask_series
+from usikit.regcert import tables as rt
+from usikit.regcert.fields import EXPORT_COLUMNS, EXPORT_FIELDS, NO, STATUSES, YES
+from usikit.regcert.keys import QUALIFICATION_SHAPE, canonical_statuses, qualification_keys
 from usikit.regcert.register import text_frame
-from usikit.rules.regcert import QUALIFICATION_SHAPE, canonical_statuses, qualification_keys
-from usikit.rules.regcert_fields import EXPORT_COLUMNS, EXPORT_FIELDS, NO, STATUSES, YES
+from usikit.regcert.tables import LEARNER_KEYS, PROGRAMME_KEYS
 from usikit.rules.textscan import full_match
-from usikit.workspace import Workspace, audit
-from usikit.workspace import register_tables as rt
-from usikit.workspace.register_tables import LEARNER_KEYS, PROGRAMME_KEYS
-from usikit.workspace.roles import EXPORT_REGISTER, acting
-from usikit.workspace.tables import column_key
+from usikit.store.access import acting
+from usikit.store.engine import Workspace
+from usikit.store.exports import audited_export, export_target, write_table
+from usikit.store.roles import EXPORT_REGISTER, Role
+from usikit.store.tables import column_key
 
 SHEET_NAME = "Registrations"
-SUFFIXES = (".csv", ".xlsx")
 # Where each export column comes from (those not listed are derived below).
 SOURCES = {
     **{name: rt.learners.c[key] for name, key in LEARNER_KEYS.items()},
@@ -65,7 +65,7 @@ def select_records(
     frame by record id (named "Record"), for screens that let a person pick records.
     Reading the register needs the manage_regcert role.
     """
-    with acting(workspace, "manage_regcert", "view the register"):
+    with acting(workspace, Role.MANAGE_REGCERT, "view the register"):
         return _select_records(
             workspace,
             ids=ids,
@@ -152,17 +152,12 @@ def _refuse_unknown(asked: Sequence[int], found: pd.Series) -> None:
 
 def check_export_path(path: Path) -> None:
     """Refuse an unknown format before the register is read."""
-    if path.suffix.lower() not in SUFFIXES:
-        raise InputError("the export must end in .csv or .xlsx", path=path)
+    export_target(path, "the export")
 
 
 def write_export(frame: pd.DataFrame, path: str | Path) -> Path:
     """CSV or XLSX by the file's suffix; atomic and formula-safe like every export."""
-    path = Path(path)
-    check_export_path(path)
-    if path.suffix.lower() == ".csv":
-        return write_csv(frame, path)
-    return write_xlsx([Sheet(SHEET_NAME, frame)], path)
+    return write_table(frame, export_target(path, "the export"), SHEET_NAME)
 
 
 def export_records(
@@ -176,8 +171,9 @@ def export_records(
 ) -> pd.DataFrame:
     """Select records and write them to `path`; the frame written. Needs manage_regcert (to
     read the register) and data_export; audited once the file is in place."""
-    check_export_path(Path(path))
-    with acting(workspace, EXPORT_REGISTER, "export the register"):
+    chosen: list[pd.DataFrame] = []
+
+    def write(target: Path) -> tuple[Path, int]:
         frame = _select_records(
             workspace,
             ids=ids,
@@ -186,6 +182,16 @@ def export_records(
             show_sensitive=show_sensitive,
             with_ids=False,
         )
-        written = write_export(frame, path)
-        audit.record_after(workspace, "regcert export", file=written, exported=len(frame))
-    return frame
+        chosen.append(frame)
+        return write_export(frame, target), len(frame)
+
+    audited_export(
+        workspace,
+        path,
+        write,
+        what="the export",
+        doing="export the register",
+        action="regcert export",
+        roles=EXPORT_REGISTER,
+    )
+    return chosen[0]

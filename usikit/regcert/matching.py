@@ -26,10 +26,7 @@ from sqlalchemy import Connection, bindparam
 from sqlalchemy.exc import IntegrityError
 
 from usikit.errors import InputError
-from usikit.regcert.register import load_records, lock_register
-from usikit.report import ValidationReport
-from usikit.rules.regcert import Lookup, import_records, record_keys, validate_regcert
-from usikit.rules.regcert_fields import (
+from usikit.regcert.fields import (
     DATE_COLUMNS,
     NEEDS_REGISTRATION_NUMBER,
     NEW_RECORD_STATUS,
@@ -39,10 +36,18 @@ from usikit.rules.regcert_fields import (
     STATUS,
     ULN,
 )
-from usikit.workspace import Workspace, audit
-from usikit.workspace.register_tables import learners, qualifications, registrations
-from usikit.workspace.roles import IMPORT_TO_REGISTER, acting
-from usikit.workspace.tables import column_key
+from usikit.regcert.import_rules import import_records, validate_regcert
+from usikit.regcert.keys import record_keys
+from usikit.regcert.register import load_records, lock_register
+from usikit.regcert.register_rules import Lookup
+from usikit.regcert.tables import learners, qualifications, registrations
+from usikit.report import ValidationReport
+from usikit.store import audit
+from usikit.store.access import acting
+from usikit.store.clock import now
+from usikit.store.engine import Workspace
+from usikit.store.roles import IMPORT_TO_REGISTER
+from usikit.store.tables import column_key
 
 CREATED, UPDATED, UNCHANGED, REVERTED = "created", "updated", "unchanged", "status reverted"
 RESULTS = (CREATED, UPDATED, UNCHANGED, REVERTED)
@@ -316,10 +321,10 @@ def enrolments_of(current: pd.DataFrame) -> pd.DataFrame:
 
 def _apply(connection: Connection, plan: ImportPlan) -> pd.DataFrame:
     """Write a plan inside the caller's transaction; the result table with every record id."""
-    now = dt.datetime.now(dt.UTC)
+    stamp = now()
     try:
-        created = _insert_rows(connection, plan.inserts, now)
-        _update_rows(connection, plan.updates, now)
+        created = _insert_rows(connection, plan.inserts, stamp)
+        _update_rows(connection, plan.updates, stamp)
     except IntegrityError:  # another import took a number or a record meanwhile
         raise InputError(
             "the register changed while the file was being imported (another import wrote "
@@ -333,16 +338,16 @@ def _apply(connection: Connection, plan: ImportPlan) -> pd.DataFrame:
     return results
 
 
-def _insert_rows(connection: Connection, rows: pd.DataFrame, now: dt.datetime) -> np.ndarray:
+def _insert_rows(connection: Connection, rows: pd.DataFrame, stamp: dt.datetime) -> np.ndarray:
     """Insert new records; their ids in the order of `rows`."""
     if rows.empty:
         return np.zeros(0, dtype=np.int64)
     statement = registrations.insert().returning(registrations.c.id, sort_by_parameter_order=True)
-    values = _parameters(rows, {c: c for c in rows.columns}, created_at=now, updated_at=now)
+    values = _parameters(rows, {c: c for c in rows.columns}, created_at=stamp, updated_at=stamp)
     return np.asarray(connection.execute(statement, values).scalars().all())
 
 
-def _update_rows(connection: Connection, rows: pd.DataFrame, now: dt.datetime) -> None:
+def _update_rows(connection: Connection, rows: pd.DataFrame, stamp: dt.datetime) -> None:
     if rows.empty:
         return
     columns = [c for c in rows.columns if c not in ("id", "enrolment_id")]
@@ -352,7 +357,7 @@ def _update_rows(connection: Connection, rows: pd.DataFrame, now: dt.datetime) -
         .values({c: bindparam(f"_{c}") for c in columns} | {"updated_at": bindparam("_now")})
     )
     names = {c: f"_{c}" for c in ("id", *columns)}
-    connection.execute(statement, _parameters(rows, names, _now=now))
+    connection.execute(statement, _parameters(rows, names, _now=stamp))
 
 
 def _parameters(

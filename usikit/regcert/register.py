@@ -1,6 +1,6 @@
 """The register: learners, programmes, qualifications and enrolments, loaded from a learner file.
 
-A learner file is validated first (`usikit.rules.regcert_learners.validate_learners`); its
+A learner file is validated first (`usikit.regcert.learner_rules.validate_learners`); its
 accepted rows are written in one transaction, adding new learners, programmes,
 qualifications and enrolments and updating the ones whose details changed. Nothing is ever
 deleted by an import.
@@ -11,25 +11,20 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pandas as pd
 from sqlalchemy import ColumnElement, Connection, Select, Table, bindparam, select
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
 
-from usikit.errors import InputError
-from usikit.report import ValidationReport
-from usikit.rules.regcert import import_records, qualification_keys
-from usikit.rules.regcert_fields import (
+from usikit.regcert.fields import (
     QUALIFICATION_NUMBER,
     REGISTRATION_NUMBER,
     STATUS,
     ULN,
     YES,
 )
-from usikit.workspace import Workspace, audit, open_workspace, workspace_url
-from usikit.workspace.register_tables import (
+from usikit.regcert.import_rules import import_records
+from usikit.regcert.keys import qualification_keys
+from usikit.regcert.tables import (
     LEARNER_KEYS,
     PROGRAMME_KEYS,
     enrolments,
@@ -38,38 +33,24 @@ from usikit.workspace.register_tables import (
     qualifications,
     registrations,
 )
-from usikit.workspace.roles import IMPORT_TO_REGISTER, acting
+from usikit.report import ValidationReport
+from usikit.store import audit
+from usikit.store.access import acting
+from usikit.store.clock import now
+from usikit.store.engine import Workspace
+from usikit.store.locks import REGISTER_LOCK, hold
+from usikit.store.roles import IMPORT_TO_REGISTER, Role
 
 CHUNK = 5_000  # values bound in one IN (...) query; SQLite allows 32,766
-REGISTER_LOCK = 0x55534B52  # PostgreSQL advisory lock: one register change at a time
 LEARNER_FILE_QUALIFICATION = "Qualification number"  # the learner file's spelling
 CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
 KINDS = ("learners", "programmes", "qualifications", "enrolments")
 LEARNERS_IMPORT = "import learners into the register"
 
 
-def open_register(url: str | None = None, *, create: bool = False) -> Workspace:
-    """The workspace holding the register; without `create`, a missing SQLite file is an error
-    that says how to make the register (an import must not leave an empty file behind)."""
-    if not create:
-        try:
-            parsed = make_url(workspace_url(url))
-        except ArgumentError:
-            parsed = None  # open_workspace says what is wrong with it
-        if parsed is not None and parsed.get_backend_name() == "sqlite" and parsed.database:
-            path = Path(parsed.database)
-            if not path.exists():
-                raise InputError(
-                    f"no register at {path}; load learners first with `usikit regcert "
-                    "learners import FILE --apply` (or give --workspace)"
-                )
-    return open_workspace(url, create=create)
-
-
 def lock_register(connection: Connection) -> None:
     """Let one register change run at a time on PostgreSQL (SQLite's BEGIN IMMEDIATE does it)."""
-    if connection.dialect.name == "postgresql":
-        connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({REGISTER_LOCK})")
+    hold(connection, REGISTER_LOCK)
 
 
 def records_query(*columns: ColumnElement, numbered: bool = False) -> Select:
@@ -135,7 +116,7 @@ def register_enrolments(workspace: Workspace, for_file: pd.DataFrame | None = No
     With `for_file` (an import file as read), only what that file's rules need. Reading
     the register needs the manage_regcert role.
     """
-    with acting(workspace, "manage_regcert", "check a file against the register"):
+    with acting(workspace, Role.MANAGE_REGCERT, "check a file against the register"):
         return _register_enrolments(workspace, for_file)
 
 
@@ -195,14 +176,15 @@ def import_learners(workspace: Workspace, report: ValidationReport) -> LearnersI
 def _import_learners(workspace: Workspace, report: ValidationReport) -> LearnersImported:
     rows = report.valid
     result = LearnersImported()
-    now = dt.datetime.now(dt.UTC)
     with workspace.begin() as connection:
-        learners_counts = _write_learners(connection, rows, result, now)
+        learners_counts = _write_learners(connection, rows, result, now())
         audit.record_import(connection, "learners import", report, **learners_counts)
     return result
 
 
-def _write_learners(connection, rows, result, now) -> dict[str, int]:
+def _write_learners(
+    connection: Connection, rows: pd.DataFrame, result: LearnersImported, stamp: dt.datetime
+) -> dict[str, int]:
     """The learners, programmes, qualifications and enrolments of the accepted rows; the
     learner counts for the audit."""
     lock_register(connection)
@@ -214,7 +196,7 @@ def _write_learners(connection, rows, result, now) -> dict[str, int]:
         key: rows[name].to_numpy() for name, key in LEARNER_KEYS.items()
     }
     learner_ids, result.counts["learners"] = upsert(
-        connection, learners, ["uln"], pd.DataFrame(people).drop_duplicates("uln"), now
+        connection, learners, ["uln"], pd.DataFrame(people).drop_duplicates("uln"), stamp
     )
     learner_of_row = rows[ULN].map(learner_ids).to_numpy()
     wanted_programmes = pd.DataFrame(
@@ -222,7 +204,7 @@ def _write_learners(connection, rows, result, now) -> dict[str, int]:
         | {key: rows[name].to_numpy() for name, key in PROGRAMME_KEYS.items()}
     ).drop_duplicates(["learner_id", "name"])
     programme_ids, result.counts["programmes"] = upsert(
-        connection, programmes, ["learner_id", "name"], wanted_programmes, now
+        connection, programmes, ["learner_id", "name"], wanted_programmes, stamp
     )
     programme_of_row = pd.MultiIndex.from_arrays(
         [learner_of_row, rows["Programme Name"].to_numpy()]
@@ -237,7 +219,7 @@ def _write_learners(connection, rows, result, now) -> dict[str, int]:
         }
     ).drop_duplicates("number_key")
     qualification_ids, result.counts["qualifications"] = upsert(
-        connection, qualifications, ["number_key"], wanted_qualifications, now
+        connection, qualifications, ["number_key"], wanted_qualifications, stamp
     )
     wanted_enrolments = pd.DataFrame(
         {
@@ -248,7 +230,7 @@ def _write_learners(connection, rows, result, now) -> dict[str, int]:
         }
     )
     _, result.counts["enrolments"] = upsert(
-        connection, enrolments, ["learner_id", "qualification_id"], wanted_enrolments, now
+        connection, enrolments, ["learner_id", "qualification_id"], wanted_enrolments, stamp
     )
     return dict(result.counts["learners"])
 

@@ -1,6 +1,6 @@
 """The audit screen (notebook 05): who imported, exported, submitted and retrieved what.
 
-The records come from `usikit.workspace.audit` (`audit_records`, `activity`); the screen
+The records come from `usikit.store.audit` (`audit_records`, `activity`); the screen
 filters them, shows them newest first with a chart of the activity by day, and exports what it
 shows as CSV through the library's writer. Reading the trail needs no role: it holds no
 personal data, only file names, fingerprints and counts.
@@ -14,13 +14,13 @@ import ipywidgets as widgets
 import pandas as pd
 
 from usikit.io import write_csv
+from usikit.store.audit import ACTIONS, activity, audit_records
 from usikit.ui.downloads import Downloads, export_path
 from usikit.ui.grid import PAGE_SIZE, PagedGrid
 from usikit.ui.messages import box
 from usikit.ui.screen import WIDE, Screen, button, guarded, heading, ready
 from usikit.ui.stacked_chart import Row, StackedChart
 from usikit.wording import counted
-from usikit.workspace.audit import ACTIONS, activity, audit_records
 
 PALETTE = ("#4f81bd", "#198754", "#6f42c1", "#20c997", "#0dcaf0", "#e0a800", "#fd7e14",
            "#d63384", "#dc3545", "#6c757d")  # fmt: skip

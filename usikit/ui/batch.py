@@ -1,6 +1,6 @@
 """The create-USI batch screen (notebook 01): load, check, fix or remove, export, submit.
 
-Every step is one call into `usikit.workspace.batches` (and `clients` to load a
+Every step is one call into `usikit.bulk_usi.batches` (and `clients` to load a
 spreadsheet); the screen only shows what those calls return.
 """
 
@@ -13,22 +13,8 @@ from pathlib import Path
 import ipywidgets as widgets
 import pandas as pd
 
-from usikit.cli.options import user_reference
-from usikit.errors import InputError
-from usikit.io import read_table
-from usikit.registry.base import MAX_APPLICATIONS
-from usikit.ui.charts import AMBER, RED, Chart
-from usikit.ui.downloads import Downloads, export_path, format_choice
-from usikit.ui.files import FilePicker
-from usikit.ui.forms import DOCUMENT_FIELDS, PERSON_FIELDS, ClientForm
-from usikit.ui.grid import GREEN, GREY, PAGE_SIZE, PagedGrid
-from usikit.ui.grid import RED as RED_ROW
-from usikit.ui.messages import LINK, box
-from usikit.ui.progress import Watched
-from usikit.ui.screen import Screen, button, guarded, heading, ready
-from usikit.wording import counted
-from usikit.workspace.batches import (
-    OPEN,
+from usikit.bulk_usi.batches import (
+    BatchState,
     BatchView,
     add_to_batch,
     batch_grid,
@@ -39,7 +25,23 @@ from usikit.workspace.batches import (
     remove_from_batch,
     submit_batch,
 )
-from usikit.workspace.clients import clients_frame, import_clients
+from usikit.bulk_usi.clients import clients_frame, import_clients
+from usikit.bulk_usi.registry.base import MAX_APPLICATIONS
+from usikit.errors import InputError
+from usikit.io import read_table
+from usikit.settings import user_reference
+from usikit.store.roles import Role
+from usikit.ui.charts import AMBER, RED, Chart
+from usikit.ui.downloads import Downloads, export_path, format_choice
+from usikit.ui.files import FilePicker
+from usikit.ui.forms import DOCUMENT_FIELDS, PERSON_FIELDS, ClientForm
+from usikit.ui.grid import GREEN, GREY, PAGE_SIZE, PagedGrid
+from usikit.ui.grid import RED as RED_ROW
+from usikit.ui.messages import LINK, box
+from usikit.ui.permissions import needs
+from usikit.ui.progress import Watched
+from usikit.ui.screen import Screen, button, guarded, heading, ready
+from usikit.wording import counted
 
 GRID_COLUMNS = ["Row", "Name", "Date of Birth", "Document Type", "Status", "Errors", "Warnings"]
 STATUS_COLOURS = {"error": RED_ROW, "ok": GREEN, "has USI": GREY, "exempt": GREY}
@@ -53,6 +55,7 @@ class BatchScreen(Screen):
     """Build the open batch from a spreadsheet or the workspace's clients, fix it, submit it."""
 
     title = "Create USIs: the batch"
+    grid_needs = (Role.USI_BATCHES, "the open batch")
 
     def __init__(
         self,
@@ -253,7 +256,7 @@ class BatchScreen(Screen):
     def _enable(self) -> None:
         """Offer only what can be done now; Submit only while no record is red."""
         view, chosen = self.view, self.grid.chosen
-        is_open = view is not None and view.status == OPEN
+        is_open = view is not None and view.status == BatchState.OPEN
         red = view.in_error() if view is not None else []
         self.select_red.disabled = not red
         self.edit_person.disabled = self.edit_document.disabled = not (is_open and len(chosen) == 1)
@@ -270,6 +273,7 @@ class BatchScreen(Screen):
 
     # Adding clients.
 
+    @needs(Role.BULK_UPLOAD, Role.USI_BATCHES, controls=("files.upload", "load"))
     @guarded
     def _load(self, _: object = None) -> None:
         assert self.workspace is not None
@@ -297,6 +301,7 @@ class BatchScreen(Screen):
         self.files.clear()
         self.refresh()
 
+    @needs(Role.USI_BATCHES, controls=("add_chosen",))
     @guarded
     def _add_chosen(self, _: object = None) -> None:
         if not self.clients.value:
@@ -304,6 +309,7 @@ class BatchScreen(Screen):
         self._added(add_to_batch(self.workspace, list(self.clients.value), registry=self.registry))
         self.clients.value = ()
 
+    @needs(Role.USI_BATCHES, controls=("add_all",))
     @guarded
     def _add_all(self, _: object = None) -> None:
         self._added(add_to_batch(self.workspace, all_without_usi=True, registry=self.registry))
@@ -324,6 +330,7 @@ class BatchScreen(Screen):
         if self.view is not None:
             self.grid.choose(self.view.in_error())
 
+    @needs(Role.USI_BATCHES, controls=("edit_person", "edit_document"))
     def _open_form(self, fields, title: str) -> None:
         if self.view is None or len(self.grid.chosen) != 1:
             self.message.error("select one record in the grid first")
@@ -354,6 +361,7 @@ class BatchScreen(Screen):
         if client_id in self.grid.frame.index:
             self.grid.choose([client_id])
 
+    @needs(Role.USI_BATCHES, controls=("remove",))
     @guarded
     def _remove(self, _: object = None) -> None:
         chosen = [str(key) for key in self.grid.chosen]
@@ -369,6 +377,7 @@ class BatchScreen(Screen):
 
     # Exporting and submitting.
 
+    @needs(Role.DATA_EXPORT, controls=("export",))
     @guarded
     def _export(self, _: object = None) -> None:
         assert self.settings is not None
@@ -380,6 +389,7 @@ class BatchScreen(Screen):
         self.downloads.offer(path)
         self.message.success(f"Wrote the batch grid to {path}")
 
+    @needs(Role.USI_BATCHES, controls=("submit",))
     @guarded
     def _submit(self, _: object = None) -> None:
         assert self.registry is not None and self.settings is not None

@@ -1,58 +1,41 @@
-"""Which role each button needs, so that a screen offers only what the officer may do.
+"""Which role each control needs, so that a screen offers only what the officer may do.
 
-The library refuses on its own (`usikit.workspace.roles.acting`, and PostgreSQL itself); the
+The library refuses on its own (`usikit.store.access.acting`, and PostgreSQL itself); the
 screens read the officer's roles once when they open and disable what would be refused, with
 a note naming the missing role, so that nobody is invited to click a button that can only fail.
-The mapping is declared here once, for every screen, and says what the library functions
-behind each control need (tests/test_roles_matrix.py holds the two to each other).
+
+Each screen says it next to the action: its handler is marked `@needs(role, ..., controls=...)`
+with the controls that start it, and a screen whose grid shows something a role guards sets
+`grid_needs`. tests/test_roles_matrix.py holds each control to the library functions behind it.
 """
 
 from __future__ import annotations
 
 import html
-from collections.abc import Iterable, Mapping
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
 
 import ipywidgets as widgets
 
+from usikit.store.roles import Role
 from usikit.ui.messages import box
-from usikit.workspace.roles import ROLES
 
-BULK, REGISTER, BATCHES, EXPORT = "bulk_upload", "manage_regcert", "usi_batches", "data_export"
-
-# "Screen.attribute" (dotted into the screen's parts): the roles the control needs.
-BUTTONS: Mapping[str, tuple[str, ...]] = {
-    "BatchScreen.files.upload": (BULK, BATCHES),  # a file is imported, then added to the batch
-    "BatchScreen.load": (BULK, BATCHES),
-    "BatchScreen.add_chosen": (BATCHES,),
-    "BatchScreen.add_all": (BATCHES,),
-    "BatchScreen.edit_person": (BATCHES,),
-    "BatchScreen.edit_document": (BATCHES,),
-    "BatchScreen.remove": (BATCHES,),
-    "BatchScreen.submit": (BATCHES,),
-    "BatchScreen.export": (EXPORT,),
-    "ResultsScreen.reload": (BATCHES,),
-    "ResultsScreen.download": (BATCHES,),
-    "ResultsScreen.export": (EXPORT,),
-    "ResultsScreen.export_clients": (EXPORT,),
-    # An import file is checked against the register (read: manage_regcert) and applied to it.
-    "RegcertImportScreen.files.upload": (BULK, REGISTER),
-    "RegcertImportScreen.validate": (BULK, REGISTER),
-    "RegcertImportScreen.upload": (BULK, REGISTER),
-    "RegcertImportScreen.export_errors": (EXPORT,),
-    "RegcertImportScreen.export_results": (EXPORT,),
-    "RegcertExportScreen.reload": (REGISTER,),
-    "RegcertExportScreen.export": (REGISTER, EXPORT),  # the records are read, then written
-}
-# A screen's grid (its `grid` attribute) and what it shows: replaced by a note without the role.
-GRIDS: Mapping[str, tuple[str, str]] = {
-    "BatchScreen": (BATCHES, "the open batch"),
-    "ResultsScreen": (BATCHES, "the batches and their results"),
-    "RegcertExportScreen": (REGISTER, "the Registration & Certification register"),
-}
+Method = TypeVar("Method", bound=Callable[..., Any])
+NEEDS = "_usikit_needs"  # the attribute `needs` puts on a handler
 
 
-def needs(missing: Iterable[str]) -> str:
+def needs(*roles: Role, controls: tuple[str, ...]) -> Callable[[Method], Method]:
+    """Mark a screen's handler: the `controls` that start it (dotted paths on the screen,
+    "files.upload") are offered only to an officer holding every one of `roles`."""
+
+    def mark(method: Method) -> Method:
+        setattr(method, NEEDS, (tuple(roles), controls))
+        return method
+
+    return mark
+
+
+def needs_text(missing: Iterable[str]) -> str:
     names = list(missing)
     noun = "role" if len(names) == 1 else "roles"
     return f"Needs the {' and '.join(names)} {noun}"
@@ -60,33 +43,35 @@ def needs(missing: Iterable[str]) -> str:
 
 def needs_note(missing: Iterable[str]) -> str:
     """What a disabled control says when hovered: the roles it needs, and whom to ask."""
-    return needs(missing) + "; ask your administrator"
+    return needs_text(missing) + "; ask your administrator"
 
 
-def _names(screen: type | object | str) -> list[str]:
-    """The screen's class names, its own first (a subclass keeps its parent's entries)."""
-    if isinstance(screen, str):
-        return [screen]
+def _classes(screen: type | object) -> list[type]:
     kind = screen if isinstance(screen, type) else type(screen)
-    return [klass.__name__ for klass in kind.__mro__]
+    return list(reversed(kind.__mro__))  # a subclass's marks override its parent's
 
 
-def buttons_of(screen: type | object | str) -> dict[str, tuple[str, ...]]:
+def buttons_of(screen: type | object) -> dict[str, tuple[Role, ...]]:
     """The screen's controls that need roles, by their dotted path."""
-    found: dict[str, tuple[str, ...]] = {}
-    for name in reversed(_names(screen)):
-        prefix = name + "."
-        found.update({k[len(prefix) :]: v for k, v in BUTTONS.items() if k.startswith(prefix)})
+    found: dict[str, tuple[Role, ...]] = {}
+    for klass in _classes(screen):
+        for attribute in vars(klass).values():
+            marked = getattr(attribute, NEEDS, None)
+            if marked is not None:
+                roles, controls = marked
+                found.update(dict.fromkeys(controls, roles))
     return found
 
 
-def grid_of(screen: type | object | str) -> tuple[str, str] | None:
+def grid_of(screen: type | object) -> tuple[Role, str] | None:
     """(role, what the grid shows) when the screen's grid needs a role."""
-    return next((GRIDS[name] for name in _names(screen) if name in GRIDS), None)
+    kind = screen if isinstance(screen, type) else type(screen)
+    grid: tuple[Role, str] | None = getattr(kind, "grid_needs", None)
+    return grid
 
 
-def roles_used(screen: type | object | str) -> set[str]:
-    """Every role some part of the screen (a screen, its class or its class's name) needs."""
+def roles_used(screen: type | object) -> set[Role]:
+    """Every role some part of the screen (a screen or its class) needs."""
     used = {role for roles in buttons_of(screen).values() for role in roles}
     grid = grid_of(screen)
     return used | {grid[0]} if grid else used
@@ -103,11 +88,11 @@ def part(screen: object, path: str) -> Any:
 class Permissions:
     """The roles held, read once when a screen opens, and what they refuse on that screen."""
 
-    def __init__(self, screen: object, held: set[str] | None) -> None:
+    def __init__(self, screen: object, held: set[Role] | None) -> None:
         """`held` None: the roles are not known (no workspace); nothing is refused."""
         self.held = held
-        self.refused: dict[str, list[str]] = {}
-        self.grid: tuple[str, str] | None = None
+        self.refused: dict[str, list[Role]] = {}
+        self.grid: tuple[Role, str] | None = None
         if held is None:
             return
         for path, roles in buttons_of(screen).items():
@@ -136,7 +121,7 @@ class Permissions:
         grid_box = part(screen, "grid.widget")
         role, shown = self.grid
         text = (
-            f"You cannot see {shown}: it needs the {role} role ({ROLES[role]}). Ask your "
+            f"You cannot see {shown}: it needs the {role} role ({role.description}). Ask your "
             "administrator to grant it."
         )
         grid_box.children = (widgets.HTML(box(text, "warning")),)
@@ -145,22 +130,22 @@ class Permissions:
         """One note under the header listing what is disabled and which role it needs."""
         if not self.refused and self.grid is None:
             return ""
-        by_roles: dict[tuple[str, ...], list[str]] = {}
+        by_roles: dict[tuple[Role, ...], list[str]] = {}
         if self.grid is not None:
             by_roles[(self.grid[0],)] = [f"seeing {self.grid[1]}"]
         for path, missing in self.refused.items():
             label = getattr(part(screen, path), "description", "") or path
             by_roles.setdefault(tuple(missing), []).append(label)
         lines = [
-            f"{html.escape(needs(roles))}: "
+            f"{html.escape(needs_text(roles))}: "
             + ", ".join(f"<i>{html.escape(label)}</i>" for label in labels)
             for roles, labels in by_roles.items()
         ]
-        held = ", ".join(f"<b>{role}</b>" for role in ROLES if role in (self.held or ()))
+        held = ", ".join(f"<b>{role}</b>" for role in Role if role in (self.held or ()))
         head = (
             f"Your roles in this workspace: {held or 'none'}. "
             "Some of this screen is disabled for you."
         )
         body = "".join(f"<li>{line}</li>" for line in lines)
-        tail = "Ask your administrator for a role you need (usikit roles grant YOUR_USER ROLE)."
+        tail = "Ask your administrator for a role you need."
         return box(f"{head}<ul style='margin:2px 0'>{body}</ul>{tail}", "info", raw=True)

@@ -8,7 +8,7 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from usikit.registry.base import BulkResults, Registry
+from usikit.bulk_usi.registry.base import BulkResults, Registry
 
 
 class Progress:

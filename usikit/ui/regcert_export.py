@@ -14,11 +14,13 @@ import ipywidgets as widgets
 import pandas as pd
 
 from usikit.regcert.export import export_records, select_records
-from usikit.rules.regcert_fields import NOT_REGISTERED, STATUSES
+from usikit.regcert.fields import NOT_REGISTERED, STATUSES
+from usikit.store.roles import Role
 from usikit.ui.charts import BLUE, GREY, Chart
 from usikit.ui.downloads import Downloads, export_path, format_choice
 from usikit.ui.grid import PAGE_SIZE, PagedGrid
 from usikit.ui.messages import box
+from usikit.ui.permissions import needs
 from usikit.ui.screen import WIDE, Screen, button, guarded, heading, ready
 from usikit.wording import counted
 
@@ -32,6 +34,7 @@ class RegcertExportScreen(Screen):
     """Filter the register, choose records one by one, by page or all, and export them."""
 
     title = "Registration & Certification: export records"
+    grid_needs = (Role.MANAGE_REGCERT, "the Registration & Certification register")
 
     def __init__(self, workspace: str | Path | None = None, *, page_size: int = PAGE_SIZE):
         super().__init__(workspace)
@@ -92,6 +95,7 @@ class RegcertExportScreen(Screen):
             self.load()
         self._show_banner()
 
+    @needs(Role.MANAGE_REGCERT, controls=("reload",))
     @guarded
     def load(self) -> None:
         """Read the register again: the qualifications to filter by, then the records."""
@@ -151,6 +155,7 @@ class RegcertExportScreen(Screen):
     def status_line(self) -> str:
         return self.message.text or f"{len(self.records):,} records shown"
 
+    @needs(Role.MANAGE_REGCERT, Role.DATA_EXPORT, controls=("export",))
     @guarded
     def _export(self, _: object = None) -> None:
         assert self.settings is not None

@@ -17,10 +17,12 @@ import pandas as pd
 
 from usikit.cli.validate_cmd import read_input
 from usikit.errors import InputError
+from usikit.regcert.fields import IMPORT_FIELDS
+from usikit.regcert.import_rules import file_rules
 from usikit.regcert.matching import CREATED, RESULTS, REVERTED, UNCHANGED, UPDATED, import_file
 from usikit.report import ValidationReport
-from usikit.rules.regcert import file_rules
-from usikit.rules.regcert_fields import IMPORT_FIELDS
+from usikit.store.exports import export_error_report, export_import_results
+from usikit.store.roles import Role
 from usikit.ui.charts import AMBER, BLUE, GREEN, GREY, RED, Chart
 from usikit.ui.downloads import Downloads, download_link, export_path, format_choice, write_table
 from usikit.ui.files import FilePicker
@@ -30,10 +32,10 @@ from usikit.ui.grid import GREY as GREY_ROW
 from usikit.ui.grid import PAGE_SIZE, PagedGrid
 from usikit.ui.grid import RED as RED_ROW
 from usikit.ui.messages import box
+from usikit.ui.permissions import needs
 from usikit.ui.screen import WIDE, Screen, button, guarded, heading, ready
 from usikit.validators import VALIDATORS
 from usikit.wording import counted
-from usikit.workspace.error_reports import export_error_report, export_import_results
 
 KIND = VALIDATORS["regcert"]
 SEPARATORS = (("Comma ( , )", ","), ("Semicolon ( ; )", ";"), ("Tab", "\t"), ("Pipe ( | )", "|"))
@@ -148,6 +150,7 @@ class RegcertImportScreen(Screen):
 
     # Validating.
 
+    @needs(Role.BULK_UPLOAD, Role.MANAGE_REGCERT, controls=("files.upload", "validate"))
     @guarded
     def _validate(self, _: object = None) -> None:
         if self.workspace is None:
@@ -208,6 +211,7 @@ class RegcertImportScreen(Screen):
             return f"{self.report.n_valid} of {self.report.n_records} records can be imported"
         return self.message.text or "choose a file and validate it"
 
+    @needs(Role.DATA_EXPORT, controls=("export_errors",))
     @guarded
     def _export_errors(self, _: object = None) -> None:
         assert self.settings is not None
@@ -227,6 +231,7 @@ class RegcertImportScreen(Screen):
         self._show_report()
         self.message.info("Cancelled: nothing was imported.")
 
+    @needs(Role.BULK_UPLOAD, Role.MANAGE_REGCERT, controls=("upload",))
     @guarded
     def _upload(self, _: object = None) -> None:
         assert self.workspace is not None
@@ -261,6 +266,7 @@ class RegcertImportScreen(Screen):
         listing = ", ".join(f"{int(counts.get(r, 0))} {r}" for r in RESULTS)
         return f"Applied {counted(len(results), 'record')} in one transaction: {listing}"
 
+    @needs(Role.DATA_EXPORT, controls=("export_results",))
     @guarded
     def _export_results(self, _: object = None) -> None:
         assert self.settings is not None

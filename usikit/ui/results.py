@@ -11,7 +11,10 @@ from pathlib import Path
 import ipywidgets as widgets
 import pandas as pd
 
-from usikit.registry.base import FAILURE, MATCH_FOUND, MAX_APPLICATIONS, SUCCESS
+from usikit.bulk_usi.batches import batch_results, export_results, list_batches, retrieve_batch
+from usikit.bulk_usi.clients import export_clients
+from usikit.bulk_usi.registry.base import FAILURE, MATCH_FOUND, MAX_APPLICATIONS, SUCCESS
+from usikit.store.roles import Role
 from usikit.ui.charts import GREEN, GREY, RED, Chart
 from usikit.ui.downloads import Downloads, export_path, format_choice
 from usikit.ui.grid import GREEN as GREEN_ROW
@@ -19,10 +22,9 @@ from usikit.ui.grid import GREY as GREY_ROW
 from usikit.ui.grid import PAGE_SIZE, PagedGrid
 from usikit.ui.grid import RED as RED_ROW
 from usikit.ui.messages import box
+from usikit.ui.permissions import needs
 from usikit.ui.progress import Watched
 from usikit.ui.screen import Screen, button, guarded, heading, ready
-from usikit.workspace.batches import batch_results, export_results, list_batches, retrieve_batch
-from usikit.workspace.clients import export_clients
 
 NOT_YET = "not retrieved yet"
 RESULT_COLOURS = {SUCCESS: GREEN_ROW, MATCH_FOUND: GREEN_ROW, FAILURE: RED_ROW, NOT_YET: GREY_ROW}
@@ -33,6 +35,7 @@ class ResultsScreen(Screen):
     """Pick a batch, download its USIs, see each record's result, export."""
 
     title = "Retrieve USI results"
+    grid_needs = (Role.USI_BATCHES, "the batches and their results")
 
     def __init__(
         self,
@@ -95,6 +98,7 @@ class ResultsScreen(Screen):
     def batch_id(self) -> int | None:
         return self.batches.value
 
+    @needs(Role.USI_BATCHES, controls=("reload",))
     @guarded
     def list(self) -> None:
         """The batches waiting for results (every batch with the checkbox ticked)."""
@@ -149,6 +153,7 @@ class ResultsScreen(Screen):
         self.export_clients.disabled = self.workspace is None
         self.restrict()
 
+    @needs(Role.USI_BATCHES, controls=("download",))
     @guarded
     def _download(self, _: object = None) -> None:
         assert self.workspace is not None and self.registry is not None
@@ -186,6 +191,7 @@ class ResultsScreen(Screen):
             self.show_processed.value = True  # keep the batch just finished in view
             self.batches.value = batch_id
 
+    @needs(Role.DATA_EXPORT, controls=("export",))
     @guarded
     def _export(self, _: object = None) -> None:
         assert self.settings is not None
@@ -196,6 +202,7 @@ class ResultsScreen(Screen):
         self.downloads.offer(path)
         self.message.success(f"Wrote the results of batch {self.batch_id} to {path}")
 
+    @needs(Role.DATA_EXPORT, controls=("export_clients",))
     @guarded
     def _export_clients(self, _: object = None) -> None:
         assert self.settings is not None

@@ -1,8 +1,8 @@
 """What every screen shares: its settings, a message line, a header, and how it displays.
 
 A screen is a small class whose widgets are attributes (so tests can set values and click
-buttons) and whose `widget` is what the notebook shows. Handlers run through `guarded`: an
-`InputError` becomes the red message, never a traceback. The officer's roles are read once,
+buttons) and whose `widget` is what the notebook shows. Handlers run through `guarded`: a
+problem becomes the red message, never a traceback. The officer's roles are read once,
 when the workspace opens, and what they do not allow is disabled (`usikit.ui.permissions`).
 """
 
@@ -10,54 +10,46 @@ from __future__ import annotations
 
 import functools
 import html
-import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
 import ipywidgets as widgets
 
-from usikit.errors import InputError
-from usikit.registry.base import Registry
+from usikit.bulk_usi.registry.base import Registry
+from usikit.bulk_usi.registry.connect import open_registry
+from usikit.errors import Do, InputError, OutOfTurn, UsikitError, step
+from usikit.outcomes import explain
+from usikit.settings import Settings, debugging
+from usikit.store.access import held_roles
+from usikit.store.engine import Workspace
 from usikit.ui.messages import Message, box
 from usikit.ui.permissions import Permissions
 from usikit.ui.progress import Progress
-from usikit.ui.settings import Settings
-from usikit.workspace import Workspace
-from usikit.workspace.roles import held_roles
+from usikit.ui.wording import SCREEN_WORDING
+from usikit.workspace import open_register, open_workspace
 
 Handler = TypeVar("Handler", bound=Callable[..., Any])
-BUG = (
-    "usikit hit an unexpected problem ({name}); this is a bug. Restart the notebook with "
-    "USIKIT_DEBUG=1 set to see the details, and report them"
-)
-
-
-class NotReady(Exception):
-    """A button used before the step it needs (its screen normally keeps it disabled)."""
+BUG_HINT = "Restart the notebook with USIKIT_DEBUG=1 set to see the details, and report them"
 
 
 def ready(condition: object, what: str) -> None:
     """Stop a handler with a plain message when the step before it was not done."""
     if not condition:
-        raise NotReady(what)
+        raise OutOfTurn(what)
 
 
 def guarded(method: Handler) -> Handler:
-    """Run a screen's handler so that a problem is shown in the screen, not as a traceback."""
+    """Run a screen's handler so that a problem is shown in the screen, not as a traceback:
+    in the words `usikit.outcomes` gives it, as the command line does, with its next step
+    worded for the screens."""
 
     @functools.wraps(method)
     def run(self: Screen, *args: Any, **kwargs: Any) -> Any:
         try:
             return method(self, *args, **kwargs)
-        except InputError as exc:
-            self.message.error(str(exc))
-        except NotReady as exc:
-            self.message.warning(str(exc))
         except Exception as exc:
-            if os.environ.get("USIKIT_DEBUG"):
-                raise
-            self.message.error(BUG.format(name=type(exc).__name__))
+            self.show_problem(exc)
         finally:
             if self.progress.running:  # a handler that stopped early leaves no bar behind
                 self.progress.finish()
@@ -109,8 +101,8 @@ class Screen:
             self.settings = Settings.resolve(
                 workspace, registry=registry, delay=delay, org_code=org_code
             )
-        except InputError as exc:
-            self.message.error(str(exc))
+        except UsikitError as exc:
+            self.show_problem(exc)
 
     def connect(
         self, *, create: bool = False, registry: bool = False, register: bool = False
@@ -123,11 +115,11 @@ class Screen:
             return False
         try:
             if register:
-                self.workspace = self.settings.open_register()
+                self.workspace = self._open_register()
             else:
                 file = self.settings.sqlite_file
                 new = file is not None and not file.exists()
-                self.workspace = self.settings.open(create=create)
+                self.workspace = open_workspace(self.settings.workspace, create=create)
                 if new:  # a mistyped path would otherwise look like an empty workspace
                     self.message.warning(
                         f"There was no workspace at {file}, so a new, empty one was made there. "
@@ -135,14 +127,39 @@ class Screen:
                         "notebook again"
                     )
             if registry:
-                self.registry = self.settings.open_registry(self.workspace)
-        except InputError as exc:
-            self.message.error(str(exc))
+                settings = self.settings
+                self.registry = open_registry(
+                    self.workspace,
+                    settings.registry,
+                    delay=settings.delay,
+                    secret=settings.secret,
+                    token_provider=settings.token_provider,
+                )
+        except UsikitError as exc:
+            self.show_problem(exc)
             return False
         finally:
             self.header.value = self.header_html()
         self._read_roles()
         return True
+
+    def _open_register(self) -> Workspace:
+        """The workspace holding the register; a missing one says how to load learners."""
+        assert self.settings is not None
+        file = self.settings.sqlite_file
+        if file is not None and not file.exists():
+            raise InputError(f"no workspace at {file}", next_step=step(Do.PREPARE_WORKSPACE))
+        return open_register(self.settings.workspace)
+
+    def show_problem(self, exc: BaseException) -> None:
+        """`exc` in the message line, worded for the screens (a bug re-raised when debugging)."""
+        outcome = explain(exc, SCREEN_WORDING, bug_hint=BUG_HINT)
+        if outcome.bug and debugging():
+            raise exc
+        if outcome.kind == "warning":
+            self.message.warning(outcome.message)
+        else:
+            self.message.error(outcome.message)
 
     def _read_roles(self) -> None:
         """Read the officer's roles once, and disable (or hide) what they do not allow."""

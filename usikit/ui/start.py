@@ -8,25 +8,34 @@ from pathlib import Path
 import ipywidgets as widgets
 from sqlalchemy.exc import DBAPIError
 
+from usikit.errors import Do, InputError, step
+from usikit.outcomes import message
+from usikit.store.access import REFUSED
+from usikit.store.roles import Role
+from usikit.ui.audit import AuditScreen
+from usikit.ui.batch import BatchScreen
 from usikit.ui.messages import LINK, box
 from usikit.ui.permissions import roles_used
+from usikit.ui.regcert_export import RegcertExportScreen
+from usikit.ui.regcert_import import RegcertImportScreen
+from usikit.ui.results import ResultsScreen
 from usikit.ui.screen import Screen, button
-from usikit.workspace.overview import workspace_counts
-from usikit.workspace.roles import REFUSED, ROLES
+from usikit.ui.wording import SCREEN_WORDING
+from usikit.workspace import workspace_counts
 
 # (notebook, title, what the officer does there, the screen's class)
 SCREENS = (
     ("01_create_usi_batch.ipynb", "Create USIs", "load client records, fix the red ones, submit",
-     "BatchScreen"),
+     BatchScreen),
     ("02_retrieve_usi_results.ipynb", "Retrieve USI results", "download the USIs of a batch",
-     "ResultsScreen"),
+     ResultsScreen),
     ("03_regcert_import.ipynb", "Registration & Certification import",
-     "validate a file from an awarding organisation and import it", "RegcertImportScreen"),
+     "validate a file from an awarding organisation and import it", RegcertImportScreen),
     ("04_regcert_export.ipynb", "Registration & Certification export",
      "choose register records and export them for awarding organisations",
-     "RegcertExportScreen"),
+     RegcertExportScreen),
     ("05_audit.ipynb", "Audit trail",
-     "who imported, exported, submitted and retrieved what, and when", "AuditScreen"),
+     "who imported, exported, submitted and retrieved what, and when", AuditScreen),
 )  # fmt: skip
 
 
@@ -48,11 +57,11 @@ class StartScreen(Screen):
             self.settings.sqlite_file is None or self.settings.sqlite_file.exists()
         )
         if not exists and self.settings is not None:
-            self.message.warning(
-                f"There is no workspace at {self.settings.shown_workspace} yet. Prepare the demo "
-                "with `make lab` (or `usikit demo --into demo`), or set USIKIT_WORKSPACE to "
-                "your workspace, then restart the notebook."
+            missing = InputError(
+                f"There is no workspace at {self.settings.shown_workspace} yet",
+                next_step=step(Do.PREPARE_WORKSPACE),
             )
+            self.message.warning(message(missing, SCREEN_WORDING))
         elif self.connect(registry=True):
             held = self.permissions.held
             self.roles.value = _roles_html(held)
@@ -85,14 +94,14 @@ class StartScreen(Screen):
         return ", ".join(f"{number} {name}" for name, number in self.counts.items())
 
 
-def _roles_html(held: set[str] | None) -> str:
+def _roles_html(held: set[Role] | None) -> str:
     """The roles the officer holds, and what the missing ones would allow."""
     if held is None:
         return ""
-    have = ", ".join(f"<b>{html.escape(role)}</b>" for role in ROLES if role in held) or "none"
+    have = ", ".join(f"<b>{html.escape(role)}</b>" for role in Role if role in held) or "none"
     missing = "".join(
-        f"<li><b>{html.escape(role)}</b>: {html.escape(what)}</li>"
-        for role, what in ROLES.items()
+        f"<li><b>{html.escape(role)}</b>: {html.escape(role.description)}</li>"
+        for role in Role
         if role not in held
     )
     if not missing:
@@ -105,7 +114,7 @@ def _roles_html(held: set[str] | None) -> str:
     return box(text, "info", raw=True)
 
 
-def _links_html(held: set[str] | None) -> str:
+def _links_html(held: set[Role] | None) -> str:
     items = []
     for name, title, what, screen in SCREENS:
         lacking = sorted(roles_used(screen) - held) if held is not None else []

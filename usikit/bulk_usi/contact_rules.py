@@ -1,0 +1,200 @@
+"""Rules on contact details: email, phones and the Australian or international address."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from usikit.problems import WARNING
+from usikit.rules.checks import filled, fullmatch, max_length
+from usikit.rules.engine import Rule
+from usikit.rules.memo import shared
+from usikit.rules.people import EMAIL
+from usikit.rules.textscan import four_digit_numbers, full_match, positions_in, without
+
+AUSTRALIA = "1101"
+STATES = ("NSW", "VIC", "QLD", "SA", "WA", "TAS", "NT", "ACT")
+ADDRESS_COLUMNS = ("Address Line 1", "Address Line 2", "Suburb/Town/City", "State", "Postcode")
+INTERNATIONAL_ADDRESS_LENGTH = 250
+PHONE_LENGTH = 20
+EMAIL_LENGTH = 254
+
+PHONE_CHARACTERS = r"\+?[0-9 ()\-]+"
+AUSTRALIAN_PHONE = (
+    r"(?:\+61|0)[2378][0-9]{8}"  # landline with area code
+    r"|(?:\+61|0)4[0-9]{8}"  # mobile
+    r"|1[38]00[0-9]{6}|13[0-9]{4}"  # 1300, 1800 and 13 numbers
+)
+MOBILE = r"(?:\+61|0)4[0-9]{8}"
+INTERNATIONAL_PHONE = r"\+(?:[1-57-9][0-9]{6,14}|6[02-9][0-9]{5,13})"  # 7-15 digits, not +61
+# Postcode ranges by state (Australia Post); a mismatch is a warning, not an error.
+POSTCODE_RANGES = {
+    "NSW": ((1000, 1999), (2000, 2599), (2619, 2899), (2921, 2999)),
+    "ACT": ((200, 299), (2600, 2618), (2900, 2920)),
+    "VIC": ((3000, 3999), (8000, 8999)),
+    "QLD": ((4000, 4999), (9000, 9999)),
+    "SA": ((5000, 5999),),
+    "WA": ((6000, 6999),),
+    "TAS": ((7000, 7999),),
+    "NT": ((800, 999),),
+}
+
+
+@shared
+@shared
+def digits_only(values: pd.Series) -> pd.Series:
+    """A phone number without the spaces, brackets and hyphens people type (worked out once
+    per column and validation: three rules read it)."""
+    return without(values, " ()-")
+
+
+def plausible_phone(values: pd.Series) -> pd.Series:
+    compact = digits_only(values)
+    return (values == "") | full_match(compact, f"{AUSTRALIAN_PHONE}|{INTERNATIONAL_PHONE}")
+
+
+def _australian(frame: pd.DataFrame) -> pd.Series:
+    return frame["Country of Residence"] == AUSTRALIA
+
+
+def _has_address(frame: pd.DataFrame) -> pd.Series:
+    return pd.concat([filled(frame[c]) for c in ADDRESS_COLUMNS], axis=1).any(axis=1)
+
+
+def _needed_for_address(column: str) -> Rule:
+    return Rule(
+        column,
+        "required_for_address",
+        lambda f: ~(_australian(f) & _has_address(f)) | filled(f[column]),
+        "{column} is empty; an Australian address needs Address Line 1, Suburb/Town/City, "
+        "State and Postcode",
+        uses=("Country of Residence", *(c for c in ADDRESS_COLUMNS if c != column)),
+    )
+
+
+def _postcode_table() -> np.ndarray:
+    """table[state number, postcode] is True where the postcode belongs to the state."""
+    table = np.zeros((len(STATES) + 1, 10_000), dtype=bool)
+    for number, name in enumerate(STATES):
+        for low, high in POSTCODE_RANGES[name]:
+            table[number, low : high + 1] = True
+    return table
+
+
+POSTCODE_TABLE = _postcode_table()
+
+
+def postcode_matches_state(frame: pd.DataFrame) -> pd.Series:
+    code = four_digit_numbers(frame["Postcode"])  # -1 when not four digits
+    shaped = code >= 0
+    state = positions_in(frame["State"], STATES)  # -1 when not a state
+    code[~shaped] = 0
+    inside = POSTCODE_TABLE[np.where(state < 0, len(STATES), state), code]
+    return pd.Series(~shaped | (state < 0) | inside, index=frame.index)
+
+
+def _postcode_detail(frame: pd.DataFrame, rows: pd.Index) -> pd.Series:
+    three = full_match(frame.loc[rows, "Postcode"], "[0-9]{3}")
+    hint = "; if Excel dropped a leading zero, format the column as Text and type it again"
+    return three.map({True: hint, False: ""})
+
+
+def international_address(frame: pd.DataFrame) -> pd.Series:
+    """The address columns joined with commas, as sent for a resident outside Australia."""
+    joined = frame[ADDRESS_COLUMNS[0]]
+    for column in ADDRESS_COLUMNS[1:]:
+        part = frame[column]
+        comma = ((joined != "") & (part != "")).map({True: ", ", False: ""})
+        joined = joined + comma + part
+    return joined
+
+
+def _international_length(frame: pd.DataFrame) -> pd.Series:
+    fits = _australian(frame)
+    abroad = frame[~fits]
+    if not abroad.empty:
+        fits[abroad.index] = international_address(abroad).str.len() <= INTERNATIONAL_ADDRESS_LENGTH
+    return fits
+
+
+CONTACT_RULES: tuple[Rule, ...] = (
+    max_length("Email", EMAIL_LENGTH),
+    Rule(
+        "Email",
+        "email",
+        fullmatch(EMAIL),
+        "Email '{value}' is not an email address; use the form name@example.com",
+        skips_blank=True,
+    ),
+    *(
+        rule
+        for column in ("Home Phone", "Mobile Phone")
+        for rule in (
+            max_length(column, PHONE_LENGTH),
+            Rule(
+                column,
+                "phone_characters",
+                fullmatch(PHONE_CHARACTERS),
+                "{column} '{value}' may hold only digits, spaces, brackets, hyphens and a "
+                "leading +",
+                skips_blank=True,
+            ),
+            Rule(
+                column,
+                "phone_number",
+                plausible_phone,
+                "{column} '{value}' is not a complete phone number; use e.g. 02 9999 0000, "
+                "0412 345 678, +61 412 345 678, or + and the country code for other countries",
+                skips_blank=True,
+            ),
+        )
+    ),
+    Rule(
+        "Mobile Phone",
+        "mobile_landline",
+        lambda v: (
+            ~full_match(digits_only(v), AUSTRALIAN_PHONE) | full_match(digits_only(v), MOBILE)
+        ),
+        "Mobile Phone '{value}' looks like a landline; put it in Home Phone",
+        severity=WARNING,
+        skips_blank=True,
+    ),
+    *(_needed_for_address(c) for c in ("Address Line 1", "Suburb/Town/City", "State", "Postcode")),
+    max_length("Address Line 1", 50),
+    max_length("Address Line 2", 50),
+    max_length("Suburb/Town/City", 50),
+    Rule(
+        "State",
+        "state",
+        lambda f: ~_australian(f) | (f["State"] == "") | f["State"].isin(STATES),
+        "State '{value}' is not one of " + ", ".join(STATES),
+        uses=("Country of Residence",),
+        skips_blank=True,
+    ),
+    Rule(
+        "Postcode",
+        "postcode",
+        lambda f: ~_australian(f) | (f["Postcode"] == "") | full_match(f["Postcode"], "[0-9]{4}"),
+        "Postcode '{value}' is not 4 digits{detail}",
+        uses=("Country of Residence",),
+        detail=_postcode_detail,
+        skips_blank=True,
+    ),
+    Rule(
+        "Postcode",
+        "postcode_state",
+        lambda f: ~_australian(f) | postcode_matches_state(f),
+        "Postcode {value} is not a postcode of the state given; check both",
+        severity=WARNING,
+        uses=("Country of Residence", "State"),
+        skips_blank=True,
+    ),
+    Rule(
+        "Address Line 1",
+        "international_address",
+        _international_length,
+        f"The address is longer than {INTERNATIONAL_ADDRESS_LENGTH} characters, the most the "
+        "registry takes for an address outside Australia; shorten it",
+        uses=("Country of Residence", *ADDRESS_COLUMNS[1:]),
+    ),
+)

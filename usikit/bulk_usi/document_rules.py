@@ -1,0 +1,484 @@
+"""Identity documents (DVS): which template columns each type uses, and their rules.
+
+The table `DOCUMENT_TYPES` is the one place that says how the shared document columns
+map to each document's registry fields; the rules and the registry requests read it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from usikit.bulk_usi.contact_rules import STATES
+from usikit.identifiers import medicare
+from usikit.problems import WARNING
+from usikit.rules import dates
+from usikit.rules.checks import date, filled, not_in_future
+from usikit.rules.engine import Rule
+from usikit.rules.headers import header_key
+from usikit.rules.memo import shared
+from usikit.rules.normalise import patched
+from usikit.rules.textscan import full_match, positions_in
+
+DOCUMENT_COLUMNS = (
+    "Document Number",
+    "Document State",
+    "Document Card Number",
+    "Document Date",
+    "Document Expiry",
+    "Medicare IRN",
+    "Medicare Card Colour",
+    "Name on Document",
+    "Date Printed",
+)
+CARD_COLOURS = ("Green", "Blue", "Yellow")
+MEDICARE_NAME_LINES = (27, 25, 23, 21)
+DATE_PRINTED_STATES = ("ACT", "SA")
+
+
+@dataclass(frozen=True)
+class DocumentType:
+    """One kind of identity document and how the template's columns fill it."""
+
+    name: str
+    registry_type: str  # the DVSDocument type in the registry's schema
+    fields: Mapping[str, str]  # template column -> registry field
+    required: frozenset[str]
+    number_pattern: str = ""
+    number_hint: str = ""
+    card_pattern: str = ""
+    card_hint: str = ""
+    aliases: tuple[str, ...] = ()
+    described: str = ""  # how a message names it: "a Medicare card"
+
+
+DOCUMENT_TYPES: tuple[DocumentType, ...] = (
+    DocumentType(
+        "Driver Licence",
+        "DriversLicenceDocumentType",
+        {
+            "Document Number": "LicenceNumber",
+            "Document State": "State",
+            "Document Card Number": "CardNumber",
+        },
+        frozenset({"Document Number", "Document State", "Document Card Number"}),
+        number_pattern="[A-Z0-9]{1,10}",
+        number_hint="1 to 10 letters or digits",
+        card_pattern="[A-Z0-9]{1,10}",
+        card_hint="1 to 10 letters or digits, printed on the licence card",
+        aliases=(
+            "Drivers Licence",
+            "Driver's Licence",
+            "Driver License",
+            "Drivers License",
+            "Driving Licence",
+            "Licence",
+        ),
+        described="a driver licence",
+    ),
+    DocumentType(
+        "Medicare",
+        "MedicareDocumentType",
+        {
+            "Document Number": "MedicareCardNumber",
+            "Medicare IRN": "IndividualRefNumber",
+            "Document Expiry": "ExpiryDate",
+            "Medicare Card Colour": "CardColour",
+            "Name on Document": "NameLine1",
+        },
+        frozenset(
+            {
+                "Document Number",
+                "Medicare IRN",
+                "Document Expiry",
+                "Medicare Card Colour",
+                "Name on Document",
+            }
+        ),
+        number_pattern="[0-9]{10}",
+        number_hint="10 digits as printed on the card",
+        aliases=("Medicare Card",),
+        described="a Medicare card",
+    ),
+    DocumentType(
+        "Australian Passport",
+        "PassportDocumentType",
+        {"Document Number": "DocumentNumber"},
+        frozenset({"Document Number"}),
+        number_pattern="[A-Z]{1,2}[0-9]{7}",
+        number_hint="1 or 2 letters then 7 digits",
+        aliases=("Passport (Australian)", "Australian Passport Number", "AU Passport"),
+        described="an Australian passport",
+    ),
+    DocumentType(
+        "Visa",
+        "VisaDocumentType",
+        {"Document Number": "PassportNumber"},
+        frozenset({"Document Number"}),
+        number_pattern="[A-Z0-9]{1,14}",
+        number_hint="the passport number: 1 to 14 letters or digits",
+        aliases=(
+            "Non-Australian Passport",
+            "Foreign Passport",
+            "Overseas Passport",
+            "Passport with Visa",
+            "Visa (non-Australian passport)",
+        ),
+        described="a non-Australian passport (Visa)",
+    ),
+    DocumentType(
+        "Birth Certificate",
+        "BirthCertificateDocumentType",
+        {
+            "Document State": "RegistrationState",
+            "Document Number": "RegistrationNumber",
+            "Document Date": "RegistrationDate",
+            "Document Card Number": "CertificateNumber",
+            "Date Printed": "DatePrinted",
+        },
+        frozenset({"Document State", "Document Number"}),
+        number_pattern="[A-Z0-9/\\-]{1,10}",
+        number_hint="the registration number: 1 to 10 characters",
+        card_pattern="[A-Z0-9]{1,11}",
+        card_hint="the certificate number: 1 to 11 letters or digits",
+        aliases=("Birth Cert", "Australian Birth Certificate"),
+        described="a birth certificate",
+    ),
+    DocumentType(
+        "Citizenship Certificate",
+        "CitizenshipCertificateDocumentType",
+        {"Document Number": "StockNumber", "Document Date": "AcquisitionDate"},
+        frozenset({"Document Number", "Document Date"}),
+        number_pattern="[A-Z0-9/\\-]{4,11}",
+        number_hint="the stock number: 4 to 11 letters, digits, '-' or '/'",
+        aliases=("Citizenship", "Certificate of Citizenship", "Citizenship Cert"),
+        described="a citizenship certificate",
+    ),
+    DocumentType(
+        "Descent Certificate",
+        "CertificateOfRegistrationByDescentDocumentType",
+        {"Document Date": "AcquisitionDate"},
+        frozenset({"Document Date"}),
+        aliases=(
+            "Certificate of Registration by Descent",
+            "Registration by Descent",
+            "Citizenship by Descent",
+            "Descent",
+        ),
+        described="a certificate of registration by descent",
+    ),
+    DocumentType(
+        "ImmiCard",
+        "ImmiCardDocumentType",
+        {"Document Number": "ImmiCardNumber"},
+        frozenset({"Document Number"}),
+        number_pattern="[A-Z0-9]{9}",
+        number_hint="9 letters or digits",
+        aliases=("Immi Card", "ImmiCard Number"),
+        described="an ImmiCard",
+    ),
+)
+DOCUMENTS_BY_NAME = {d.name: d for d in DOCUMENT_TYPES}
+TYPE_NAMES = tuple(DOCUMENTS_BY_NAME)
+NEEDS_DOB_BEFORE = ("Birth Certificate", "Citizenship Certificate", "Descent Certificate")
+
+
+def canonical_document_types(values: pd.Series) -> pd.Series:
+    """The template's name for a document type typed with other spelling or an alias."""
+    odd = ~values.isin(TYPE_NAMES)
+    if not odd.any():
+        return values
+    names = {header_key(d.name): d.name for d in DOCUMENT_TYPES}
+    names |= {header_key(a): d.name for d in DOCUMENT_TYPES for a in d.aliases}
+    keys = values[odd].str.lower().str.replace(r"[^0-9a-z]+", "", regex=True)
+    known = keys.map(names)
+    return patched(values, odd, known.where(known.notna(), values[odd]))
+
+
+def medicare_name_lines(name: str) -> list[str] | None:
+    """Split a name over the card's four lines at spaces; None if it does not fit."""
+    lines: list[str] = []
+    for word in name.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= MEDICARE_NAME_LINES[len(lines) - 1]:
+            lines[-1] += " " + word
+        elif len(lines) < len(MEDICARE_NAME_LINES) and len(word) <= MEDICARE_NAME_LINES[len(lines)]:
+            lines.append(word)
+        else:
+            return None
+    return lines
+
+
+def _type(frame: pd.DataFrame) -> pd.Series:
+    return frame["Document Type"]
+
+
+@shared
+def kind_numbers(values: pd.Series) -> np.ndarray:
+    """Each record's document type as its position in DOCUMENT_TYPES (-1: none or unknown)."""
+    return positions_in(values, TYPE_NAMES)
+
+
+def _is_kind(frame: pd.DataFrame, names: list[str]) -> np.ndarray:
+    return np.isin(kind_numbers(_type(frame)), [TYPE_NAMES.index(n) for n in names])
+
+
+def _types_where(predicate) -> list[str]:
+    return [d.name for d in DOCUMENT_TYPES if predicate(d)]
+
+
+def _type_detail(frame: pd.DataFrame, rows: pd.Index) -> pd.Series:
+    return frame.loc[rows, "Document Type"].map({d.name: d.described for d in DOCUMENT_TYPES})
+
+
+def _required_for_type(column: str) -> Rule:
+    needing = _types_where(lambda d: column in d.required)
+    return Rule(
+        column,
+        "required_for_document",
+        lambda f: ~_is_kind(f, needing) | filled(f[column]).to_numpy(),
+        "{column} is empty; {detail} needs it",
+        uses=("Document Type",),
+        detail=_type_detail,
+    )
+
+
+def _not_used_by_type(column: str) -> Rule:
+    using = _types_where(lambda d: column in d.fields)
+    return Rule(
+        column,
+        "not_used_for_document",
+        lambda f: (
+            ~filled(f[column]).to_numpy() | ~_is_kind(f, list(TYPE_NAMES)) | _is_kind(f, using)
+        ),
+        "{column} is not used for {detail}; it will not be sent (clear it to be sure)",
+        severity=WARNING,
+        uses=("Document Type",),
+        detail=_type_detail,
+        skips_blank=True,
+    )
+
+
+def _pattern_rule(column: str, check: str, pattern_of, hint_of) -> Rule:
+    """`column` must match the pattern the document type declares for it."""
+    shaped = [d for d in DOCUMENT_TYPES if pattern_of(d)]
+
+    def test(frame: pd.DataFrame) -> np.ndarray:
+        kind = positions_in(_type(frame), tuple(d.name for d in shaped))
+        present = filled(frame[column]).to_numpy()
+        ok = (kind < 0) | ~present
+        for number, document in enumerate(shaped):
+            rows = (kind == number) & present
+            if rows.any():
+                ok[rows] = full_match(frame[column][rows], pattern_of(document)).to_numpy()
+        return ok
+
+    def detail(frame: pd.DataFrame, rows: pd.Index) -> pd.Series:
+        return frame.loc[rows, "Document Type"].map({d.name: hint_of(d) for d in shaped})
+
+    return Rule(
+        column,
+        check,
+        test,
+        "{column} {value} is not in the right form for this document: {detail}",
+        uses=("Document Type",),
+        detail=detail,
+    )
+
+
+def _medicare_rows(frame: pd.DataFrame) -> pd.Series:
+    return _type(frame) == "Medicare"
+
+
+def _medicare_number_ok(frame: pd.DataFrame) -> pd.Series:
+    cards = _medicare_rows(frame)
+    ok = pd.Series(True, index=frame.index)
+    if cards.any():
+        checks = medicare.number_checks(frame["Document Number"][cards])
+        ok[cards] = ~checks["ten_digits"] | checks.drop(columns="ten_digits").all(axis=1)
+    return ok
+
+
+def _medicare_detail(frame: pd.DataFrame, rows: pd.Index) -> pd.Series:
+    checks = medicare.number_checks(frame.loc[rows, "Document Number"])
+    reason = pd.Series(
+        "has a wrong check digit (the 9th digit); check for a typing mistake",
+        index=rows,
+        dtype=object,
+    )
+    reason[~checks["issue_number"]] = "ends in issue number 0, which is never printed on a card"
+    reason[~checks["first_digit"]] = "cannot start with that digit (card numbers start with 2-6)"
+    return reason
+
+
+def _expiry_ok(today: dt.date):
+    now = pd.Timestamp(today)
+
+    def test(frame: pd.DataFrame) -> pd.Series:
+        expiry = frame["Document Expiry"]
+        colour = frame["Medicare Card Colour"]
+        green = colour == "Green"
+        month = dates.parse_month_years(expiry)
+        day = dates.parse(expiry)
+        shaped = (green & month.notna()) | (~green & colour.isin(CARD_COLOURS) & day.notna())
+        return ~_medicare_rows(frame) | (expiry == "") | ~colour.isin(CARD_COLOURS) | shaped
+
+    def current(frame: pd.DataFrame) -> pd.Series:
+        expiry = frame["Document Expiry"]
+        last_day = dates.parse_month_years(expiry) + pd.offsets.MonthEnd(0)
+        ends = dates.parse(expiry).fillna(last_day)
+        return ~_medicare_rows(frame) | ~(ends < now)
+
+    return test, current
+
+
+def _expiry_detail(frame: pd.DataFrame, rows: pd.Index) -> pd.Series:
+    green = frame.loc[rows, "Medicare Card Colour"] == "Green"
+    return green.map(
+        {True: "a green card shows mm/yyyy", False: "blue and yellow cards show dd/mm/yyyy"}
+    )
+
+
+def _name_fits(values: pd.Series) -> pd.Series:
+    fits = values.str.len() <= MEDICARE_NAME_LINES[0]
+    long = values[~fits]
+    if not long.empty:
+        fits[long.index] = long.map(lambda name: medicare_name_lines(name) is not None)
+    return fits.astype(bool)
+
+
+def _not_before_birth(frame: pd.DataFrame) -> pd.Series:
+    issued = dates.parse(frame["Document Date"])
+    born = dates.parse(frame["Date of Birth"])
+    return ~_type(frame).isin(NEEDS_DOB_BEFORE) | ~(issued < born)
+
+
+def document_rules(today: dt.date) -> tuple[Rule, ...]:
+    """Every identity-document rule, for validations run on `today`."""
+    expiry_shape, expiry_current = _expiry_ok(today)
+    return (
+        Rule(
+            "Document Type",
+            "document_type",
+            lambda v: (v == "") | v.isin(TYPE_NAMES),
+            "Document Type '{value}' is not one of: " + ", ".join(TYPE_NAMES),
+            skips_blank=True,
+        ),
+        Rule(
+            "Document Type",
+            "document_type_missing",
+            lambda f: (
+                filled(_type(f))
+                | ~pd.concat([filled(f[c]) for c in DOCUMENT_COLUMNS], axis=1).any(axis=1)
+            ),
+            "Document Type is empty but document details are filled; choose the document "
+            "type, or clear the document columns",
+            uses=DOCUMENT_COLUMNS,
+        ),
+        Rule(
+            "Document Type",
+            "non_dvs",
+            lambda f: filled(_type(f)) | filled(f["USI"]),
+            "No identity document: the USI will be applied for without document "
+            "verification (non-DVS evidence); add a document if the student has one",
+            severity=WARNING,
+            uses=("USI",),
+        ),
+        *(
+            _required_for_type(c)
+            for c in DOCUMENT_COLUMNS
+            if any(c in d.required for d in DOCUMENT_TYPES)  # a rule no type needs never fails
+        ),
+        *(_not_used_by_type(c) for c in DOCUMENT_COLUMNS),
+        _pattern_rule(
+            "Document Number",
+            "document_number",
+            lambda d: d.number_pattern,
+            lambda d: d.number_hint,
+        ),
+        _pattern_rule(
+            "Document Card Number", "card_number", lambda d: d.card_pattern, lambda d: d.card_hint
+        ),
+        Rule(
+            "Document Number",
+            "medicare_number",
+            _medicare_number_ok,
+            "Medicare card number {value} {detail}",
+            uses=("Document Type",),
+            detail=_medicare_detail,
+            skips_blank=True,
+        ),
+        Rule(
+            "Document State",
+            "state",
+            lambda v: (v == "") | v.isin(STATES),
+            "Document State '{value}' is not one of " + ", ".join(STATES),
+            skips_blank=True,
+        ),
+        date("Document Date"),
+        not_in_future("Document Date", today),
+        Rule(
+            "Document Date",
+            "before_birth",
+            _not_before_birth,
+            "Document Date {value} is before the date of birth; check both",
+            uses=("Document Type", "Date of Birth"),
+            skips_blank=True,
+        ),
+        date("Date Printed"),
+        not_in_future("Date Printed", today),
+        Rule(
+            "Date Printed",
+            "date_printed_needed",
+            lambda f: (
+                ~((_type(f) == "Birth Certificate") & f["Document State"].isin(DATE_PRINTED_STATES))
+                | filled(f["Date Printed"])
+            ),
+            "Date Printed is empty; ACT and SA birth certificates need it",
+            uses=("Document Type", "Document State"),
+        ),
+        Rule(
+            "Medicare IRN",
+            "irn",
+            lambda v: (v == "") | medicare.valid_irn_mask(v),
+            "Medicare IRN '{value}' must be one digit from 1 to 9 (the number beside the "
+            "name on the card)",
+            skips_blank=True,
+        ),
+        Rule(
+            "Medicare Card Colour",
+            "card_colour",
+            lambda v: (v == "") | v.isin(CARD_COLOURS),
+            "Medicare Card Colour '{value}' is not Green, Blue or Yellow",
+            skips_blank=True,
+        ),
+        Rule(
+            "Document Expiry",
+            "expiry_format",
+            expiry_shape,
+            "Document Expiry {value} is not a real date in the card's form: {detail}",
+            uses=("Document Type", "Medicare Card Colour"),
+            detail=_expiry_detail,
+            skips_blank=True,
+        ),
+        Rule(
+            "Document Expiry",
+            "expired",
+            expiry_current,
+            "The Medicare card expired ({value}); the registry cannot verify an expired "
+            "card: use the current card",
+            uses=("Document Type",),
+            skips_blank=True,
+        ),
+        Rule(
+            "Name on Document",
+            "medicare_name",
+            lambda v: (v == "") | _name_fits(v),
+            "Name on Document '{value}' does not fit the card's lines (27, 25, 23 and 21 "
+            "characters); type it exactly as printed",
+            skips_blank=True,
+        ),
+    )

@@ -1,0 +1,179 @@
+"""Rules on the person: identifiers, names, date of birth, gender, birthplace, countries."""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import cache
+
+import pandas as pd
+
+from usikit.bulk_usi import countries
+from usikit.identifiers import usi
+from usikit.problems import WARNING
+from usikit.rules import dates
+from usikit.rules.checks import allowed, date, filled, max_length, not_in_future, required
+from usikit.rules.engine import Rule
+from usikit.rules.people import is_name, not_too_old, others_in_group
+
+NAME_LENGTHS = {"First Name": 40, "Middle Name": 80, "Family Name": 40, "Single Name": 40}
+CLIENT_ID_LENGTH = 20  # the registry's ApplicationId is at most 20 characters
+GENDERS = ("M", "F", "X")
+YOUNG_YEARS = 10
+
+
+def valid_usi_or_exemption(values: pd.Series) -> pd.Series:
+    return (values == "") | usi.valid_mask(values) | usi.exemption_mask(values)
+
+
+@cache
+def _country_codes() -> list[str]:
+    table = countries.all_countries()
+    return table.loc[table["kind"] == "country", "code"].tolist()
+
+
+def known_country(values: pd.Series) -> pd.Series:
+    """A SACC code of a country (not a region or a 'not stated' code)."""
+    return (values == "") | values.isin(_country_codes())
+
+
+def _same_client_id(frame: pd.DataFrame, rows: pd.Index) -> pd.Series:
+    return others_in_group(frame.loc[rows, "Client ID"])
+
+
+PERSON_COLUMNS = ("First Name", "Family Name", "Single Name", "Date of Birth")
+
+
+def _person_parts(frame: pd.DataFrame) -> pd.DataFrame:
+    """Names (case folded) and date of birth of the records that can be told apart by them."""
+    named = (frame["Family Name"] != "") | (frame["Single Name"] != "")
+    known = (named & (frame["Date of Birth"] != "")).to_numpy()
+    return pd.DataFrame(
+        {
+            c: frame[c][known].str.lower() if c != "Date of Birth" else frame[c][known]
+            for c in PERSON_COLUMNS
+        }
+    )
+
+
+def _unique_person(frame: pd.DataFrame) -> pd.Series:
+    parts = _person_parts(frame)
+    twice = parts.duplicated(keep=False)
+    unique = pd.Series(True, index=frame.index)
+    unique[twice.index[twice.to_numpy()]] = False
+    return unique
+
+
+def _same_person_detail(frame: pd.DataFrame, rows: pd.Index) -> pd.Series:
+    parts = _person_parts(frame.loc[rows, list(PERSON_COLUMNS)])
+    keys = parts[PERSON_COLUMNS[0]]
+    for column in PERSON_COLUMNS[1:]:
+        keys = keys + "|" + parts[column]
+    return others_in_group(keys)
+
+
+def _needed_unless_single_name(column: str) -> Rule:
+    return Rule(
+        column,
+        "required",
+        lambda f: filled(f[column]) | filled(f["Single Name"]),
+        "{column} is empty; give First Name and Family Name, or only Single Name for a "
+        "person with one name",
+        uses=("Single Name",),
+    )
+
+
+def person_rules(today: dt.date) -> tuple[Rule, ...]:
+    """Every rule on the person's identity, for validations run on `today`."""
+    youngest = pd.Timestamp(today) - pd.DateOffset(years=YOUNG_YEARS)
+    name_rules = [
+        rule
+        for column, length in NAME_LENGTHS.items()
+        for rule in (
+            max_length(column, length),
+            Rule(
+                column,
+                "name_characters",
+                is_name,
+                "{column} '{value}' may hold only letters, spaces, apostrophes and hyphens",
+                skips_blank=True,
+            ),
+        )
+    ]
+    return (
+        required("Client ID"),
+        max_length("Client ID", CLIENT_ID_LENGTH),
+        Rule(
+            "Client ID",
+            "duplicate_client_id",
+            lambda v: (v == "") | ~v.duplicated(keep=False),
+            "Client ID {value} is also used in row {detail}; each client needs their own ID",
+            detail=_same_client_id,
+            skips_blank=True,
+        ),
+        Rule(
+            "Client ID",
+            "same_person",
+            _unique_person,
+            "This looks like the same person as row {detail} (same names and date of birth); "
+            "check they are not entered twice",
+            severity=WARNING,
+            uses=("First Name", "Family Name", "Single Name", "Date of Birth"),
+            detail=_same_person_detail,
+        ),
+        Rule(
+            "USI",
+            "usi_check",
+            valid_usi_or_exemption,
+            "USI {value} is not a valid USI (10 characters of 2-9 and A-Z without I and O, "
+            "the last one a check character); correct it, or leave it empty to create one",
+            skips_blank=True,
+        ),
+        _needed_unless_single_name("First Name"),
+        _needed_unless_single_name("Family Name"),
+        Rule(
+            "Single Name",
+            "single_name_only",
+            lambda f: (
+                ~filled(f["Single Name"])
+                | ~(filled(f["First Name"]) | filled(f["Middle Name"]) | filled(f["Family Name"]))
+            ),
+            "Single Name is for a person with one name; clear it, or clear First, Middle "
+            "and Family Name",
+            uses=("First Name", "Middle Name", "Family Name"),
+            skips_blank=True,
+        ),
+        *name_rules,
+        required("Date of Birth"),
+        date("Date of Birth"),
+        not_in_future("Date of Birth", today),
+        not_too_old("Date of Birth", today),
+        Rule(
+            "Date of Birth",
+            "under_10",
+            lambda v: ~(dates.parse(v) > youngest) | (dates.parse(v) > pd.Timestamp(today)),
+            f"Date of Birth {{value}} makes the student younger than {YOUNG_YEARS}; "
+            "check it is right",
+            severity=WARNING,
+        ),
+        required("Gender"),
+        allowed("Gender", GENDERS),
+        required("Town/City of Birth"),
+        max_length("Town/City of Birth", 50),
+        *_country_rules("Country of Birth"),
+        *_country_rules("Country of Residence"),
+    )
+
+
+def _country_rules(column: str) -> tuple[Rule, ...]:
+    return (
+        required(column),
+        Rule(
+            column,
+            "country",
+            known_country,
+            "{column} '{value}' is not a country the registry knows; give a 4-digit SACC "
+            "code (Australia 1101) or the country's name (for the UK: England, Scotland, "
+            "Wales or Northern Ireland)",
+            skips_blank=True,
+        ),
+    )

@@ -1,0 +1,110 @@
+"""The bulk-USI tables: clients, batches, the requests sent and the results retrieved.
+
+Client columns hold what the officer's file said (normalised by the rules); dates stay
+dd/mm/yyyy text as in the template, so what goes in comes back out unchanged.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    text,
+)
+
+from usikit.bulk_usi.fields import CLIENT_COLUMNS
+from usikit.store.tables import column_key, metadata
+
+CLIENT_KEYS = {name: column_key(name) for name in CLIENT_COLUMNS}
+USI_IMPORTED, USI_EDITED = "imported", "edited"  # clients.usi_source of a USI not from a registry
+
+clients = Table(
+    "clients",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    *(
+        Column(key, Text, nullable=False, server_default="")
+        for name, key in CLIENT_KEYS.items()
+        if name != "Client ID"
+    ),
+    Column("client_id", String(20), nullable=False, unique=True),
+    # Where the USI came from (schema version 3): "imported" (a spreadsheet), "edited" (typed
+    # in), or the name of the registry that issued it ("offline simulator", "USI Registry", ...).
+    Column("usi_source", String(40), nullable=False, server_default=""),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+batches = Table(
+    "batches",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    # open -> submitting (requests being sent) -> submitted -> processed (all results in)
+    Column("status", String(12), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("submitted_at", DateTime(timezone=True)),
+    Column("processed_at", DateTime(timezone=True)),
+    Column("registry", String(40)),  # which registry it was sent to (offline simulator or live)
+    # At most one open batch: clients are always added to it.
+    Index("one_open_batch", "status", unique=True, sqlite_where=text("status = 'open'"),
+          postgresql_where=text("status = 'open'")),
+)  # fmt: skip
+
+batch_records = Table(
+    "batch_records",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("batch_id", Integer, ForeignKey("batches.id", ondelete="CASCADE"), nullable=False),
+    Column("client_pk", Integer, ForeignKey("clients.id"), nullable=False),
+    Column("application_id", String(20), nullable=False),
+    Column("added_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("batch_id", "client_pk"),
+    UniqueConstraint("batch_id", "application_id"),
+)
+
+submissions = Table(
+    "submissions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("batch_id", Integer, ForeignKey("batches.id"), nullable=False),
+    # Recorded before the request is sent: a crash after sending is reconciled by it.
+    Column("request_id", String(20), nullable=False, unique=True),
+    Column("receipt_number", String(36)),
+    # pending (recorded, maybe sent) -> sent (receipt recorded) -> retrieved (results in)
+    Column("state", String(12), nullable=False),
+    Column("applications", Integer, nullable=False),
+    Column("payload", Text, nullable=False),  # the applications exactly as sent (JSON)
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("sent_at", DateTime(timezone=True)),
+    Column("retrieved_at", DateTime(timezone=True)),
+)
+
+submission_records = Table(
+    "submission_records",
+    metadata,
+    Column("submission_id", Integer, ForeignKey("submissions.id"), primary_key=True),
+    Column("batch_record_id", Integer, ForeignKey("batch_records.id"), primary_key=True),
+)
+
+results = Table(
+    "results",
+    metadata,
+    Column("batch_record_id", Integer, ForeignKey("batch_records.id"), primary_key=True),
+    Column("application_id", String(20), nullable=False),
+    Column("result", String(12), nullable=False),  # Success | Failure | MatchFound
+    Column("usi", String(10)),
+    Column("identity_document_verified", String(12)),
+    Column("processed_date", String(40)),
+    Column("errors", Text, nullable=False, server_default=""),  # "E123: message" lines
+    Column("note", Text, nullable=False, server_default=""),  # e.g. why a USI was not written
+    Column("retrieved_at", DateTime(timezone=True), nullable=False),
+)
+
+BATCH_TABLES = (batches, batch_records, submissions, submission_records, results)

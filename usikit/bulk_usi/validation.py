@@ -1,0 +1,147 @@
+"""USI client records: the client template's rules and `validate_clients`."""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import cache
+
+import pandas as pd
+
+from usikit.bulk_usi import countries
+from usikit.bulk_usi.contact_rules import CONTACT_RULES
+from usikit.bulk_usi.document_rules import CARD_COLOURS, canonical_document_types, document_rules
+from usikit.bulk_usi.fields import CLIENT_COLUMNS, CLIENT_FIELDS, NAME_COLUMN_SETS
+from usikit.bulk_usi.person_rules import GENDERS, person_rules
+from usikit.identifiers import usi
+from usikit.problems import ERROR, Problem
+from usikit.report import ValidationReport
+from usikit.rules import dates
+from usikit.rules.engine import Schema
+from usikit.rules.headers import match_headers
+from usikit.rules.normalise import (
+    Step,
+    drop_invisible,
+    drop_text_mark,
+    patched,
+    straight_apostrophes,
+    tidy_spaces,
+    upper,
+)
+from usikit.rules.pipeline import run_validation
+
+HAS_USI, EXEMPT = "has USI", "exempt"
+KNOWN_CODES = countries.all_countries()["code"].tolist()
+DATE_COLUMNS = ("Date of Birth", "Document Date", "Date Printed", "Document Expiry")
+GENDER_WORDS = {
+    "male": "M", "m": "M", "man": "M",
+    "female": "F", "f": "F", "woman": "F",
+    "x": "X", "other": "X", "non-binary": "X", "nonbinary": "X", "indeterminate": "X",
+    "intersex": "X", "unspecified": "X",
+}  # fmt: skip
+
+
+def _genders(values: pd.Series) -> pd.Series:
+    odd = ~values.isin(["", *GENDERS])  # most cells already hold M, F or X
+    if not odd.any():
+        return values
+    mapped = values[odd].str.lower().map(GENDER_WORDS)
+    return patched(values, odd, mapped.where(mapped.notna(), values[odd]))
+
+
+def _country_codes(values: pd.Series) -> pd.Series:
+    named = ~values.isin(KNOWN_CODES)  # most cells already hold a code
+    if not named.any():
+        return values
+    codes = countries.lookup_codes(values[named])
+    return patched(values, named, codes.where(codes != "", values[named]))
+
+
+def _card_colours(values: pd.Series) -> pd.Series:
+    titled = values.str.capitalize()
+    return titled.where(titled.isin(CARD_COLOURS), values)
+
+
+def _no_spaces(values: pd.Series) -> pd.Series:
+    return values.str.replace(" ", "", regex=False)
+
+
+NAME_COLUMNS = ("First Name", "Middle Name", "Family Name", "Single Name")
+STEPS: tuple[Step, ...] = (
+    Step(CLIENT_COLUMNS, drop_text_mark, "spreadsheet text mark removed"),
+    Step(CLIENT_COLUMNS, drop_invisible, "invisible character removed"),
+    Step(CLIENT_COLUMNS, tidy_spaces, "extra spaces removed"),
+    Step(NAME_COLUMNS, straight_apostrophes, "apostrophe straightened"),
+    Step(("USI",), upper, "USIs are upper case"),
+    Step(("State", "Document State"), upper, "state codes are upper case"),
+    Step(("Document Number", "Document Card Number", "Medicare IRN"), _no_spaces,
+         "spaces removed from the number"),
+    Step(("Document Number", "Document Card Number"), upper, "upper-cased"),
+    Step(("Gender",), _genders, "written as M, F or X"),
+    Step(("Country of Birth", "Country of Residence"), _country_codes,
+         "country written as its SACC code"),
+    Step(("Document Type",), canonical_document_types, "document type spelt as in the template"),
+    Step(("Medicare Card Colour",), _card_colours, "card colour spelt as in the template"),
+    Step(DATE_COLUMNS, dates.canonical_dates, "date written as dd/mm/yyyy"),
+    Step(("Document Expiry",), dates.canonical_month_years, "written as mm/yyyy"),
+)  # fmt: skip
+
+
+@cache
+def client_schema(today: dt.date) -> Schema:
+    """The client template's schema for validations run on `today`."""
+    return Schema(
+        "clients",
+        CLIENT_FIELDS,
+        (*person_rules(today), *CONTACT_RULES, *document_rules(today)),
+        labels=_labels,
+    )
+
+
+def _labels(frame: pd.DataFrame) -> pd.Series:
+    """'has USI' and 'exempt' records are valid and are never sent for creation."""
+    label = pd.Series("", index=frame.index, dtype=object)
+    label[usi.valid_mask(frame["USI"]).to_numpy()] = HAS_USI
+    label[usi.exemption_mask(frame["USI"]).to_numpy()] = EXEMPT
+    return label
+
+
+def _missing_names(headers: pd.DataFrame) -> list[Problem]:
+    """Either First and Family Name or Single Name must be columns of the file."""
+    present = set(headers["read_as"])
+    if any(all(c in present for c in names) for names in NAME_COLUMN_SETS):
+        return []
+    return [
+        Problem(
+            None,
+            "First Name",
+            "",
+            "missing_column",
+            ERROR,
+            "The file has no name columns; add First Name and Family Name (and Single Name "
+            "for people with one name)",
+        )
+    ]
+
+
+def validate_clients(
+    frame: pd.DataFrame, *, today: dt.date | None = None, show_sensitive: bool = False
+) -> ValidationReport:
+    """Check client records against every rule the USI Registry applies, and our policy.
+
+    Headers are matched forgivingly, values are normalised (each change reported as a
+    warning), and the report's `records` are the normalised records ready for a batch.
+    Dates of birth and document numbers are masked in the report unless `show_sensitive`.
+    """
+    return run_validation(
+        frame,
+        client_schema(today or dt.date.today()),
+        STEPS,
+        lambda typed: match_headers(typed, CLIENT_FIELDS),
+        show_sensitive=show_sensitive,
+        more_problems=_missing_names,
+    )
+
+
+def records_to_create(report: ValidationReport) -> pd.DataFrame:
+    """The records a create-USI batch should send: valid, without a USI or exemption."""
+    return report.records[(report.status == "ok").to_numpy()]

@@ -1,0 +1,41 @@
+"""The next steps of usikit's messages, as the command line words them: the command to run."""
+
+from __future__ import annotations
+
+from usikit.errors import Do, NextStep
+from usikit.outcomes import Wording
+
+
+def _grant(next_step: NextStep) -> str:
+    roles = next_step["roles"].split()
+    if len(roles) == 1:
+        return f"ask your administrator to grant it (usikit roles grant YOUR_USER {roles[0]})"
+    return "ask your administrator to grant them (usikit roles grant YOUR_USER ROLE, for each)"
+
+
+CLI_WORDING: Wording = {
+    Do.TRY_AGAIN_LATER: "nothing was half-done: run the same command again later",
+    Do.FIX_OR_REMOVE_RECORDS: "fix them (usikit batch edit) or remove them (usikit batch remove)",
+    Do.RETRIEVE_BATCH: "retrieve its results later (usikit batch retrieve {batch})",
+    Do.LIST_BATCHES: "`usikit batch list --all` shows them",
+    Do.CORRECT_USI: "if the file is right: usikit batch edit {client} USI={usi}",
+    Do.USE_SENT_REGISTRY: "give the registry it was sent to (--registry) to finish sending it "
+    "or to retrieve its results",
+    Do.SUBMIT_AGAIN: "submit again (usikit batch submit)",
+    Do.ASK_FOR_ROLE: _grant,
+    Do.ASK_FOR_ROLES_SETUP: "the workspace's grants are out of date (usikit was upgraded); ask "
+    "your administrator to run `usikit roles setup`",
+    Do.CREATE_DATABASE_USER: "create the database user first, and run `usikit roles setup` as "
+    "the owner",
+    Do.IMPORT_CLIENTS: "import clients first to create it (usikit clients import FILE)",
+    Do.LOAD_LEARNERS: "load learners first with `usikit regcert learners import FILE --apply` "
+    "(or give --workspace)",
+    Do.PREPARE_WORKSPACE: "prepare the demo with `usikit demo --into demo`, or give --workspace",
+    Do.CHOOSE_SHEET: "if the clients are on another sheet, choose it with --sheet NAME; else "
+    "start from the client template (usikit template clients)",
+    Do.START_FROM_TEMPLATE: "start from the client template (usikit template clients)",
+    Do.IMPORT_UNMASKED: "import the original file, or an export made with --show-sensitive",
+    Do.ALLOW_TEMPORARY_ULN: "allow temporary ULNs (--allow-temporary-uln)",
+    Do.CHECK_SEPARATOR: "check the separator (--sep) and that the first row is the header",
+    Do.RAISE_LIMIT: "split the file, or raise the limit ({option})",
+}

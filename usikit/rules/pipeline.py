@@ -1,0 +1,65 @@
+"""The one path every validator takes: records as text, headers read, values normalised
+(each change a warning), the schema's rules run, one `ValidationReport` out."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import pandas as pd
+
+from usikit.problems import Problem, problems_frame
+from usikit.report import ValidationReport
+from usikit.rules.engine import Schema, as_records, digest_of, reader_problems, source_of
+from usikit.rules.normalise import Step, normalise
+
+# How a kind of file's header is read: the records renamed to the schema's columns (None when
+# no record can be checked, as with a wrong set of columns), the problems, how each was read.
+HeaderReader = Callable[[pd.DataFrame], tuple[pd.DataFrame | None, list[Problem], pd.DataFrame]]
+
+
+def run_validation(
+    frame: pd.DataFrame,
+    schema: Schema,
+    steps: Sequence[Step],
+    read_headers: HeaderReader,
+    *,
+    show_sensitive: bool = False,
+    more_problems: Callable[[pd.DataFrame], list[Problem]] | None = None,
+) -> ValidationReport:
+    """Validate `frame` as `schema` says, its values first normalised by `steps`.
+
+    `more_problems` finds file-level problems in how the headers were read (a kind of file
+    whose columns may come in several sets). Sensitive values are masked in the report and
+    its warnings unless `show_sensitive`.
+    """
+    typed = as_records(frame)
+    renamed, header_problems, headers = read_headers(typed)
+    earlier = [
+        *reader_problems(frame),
+        *header_problems,
+        *(more_problems(headers) if more_problems else ()),
+    ]
+    source, sha256 = source_of(frame), digest_of(frame)
+    if renamed is None:
+        report = ValidationReport(
+            typed,
+            problems_frame(earlier),
+            source=source,
+            source_sha256=sha256,
+            show_sensitive=show_sensitive,
+        )
+    else:
+        normalised, changes = normalise(
+            renamed, steps, sensitive=schema.sensitive, reveal=show_sensitive
+        )
+        report = schema.validate(
+            normalised,
+            original=renamed,
+            problems=earlier,
+            tables=[changes],
+            show_sensitive=show_sensitive,
+            source=source,
+            source_sha256=sha256,
+        )
+    report.headers = headers
+    return report

@@ -1,0 +1,156 @@
+"""The settings both faces read: the environment variables, and the defaults when unset.
+
+| variable | what | default |
+|---|---|---|
+| USIKIT_WORKSPACE | the workspace: a SQLite file or a SQLAlchemy URL | `usikit.db` here |
+| USIKIT_REGISTRY | `offline` (the simulator) or a SOAP endpoint's URL | `offline` |
+| USIKIT_OFFLINE_DELAY | the simulator's seconds before results are ready | 5 |
+| USIKIT_REGISTRY_SECRET | the shared secret of a local endpoint | none |
+| USIKIT_TOKEN_PROVIDER | MODULE:FUNCTION giving the organisation's token provider | none |
+| USIKIT_ORG_CODE | the organisation code sent to the registry | `DEMO1` |
+| USIKIT_USER_REFERENCE | who prepared the applications (at most 40 characters) | the login |
+| USIKIT_DEBUG | set: a bug shows its traceback instead of one line | unset |
+
+The command line's options and a screen's constructor arguments override these. Exports
+from the screens are written into an `exports` folder next to a SQLite workspace (next to
+the notebook for a database server).
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+from usikit.errors import InputError
+
+WORKSPACE_ENV = "USIKIT_WORKSPACE"
+REGISTRY_ENV = "USIKIT_REGISTRY"
+DELAY_ENV = "USIKIT_OFFLINE_DELAY"
+SECRET_ENV = "USIKIT_REGISTRY_SECRET"
+TOKEN_ENV = "USIKIT_TOKEN_PROVIDER"
+ORG_CODE_ENV = "USIKIT_ORG_CODE"
+USER_REFERENCE_ENV = "USIKIT_USER_REFERENCE"
+DEBUG_ENV = "USIKIT_DEBUG"
+
+DEFAULT_WORKSPACE = "usikit.db"
+OFFLINE = "offline"  # the registry setting that names the built-in simulator
+DEFAULT_OFFLINE_DELAY = 5.0  # seconds
+DEMO_ORG_CODE = "DEMO1"  # the offline simulator accepts any well-formed code
+USER_REFERENCE_LENGTH = 40  # the registry's UserReference
+EXPORTS_FOLDER = "exports"
+
+
+def workspace_setting() -> str | None:
+    return os.environ.get(WORKSPACE_ENV) or None
+
+
+def workspace_url(url: str | None = None) -> str:
+    """The workspace to open: the one given, else USIKIT_WORKSPACE, else usikit.db here."""
+    chosen = url or workspace_setting() or DEFAULT_WORKSPACE
+    return chosen if "://" in chosen else f"sqlite:///{chosen}"
+
+
+def registry_setting() -> str:
+    return os.environ.get(REGISTRY_ENV, OFFLINE)
+
+
+def delay_setting() -> float:
+    """The offline simulator's delay in seconds (USIKIT_OFFLINE_DELAY, else 5)."""
+    text = os.environ.get(DELAY_ENV)
+    if text is None:
+        return DEFAULT_OFFLINE_DELAY
+    try:
+        return float(text)
+    except ValueError:
+        raise InputError(f"{DELAY_ENV} must be a number of seconds, not {text!r}") from None
+
+
+def secret_setting() -> str | None:
+    return os.environ.get(SECRET_ENV)
+
+
+def token_provider_setting() -> str | None:
+    return os.environ.get(TOKEN_ENV)
+
+
+def org_code_setting() -> str:
+    return os.environ.get(ORG_CODE_ENV, DEMO_ORG_CODE)
+
+
+def user_reference() -> str:
+    """Who prepared the applications (the registry's UserReference, at most 40 characters)."""
+    name = os.environ.get(USER_REFERENCE_ENV) or getpass.getuser() or "usikit"
+    return name[:USER_REFERENCE_LENGTH]
+
+
+def debugging() -> bool:
+    """Whether a bug should show its traceback (USIKIT_DEBUG set)."""
+    return bool(os.environ.get(DEBUG_ENV))
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The workspace URL, the registry and the organisation code a face works with."""
+
+    workspace: str
+    registry: str
+    delay: float
+    secret: str | None
+    token_provider: str | None
+    org_code: str
+
+    @classmethod
+    def resolve(
+        cls,
+        workspace: str | Path | None = None,
+        *,
+        registry: str | None = None,
+        delay: float | None = None,
+        org_code: str | None = None,
+    ) -> Settings:
+        """The arguments given, else the environment, else the defaults."""
+        return cls(
+            workspace=workspace_url(str(workspace) if workspace is not None else None),
+            registry=registry if registry is not None else registry_setting(),
+            delay=delay if delay is not None else delay_setting(),
+            secret=secret_setting(),
+            token_provider=token_provider_setting(),
+            org_code=org_code or org_code_setting(),
+        )
+
+    @property
+    def sqlite_file(self) -> Path | None:
+        """The workspace's file when it is SQLite (None for a database server)."""
+        try:
+            url = make_url(self.workspace)
+        except ArgumentError:
+            return None
+        if url.get_backend_name() == "sqlite" and url.database:
+            return Path(url.database).resolve()
+        return None
+
+    @property
+    def folder(self) -> Path:
+        """The workspace's folder: where the officer keeps the files the screens read."""
+        file = self.sqlite_file
+        return file.parent if file is not None else Path.cwd()
+
+    @property
+    def exports(self) -> Path:
+        return self.folder / EXPORTS_FOLDER
+
+    @property
+    def shown_workspace(self) -> str:
+        """The workspace for a person to read: the file, or the URL without its password."""
+        file = self.sqlite_file
+        if file is not None:
+            return str(file)
+        try:
+            return make_url(self.workspace).render_as_string(hide_password=True)
+        except ArgumentError:
+            return self.workspace
