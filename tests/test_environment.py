@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import tomllib
-from pathlib import Path
 
 import yaml
 from packaging.requirements import Requirement
 
-ROOT = Path(__file__).parent.parent
+from tests.paths import ROOT
+
 # In pyproject.toml but left to environment.yml's pip line (`-e .[dev]`), with the reason.
 PIP_ONLY = {"playwright": "its browser-driving package is installed from PyPI"}
 

@@ -9,12 +9,13 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
+from tests.paths import ROOT
 from usikit.cli.demo_cmd import prepare_demo
 from usikit.io import read_table
 from usikit.regcert.matching import import_file
 from usikit.workspace import open_workspace
 
-NOTEBOOKS = sorted((Path(__file__).parent.parent / "notebooks").glob("*.ipynb"))
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 # What each screen must show on the demo workspace: in its plain-text output, and in the
 # widgets' state (what the browser would draw).
 EXPECTED = {

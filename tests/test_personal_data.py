@@ -21,6 +21,7 @@ from tests.batch_helpers import (
     NO_CARD,
     NO_FAMILY,
 )
+from tests.paths import ROOT
 from usikit import read_table
 from usikit.bulk_usi.registry.endpoint import LocalEndpoint
 from usikit.bulk_usi.registry.simulator import OfflineRegistry
@@ -31,7 +32,6 @@ from usikit.regcert.samples import sample_register
 from usikit.ui import BatchScreen
 from usikit.workspace import open_workspace
 
-ROOT = Path(__file__).parent.parent
 SAMPLES = ROOT / "data" / "samples"
 
 

@@ -20,7 +20,8 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-ROOT = Path(__file__).parent.parent
+from tests.paths import ROOT
+
 README = ROOT / "README.md"
 CHECKED_SECTIONS = ["Checking a client file"]
 WROTE = re.compile(r"Wrote (\d+) problems to (\S+)")

@@ -1,12 +1,11 @@
-"""The code is lint-clean and formatted (the same checks as `make lint`)."""
+"""The code is lint-clean, formatted and type-checked (the same checks as `make lint`)."""
 
 from __future__ import annotations
 
 import subprocess
 import sys
-from pathlib import Path
 
-ROOT = Path(__file__).parent.parent
+from tests.paths import ROOT
 
 
 def ruff(*args: str) -> subprocess.CompletedProcess[str]:
@@ -21,4 +20,12 @@ def test_ruff_check_is_clean():
 
 def test_ruff_format_is_clean():
     result = ruff("format", "--check", ".")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_mypy_is_clean():
+    """mypy over usikit/ (strict on the batch workflow, the store and the errors: see
+    pyproject.toml)."""
+    command = [sys.executable, "-m", "mypy"]
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stdout + result.stderr

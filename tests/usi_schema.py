@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from functools import cache
-from pathlib import Path
 
 import pytest
 
-WSDL = (
-    Path(__file__).resolve().parents[2] / "shared" / "reference" / "usi" / "UsiService_v5_3PT.wsdl"
-)
+from tests.paths import SHARED
+
+WSDL = SHARED / "reference" / "usi" / "UsiService_v5_3PT.wsdl"
 XS = "http://www.w3.org/2001/XMLSchema"
 
 

@@ -14,7 +14,7 @@ except PackageNotFoundError:  # running from a source tree that was not installe
 
 from usikit import uln, usi
 from usikit.bulk_usi.validation import validate_clients
-from usikit.errors import InputError
+from usikit.errors import InputError, UsikitError
 from usikit.io import read_table, write_csv, write_xlsx
 from usikit.regcert.import_rules import validate_regcert
 from usikit.report import ValidationReport
@@ -23,6 +23,7 @@ from usikit.validators import VALIDATORS, validate
 __all__ = [
     "VALIDATORS",
     "InputError",
+    "UsikitError",
     "ValidationReport",
     "__version__",
     "read_table",

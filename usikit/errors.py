@@ -73,7 +73,7 @@ class NextStep:
         return PLAIN.get(self.do, str(self.do)).format_map(_Blank(self.values))
 
 
-class _Blank(dict):
+class _Blank(dict[str, str]):
     def __missing__(self, key: str) -> str:
         return ""
 

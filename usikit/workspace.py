@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, Table, func, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
@@ -59,7 +59,7 @@ def workspace_counts(workspace: Workspace) -> dict[str, int]:
     first thing the start screen tells the officer."""
     with workspace.engine.connect() as connection:
 
-        def count(table, *where) -> int:  # type: ignore[no-untyped-def]
+        def count(table: Table, *where: ColumnElement[bool]) -> int:
             query = select(func.count()).select_from(table)
             return int(connection.execute(query.where(*where) if where else query).scalar_one())
 

@@ -1,7 +1,7 @@
 """Write `tests/data/bad/`: spreadsheets broken the ways real ones are, and `manifest.json`.
 
 Data officers receive files that were saved by the wrong program, in the wrong encoding, cut
-short, merged, protected or typed by hand; `tests/test_bad_files.py` states what usikit makes
+short, merged, protected or typed by hand; `tests/io/test_bad_files.py` states what usikit makes
 of each. The records come from `usikit.bulk_usi.samples.synthetic_clients` and
 `usikit.regcert.samples` (no real people), so every file holds a known number of records;
 the manifest lists, for each file, its kind and the spreadsheet rows of its records (counted

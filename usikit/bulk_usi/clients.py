@@ -23,9 +23,10 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
-from sqlalchemy import Connection, bindparam, select
+from sqlalchemy import Connection, Row, bindparam, select
 
 from usikit.bulk_usi.batch_states import UNFINISHED
 from usikit.bulk_usi.fields import CLIENT_COLUMNS, CLIENT_FIELDS
@@ -267,12 +268,12 @@ def clients_frame(connection: Connection, pks: Iterable[int] | None = None) -> p
     query = select(clients).order_by(clients.c.id)
     if pks is not None:
         wanted = list(pks)
-        rows = []
+        rows: list[Row[Any]] = []
         for start in range(0, len(wanted), CHUNK):
             part = wanted[start : start + CHUNK]
             rows += connection.execute(query.where(clients.c.id.in_(part))).all()
     else:
-        rows = connection.execute(query).all()
+        rows = list(connection.execute(query).all())
     frame = pd.DataFrame(
         [[row._mapping[CLIENT_KEYS[name]] for name in CLIENT_COLUMNS] for row in rows],
         columns=list(CLIENT_COLUMNS),

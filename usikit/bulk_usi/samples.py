@@ -132,7 +132,7 @@ def _fill_documents(frame: pd.DataFrame, rng: np.random.Generator, today: dt.dat
         rng.integers(0, 5, n)
     ]
     expiry = pd.Timestamp(today) + pd.to_timedelta(rng.integers(2 * 365, 6 * 365, n), unit="D")
-    put(card, "Document Number", medicare.generate_many(n, seed=rng.integers(1 << 30)))
+    put(card, "Document Number", medicare.generate_many(n, seed=int(rng.integers(1 << 30))))
     put(card, "Medicare IRN", rng.integers(1, 6, n).astype(str))
     put(card, "Medicare Card Colour", colours)
     put(

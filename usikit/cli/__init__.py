@@ -122,7 +122,7 @@ def chosen_parser(
     """The parser of the (sub)command `args` were parsed for, e.g. `usikit batch submit`'s."""
     for action in parser._actions:
         if isinstance(action, argparse._SubParsersAction):
-            chosen = action.choices.get(getattr(args, action.dest, None))
+            chosen = action.choices.get(str(getattr(args, action.dest, "")))
             if chosen is not None:
                 return chosen_parser(chosen, args)
     return parser

@@ -17,8 +17,10 @@ def str_cells(values: pd.Series) -> np.ndarray:
     cells = values.to_numpy(dtype=object, na_value=None)
     if pd.api.types.infer_dtype(cells, skipna=True) in ("string", "empty"):
         return cells
-    is_str = np.frompyfunc(isinstance, 2, 1)(cells, str).astype(bool)
-    return np.where(is_str, cells, None)
+    is_str = np.fromiter((isinstance(cell, str) for cell in cells), bool, len(cells))
+    text: np.ndarray = cells.copy()
+    text[~is_str] = None
+    return text
 
 
 def arrow_strings(values: pd.Series) -> pa.ChunkedArray | None:

@@ -136,6 +136,6 @@ def _time_text(value: dt.time) -> str:
     return value.strftime("%H:%M:%S" if value.second else "%H:%M")
 
 
-def _reason(exc: Exception) -> str:
+def _reason(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     return text[:120]

@@ -61,6 +61,7 @@ def atomic_target(path: str | Path) -> Iterator[Path]:
     path = Path(path)
     folder = check_target(path)
     remove_stale_parts(path)
+    handle: int | None
     try:
         handle, temporary = tempfile.mkstemp(prefix=_part_prefix(path), suffix=PART, dir=folder)
     except OSError as exc:
@@ -122,7 +123,7 @@ def remove_stale_parts(path: str | Path) -> list[Path]:
     path = Path(path)
     folder = path.parent if str(path.parent) else Path(".")
     shape = re.compile(re.escape(_part_prefix(path)) + r"[A-Za-z0-9_]{8}" + re.escape(PART))
-    removed = []
+    removed: list[Path] = []
     try:
         names = [name for name in os.listdir(folder) if shape.fullmatch(name)]
     except OSError:
@@ -268,8 +269,8 @@ def _special_cells(frame: pd.DataFrame, sheet: Sheet) -> dict[int, dict[int, str
     for j, name in enumerate(frame.columns):
         column = frame[name]
         if pd.api.types.is_object_dtype(column) or pd.api.types.is_string_dtype(column):
-            for position in np.flatnonzero(formula_like_mask(column).to_numpy()):
-                special.setdefault(int(position), {})[j] = None
+            for found in np.flatnonzero(formula_like_mask(column).to_numpy()).tolist():
+                special.setdefault(found, {})[j] = None
     for name, keys in sheet.column_fills.items():
         j = where[name]
         for position, key in enumerate(keys.tolist()):

@@ -122,7 +122,11 @@ EXPORT_FIELDS: tuple[Field, ...] = (
     Field("County"),
     Field("Post Code"),
     Field("Country"),
-    Field("Date of Birth", sensitive=True, description="Masked unless --show-sensitive."),
+    Field(
+        "Date of Birth",
+        sensitive=True,
+        description="Masked in reports and exports unless shown on purpose.",
+    ),
     Field("Gender"),
     Field("Email address"),
     Field("Ethnicity"),

@@ -9,8 +9,9 @@ deleted by an import.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import pandas as pd
 from sqlalchemy import ColumnElement, Connection, Select, Table, bindparam, select
@@ -71,7 +72,7 @@ def records_query(*columns: ColumnElement, numbered: bool = False) -> Select:
 
 def load_records(
     connection: Connection,
-    columns: dict[str, ColumnElement],
+    columns: Mapping[str, ColumnElement[Any]],
     *,
     ulns: Iterable[str] | None = None,
     numbers: Iterable[str] | None = None,

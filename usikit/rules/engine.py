@@ -29,7 +29,8 @@ from usikit.report import ValidationReport
 from usikit.rules import textscan
 from usikit.rules.memo import remembered, shared, shared_results
 
-T, R = TypeVar("T"), TypeVar("R")
+T = TypeVar("T")
+R = TypeVar("R")
 ValueTest = Callable[[pd.Series], pd.Series]
 RecordTest = Callable[[pd.DataFrame], pd.Series]
 Detail = Callable[[pd.DataFrame, pd.Index], pd.Series]

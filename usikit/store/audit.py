@@ -75,7 +75,7 @@ def who(connection: Connection) -> str:
     """The person acting: the database user who logged in on PostgreSQL (`session_user`,
     which the audit table's trigger writes whatever an insert says), the login on SQLite."""
     if connection.dialect.name == "postgresql":
-        return connection.exec_driver_sql("SELECT session_user").scalar_one()
+        return str(connection.exec_driver_sql("SELECT session_user").scalar_one())
     return getpass.getuser() or "unknown"
 
 

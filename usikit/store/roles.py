@@ -7,6 +7,7 @@ itself enforces through grants and a gate view per role (`usikit.store.access` r
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from enum import StrEnum
 
 
@@ -51,7 +52,7 @@ def database_role(name: str) -> str:
     return PREFIX + name
 
 
-def as_roles(role: Role | str | tuple[Role | str, ...] | list[Role | str]) -> tuple[Role, ...]:
+def as_roles(role: str | Sequence[str]) -> tuple[Role, ...]:
     """One role or several, as Role members; an unknown name is a mistake in the code."""
     names = (role,) if isinstance(role, str) else tuple(role)
     if not names:

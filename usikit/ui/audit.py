@@ -125,9 +125,9 @@ class AuditScreen(Screen):
         if self.workspace is None:
             return
         since, chosen = self.since.value, list(self.actions.value)
-        self.records = audit_records(self.workspace, since=since, actions=chosen)
+        self.records = audit_records(self.opened, since=since, actions=chosen)
         self.grid.show(shown_table(self.records), page=0)
-        days = activity(self.workspace)
+        days = activity(self.opened)
         if since is not None:
             days = days[days["day"] >= since]
         if chosen:

@@ -40,7 +40,7 @@ from usikit.ui.grid import RED as RED_ROW
 from usikit.ui.messages import LINK, box
 from usikit.ui.permissions import needs
 from usikit.ui.progress import Watched
-from usikit.ui.screen import Screen, button, guarded, heading, ready
+from usikit.ui.screen import Screen, button, guarded, heading, present, ready
 from usikit.wording import counted
 
 GRID_COLUMNS = ["Row", "Name", "Date of Birth", "Document Type", "Status", "Errors", "Warnings"]
@@ -157,7 +157,7 @@ class BatchScreen(Screen):
         assert self.workspace is not None
         with self.workspace.begin() as connection:
             batch_id = open_batch_id(connection, create=False)
-        self.view = None if batch_id is None else batch_view(self.workspace, batch_id)
+        self.view = None if batch_id is None else batch_view(self.opened, batch_id)
         if self.view is None:
             self.summary.value = box(
                 "No open batch yet: load a spreadsheet or add clients above to start one.", "info"
@@ -261,8 +261,9 @@ class BatchScreen(Screen):
         self.select_red.disabled = not red
         self.edit_person.disabled = self.edit_document.disabled = not (is_open and len(chosen) == 1)
         self.remove.disabled = not (is_open and chosen)
-        self.export.disabled = not (view is not None and view.client_ids)
-        self.submit.disabled = not (is_open and view.client_ids and not red)
+        records = view.client_ids if view is not None else []
+        self.export.disabled = not records
+        self.submit.disabled = not (is_open and records and not red)
         self.submit.tooltip = (
             f"{len(red)} records are red: fix or remove them first" if red else "Send the batch"
         )
@@ -281,10 +282,10 @@ class BatchScreen(Screen):
         self.progress.start(3, f"Reading {name or 'the file'}…")
         frame = self.files.read(read_table)
         self.progress.step(f"Checking {len(frame):,} records…")
-        imported = import_clients(self.workspace, frame, include_invalid=True)
+        imported = import_clients(self.opened, frame, include_invalid=True)
         self.progress.step("Adding them to the batch…")
         ids = imported.created + imported.updated + imported.unchanged
-        added = add_to_batch(self.workspace, ids, registry=self.registry)
+        added = add_to_batch(self.opened, ids, registry=self.registry)
         self.progress.finish()
         lines = [
             f"{name}: {imported.report.summary_line()}.",
@@ -306,13 +307,13 @@ class BatchScreen(Screen):
     def _add_chosen(self, _: object = None) -> None:
         if not self.clients.value:
             raise InputError("choose clients in the list first (Ctrl+click to choose several)")
-        self._added(add_to_batch(self.workspace, list(self.clients.value), registry=self.registry))
+        self._added(add_to_batch(self.opened, list(self.clients.value), registry=self.registry))
         self.clients.value = ()
 
     @needs(Role.USI_BATCHES, controls=("add_all",))
     @guarded
     def _add_all(self, _: object = None) -> None:
-        self._added(add_to_batch(self.workspace, all_without_usi=True, registry=self.registry))
+        self._added(add_to_batch(self.opened, all_without_usi=True, registry=self.registry))
 
     def _added(self, added) -> None:
         lines = [
@@ -347,7 +348,7 @@ class BatchScreen(Screen):
             self.message.info(f"{client_id}: nothing was changed")
             self.form.close()
             return
-        report = edit_client(self.workspace, client_id, changes)
+        report = edit_client(self.opened, client_id, changes)
         status = report.status.iloc[0] if len(report.status) else "ok"
         self.form.close()
         if status == "error":
@@ -365,7 +366,7 @@ class BatchScreen(Screen):
     @guarded
     def _remove(self, _: object = None) -> None:
         chosen = [str(key) for key in self.grid.chosen]
-        removed = remove_from_batch(self.workspace, chosen)
+        removed = remove_from_batch(self.opened, chosen)
         if self.form.client_id in removed:  # its record left the batch: so does its form
             self.form.close()
         self.message.success(
@@ -381,10 +382,11 @@ class BatchScreen(Screen):
     @guarded
     def _export(self, _: object = None) -> None:
         assert self.settings is not None
-        ready(self.view is not None and self.view.client_ids, "the batch is empty: add clients")
-        stem = f"batch-{self.view.batch_id}-grid"
+        view = present(self.view, "the batch is empty: add clients")
+        ready(view.client_ids, "the batch is empty: add clients")
+        stem = f"batch-{view.batch_id}-grid"
         path = export_batch(
-            self.workspace, export_path(self.settings.exports, stem, self.export_format.value)
+            self.opened, export_path(self.settings.exports, stem, self.export_format.value)
         )
         self.downloads.offer(path)
         self.message.success(f"Wrote the batch grid to {path}")
@@ -393,16 +395,17 @@ class BatchScreen(Screen):
     @guarded
     def _submit(self, _: object = None) -> None:
         assert self.registry is not None and self.settings is not None
-        ready(
-            self.view is not None and self.view.client_ids,
+        empty = (
             "there is nothing to submit: the open batch is empty (a batch just submitted is "
-            "on the results screen)",
+            "on the results screen)"
         )
-        count = len(self.view.client_ids)
+        view = present(self.view, empty)
+        ready(view.client_ids, empty)
+        count = len(view.client_ids)
         requests = -(-count // MAX_APPLICATIONS)
         self.progress.start(requests, f"Sending {count:,} applications in {requests} request(s)…")
         done = submit_batch(
-            self.workspace,
+            self.opened,
             Watched(self.registry, lambda: self.progress.step("Request sent")),
             org_code=self.settings.org_code,
             user_reference=user_reference(),

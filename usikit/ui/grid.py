@@ -166,7 +166,7 @@ class PagedGrid:
         chosen = set(self.chosen)
         rows = [position for position, key in enumerate(self._visible_keys()) if key in chosen]
         last = self._last_column()
-        rectangles = []
+        rectangles: list[dict[str, int]] = []
         for row in rows:
             if rectangles and rectangles[-1]["r2"] == row - 1:
                 rectangles[-1]["r2"] = row

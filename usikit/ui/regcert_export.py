@@ -102,7 +102,7 @@ class RegcertExportScreen(Screen):
         assert self.workspace is not None
         if not self.may_see_grid:
             return
-        everything = select_records(self.workspace)
+        everything = select_records(self.opened)
         numbers = everything[["Qualification number", "Qualification Name"]].drop_duplicates()
         chosen = self.qualification.value
         self.qualification.options = [("Any qualification", ANY)] + [
@@ -130,7 +130,7 @@ class RegcertExportScreen(Screen):
     def _select(self) -> pd.DataFrame:
         status, number = self.status.value, self.qualification.value
         frame = select_records(
-            self.workspace,
+            self.opened,
             statuses=[status] if status else None,
             qualifications=[number] if number else None,
             with_ids=True,
@@ -164,7 +164,7 @@ class RegcertExportScreen(Screen):
         current = self._select()  # the register as it is now, under the same filters
         still = [int(key) for key in current.index if key in wanted]
         path = export_path(self.settings.exports, "regcert-export", self.export_format.value)
-        chosen = export_records(self.workspace, path, ids=still)  # both roles; audited
+        chosen = export_records(self.opened, path, ids=still)  # both roles; audited
         self.downloads.offer(path)
         noun = "record" if len(chosen) == 1 else "records"
         self.message.success(

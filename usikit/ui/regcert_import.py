@@ -15,7 +15,6 @@ from pathlib import Path
 import ipywidgets as widgets
 import pandas as pd
 
-from usikit.cli.validate_cmd import read_input
 from usikit.errors import InputError
 from usikit.regcert.fields import IMPORT_FIELDS
 from usikit.regcert.import_rules import file_rules
@@ -33,11 +32,12 @@ from usikit.ui.grid import PAGE_SIZE, PagedGrid
 from usikit.ui.grid import RED as RED_ROW
 from usikit.ui.messages import box
 from usikit.ui.permissions import needs
-from usikit.ui.screen import WIDE, Screen, button, guarded, heading, ready
-from usikit.validators import VALIDATORS
+from usikit.ui.screen import WIDE, Screen, button, guarded, heading, present, ready
+from usikit.validators import VALIDATORS, read_input
 from usikit.wording import counted
 
 KIND = VALIDATORS["regcert"]
+MAX_MB = (KIND.max_bytes or 0) // 2**20
 SEPARATORS = (("Comma ( , )", ","), ("Semicolon ( ; )", ";"), ("Tab", "\t"), ("Pipe ( | )", "|"))
 SAMPLE_NAME = "regcert_import_sample"
 PROBLEM_COLUMNS = {"row": "Row", "column": "Column", "value": "Value", "severity": "Severity",
@@ -70,7 +70,7 @@ class RegcertImportScreen(Screen):
         self.report: ValidationReport | None = None
         self.results: pd.DataFrame | None = None
         self.files = FilePicker(folder, suffixes=(".csv",))
-        self.files.upload.description = f"Upload a CSV (at most {KIND.max_bytes // 2**20} MB)"
+        self.files.upload.description = f"Upload a CSV (at most {MAX_MB} MB)"
         for chooser in (self.files.upload, self.files.path):  # another file: validate it first
             chooser.observe(lambda _: self._forget(), "value")
         self.separator = widgets.Dropdown(
@@ -143,7 +143,7 @@ class RegcertImportScreen(Screen):
             write_table(sample_frame(), path, "Import")
             sample = f"<p>{download_link(path, 'Download sample file')}</p>"
         return (
-            f"<p>A CSV file of at most {KIND.max_bytes // 2**20} MB with exactly these "
+            f"<p>A CSV file of at most {MAX_MB} MB with exactly these "
             f"{len(IMPORT_FIELDS)} columns, in this order (former names are accepted). "
             f"Mandatory fields: {must}.</p><ol>{columns}</ol>{sample}"
         )
@@ -163,7 +163,7 @@ class RegcertImportScreen(Screen):
             lambda path: read_input(KIND, path, sep=self.separator.value, max_bytes=KIND.max_bytes)
         )
         self.progress.step(f"Checking {counted(len(frame), 'record')} against the register…")
-        outcome = import_file(self.workspace, frame, allow_temporary_uln=self.temporary_uln.value)
+        outcome = import_file(self.opened, frame, allow_temporary_uln=self.temporary_uln.value)
         self.progress.finish()
         self.frame, self.report = frame, outcome.report
         self._show_report(name)
@@ -215,11 +215,11 @@ class RegcertImportScreen(Screen):
     @guarded
     def _export_errors(self, _: object = None) -> None:
         assert self.settings is not None
-        ready(self.report is not None, "validate a file first: there is no error list yet")
+        report = present(self.report, "validate a file first: there is no error list yet")
         path = export_path(self.settings.exports, "regcert-errors", self.export_format.value)
-        path = export_error_report(self.workspace, self.report, path)
+        path = export_error_report(self.opened, report, path)
         self.downloads.offer(path)
-        self.message.success(f"Wrote {counted(len(self.report.errors), 'problem')} to {path}")
+        self.message.success(f"Wrote {counted(len(report.errors), 'problem')} to {path}")
 
     # Cancelling or uploading.
 
@@ -238,7 +238,7 @@ class RegcertImportScreen(Screen):
         ready(self.frame is not None, "validate a file first: Upload sends what it accepted")
         self.progress.start(2, "Validating again and importing in one transaction…")
         outcome = import_file(
-            self.workspace,
+            self.opened,
             self.frame,
             apply=True,
             allow_temporary_uln=self.temporary_uln.value,
@@ -272,7 +272,7 @@ class RegcertImportScreen(Screen):
         assert self.settings is not None
         ready(self.results is not None, "upload the records first: there are no results yet")
         path = export_path(self.settings.exports, "regcert-results", self.export_format.value)
-        self.downloads.offer(export_import_results(self.workspace, self.results, path))
+        self.downloads.offer(export_import_results(self.opened, self.results, path))
         self.message.success(f"Wrote the result table to {path}")
 
     def _forget(self) -> None:

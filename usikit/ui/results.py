@@ -24,7 +24,7 @@ from usikit.ui.grid import RED as RED_ROW
 from usikit.ui.messages import box
 from usikit.ui.permissions import needs
 from usikit.ui.progress import Watched
-from usikit.ui.screen import Screen, button, guarded, heading, ready
+from usikit.ui.screen import Screen, button, guarded, heading, present
 
 NOT_YET = "not retrieved yet"
 RESULT_COLOURS = {SUCCESS: GREEN_ROW, MATCH_FOUND: GREEN_ROW, FAILURE: RED_ROW, NOT_YET: GREY_ROW}
@@ -104,7 +104,7 @@ class ResultsScreen(Screen):
         """The batches waiting for results (every batch with the checkbox ticked)."""
         if self.workspace is None or not self.may_see_grid:
             return
-        table = list_batches(self.workspace, include_processed=self.show_processed.value)
+        table = list_batches(self.opened, include_processed=self.show_processed.value)
         table = table[table["status"] != "open"]  # not sent yet: nothing to retrieve
         chosen = self.batches.value
         options = [(_label(row), int(row.batch)) for row in table.itertuples(index=False)]
@@ -125,7 +125,7 @@ class ResultsScreen(Screen):
             self.grid.show(pd.DataFrame())
             self.chart.clear()
             return
-        self.table = batch_results(self.workspace, self.batch_id)
+        self.table = batch_results(self.opened, self.batch_id)
         counts = self.table["Result"].value_counts()
         issued = int(self.table["USI"].ne("").sum())
         failed = int(counts.get(FAILURE, 0))
@@ -158,13 +158,12 @@ class ResultsScreen(Screen):
     def _download(self, _: object = None) -> None:
         assert self.workspace is not None and self.registry is not None
         assert self.settings is not None
-        ready(self.batch_id is not None, "choose a batch in the list first")
-        batch_id = self.batch_id
+        batch_id = present(self.batch_id, "choose a batch in the list first")
         records = len(self.table) or 1
         requests = -(-records // MAX_APPLICATIONS)
         self.progress.start(requests, f"Asking the registry for {requests} request(s)…")
         outcome = retrieve_batch(
-            self.workspace,
+            self.opened,
             Watched(self.registry, lambda: self.progress.step("Request answered")),
             batch_id,
             org_code=self.settings.org_code,
@@ -195,19 +194,19 @@ class ResultsScreen(Screen):
     @guarded
     def _export(self, _: object = None) -> None:
         assert self.settings is not None
-        ready(self.batch_id is not None, "choose a batch in the list first")
-        stem = f"batch-{self.batch_id}-results"
+        batch_id = present(self.batch_id, "choose a batch in the list first")
+        stem = f"batch-{batch_id}-results"
         path = export_path(self.settings.exports, stem, self.export_format.value)
-        path = export_results(self.workspace, self.batch_id, path)
+        path = export_results(self.opened, batch_id, path)
         self.downloads.offer(path)
-        self.message.success(f"Wrote the results of batch {self.batch_id} to {path}")
+        self.message.success(f"Wrote the results of batch {batch_id} to {path}")
 
     @needs(Role.DATA_EXPORT, controls=("export_clients",))
     @guarded
     def _export_clients(self, _: object = None) -> None:
         assert self.settings is not None
         path = export_path(self.settings.exports, "clients", self.export_format.value)
-        path = export_clients(self.workspace, path)
+        path = export_clients(self.opened, path)
         self.downloads.offer(path)
         self.message.success(
             f"Wrote the clients with their USIs to {path} (dates of birth and document numbers "

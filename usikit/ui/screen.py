@@ -30,7 +30,15 @@ from usikit.ui.wording import SCREEN_WORDING
 from usikit.workspace import open_register, open_workspace
 
 Handler = TypeVar("Handler", bound=Callable[..., Any])
+T = TypeVar("T")
 BUG_HINT = "Restart the notebook with USIKIT_DEBUG=1 set to see the details, and report them"
+
+
+def present(value: T | None, what: str) -> T:
+    """`value`, or a plain message that stops the handler when the step it needs was not done."""
+    if value is None:
+        raise OutOfTurn(what)
+    return value
 
 
 def ready(condition: object, what: str) -> None:
@@ -168,6 +176,13 @@ class Screen:
         self.roles_note.value = self.permissions.summary_html(self)
         self.permissions.hide_grid(self)
         self.restrict()
+
+    @property
+    def opened(self) -> Workspace:
+        """The open workspace; a handler used before it opened stops with a plain message."""
+        ready(self.workspace is not None, "the workspace is not open: see the message above")
+        assert self.workspace is not None
+        return self.workspace
 
     @property
     def may_see_grid(self) -> bool:

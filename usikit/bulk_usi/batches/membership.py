@@ -30,6 +30,8 @@ from usikit.store.roles import Role
 
 NO_OPEN_BATCH = "there is no open batch; add clients to start one"
 
+AnyRow = Row[*tuple[Any, ...]]  # a database row of any columns
+
 
 @dataclass
 class AddResult:
@@ -52,7 +54,9 @@ def open_batch_id(connection: Connection, *, create: bool = True, lock: bool = F
     if not create:
         return None
     inserted = connection.execute(batches.insert().values(status=BatchState.OPEN, created_at=now()))
-    return int(inserted.inserted_primary_key[0])
+    key = inserted.inserted_primary_key
+    assert key is not None
+    return int(key[0])
 
 
 def add_to_batch(
@@ -129,7 +133,7 @@ def batches_holding(connection: Connection, pks: list[int]) -> dict[int, tuple[i
 
 
 def _refusal(
-    client: Row[Any] | None, placed: tuple[int, str] | None, batch_id: int, live: bool
+    client: AnyRow | None, placed: tuple[int, str] | None, batch_id: int, live: bool
 ) -> str:
     if client is None:
         return "no client with this Client ID in the workspace; import it first"

@@ -43,6 +43,8 @@ from usikit.store.roles import Role
 
 SHOWN_IDS = 10
 
+AnyRow = Row[*tuple[Any, ...]]  # a database row of any columns
+
 
 @dataclass
 class Retrieval:
@@ -120,7 +122,7 @@ def _retrieve(channel: Channel, batch_id: int) -> Retrieval:
     return Retrieval(batch_id, left == 0, waiting, new_results, written, problems)
 
 
-def _members(connection: Connection, submission_id: int) -> list[Row[Any]]:
+def _members(connection: Connection, submission_id: int) -> list[AnyRow]:
     """The batch records a request carried: (id, application id, client key)."""
     return list(
         connection.execute(
@@ -135,7 +137,7 @@ def _listing(ids: list[str]) -> str:
     return ", ".join(ids[:SHOWN_IDS]) + (" ..." if len(ids) > SHOWN_IDS else "")
 
 
-def _unusable(request_id: str, members: list[Row[Any]], outcome: BulkResults) -> str:
+def _unusable(request_id: str, members: list[AnyRow], outcome: BulkResults) -> str:
     """Why the registry's answer for a request cannot be written, or '' when it can."""
     answered = {item.application_id for item in outcome.applications}
     missing = [row.application_id for row in members if row.application_id not in answered]
@@ -164,7 +166,7 @@ def _unusable(request_id: str, members: list[Row[Any]], outcome: BulkResults) ->
 def _write_results(
     connection: Connection,
     submission_id: int,
-    members: list[Row[Any]],
+    members: list[AnyRow],
     outcome: BulkResults,
     issuer: str,
 ) -> tuple[int, int]:

@@ -158,7 +158,7 @@ def _record_requests(
         )
         for start in range(0, len(applications), MAX_APPLICATIONS):
             part = applications[start : start + MAX_APPLICATIONS]
-            submission_id = connection.execute(
+            inserted = connection.execute(
                 submissions.insert().values(
                     batch_id=view.batch_id,
                     request_id=new_request_id(),
@@ -167,8 +167,10 @@ def _record_requests(
                     payload=json.dumps([wire.to_json(a) for a in part]),
                     created_at=stamp,
                 )
-            ).inserted_primary_key[0]
-            recorded.add(int(submission_id))
+            )
+            assert inserted.inserted_primary_key is not None
+            submission_id = int(inserted.inserted_primary_key[0])
+            recorded.add(submission_id)
             connection.execute(
                 submission_records.insert(),
                 [{"submission_id": submission_id, "batch_record_id": record_ids[a.application_id]}

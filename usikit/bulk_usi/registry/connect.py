@@ -28,7 +28,7 @@ def open_registry(
     """
     if registry == OFFLINE:
         if delay < 0:
-            raise InputError("the simulator's delay (--registry-delay) cannot be negative")
+            raise InputError("the simulator's delay cannot be negative")
         return OfflineRegistry(workspace, delay=dt.timedelta(seconds=delay))
     if not registry.startswith(("http://", "https://")):
         raise InputError(f"the registry must be 'offline' or a URL, not {registry!r}")

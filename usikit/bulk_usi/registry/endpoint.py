@@ -49,7 +49,7 @@ class LocalEndpoint:
     @property
     def url(self) -> str:
         host, port = self.server.server_address[:2]
-        return f"http://{host}:{port}{PATH}"
+        return f"http://{host!s}:{port}{PATH}"
 
     def fail_next(self, kind: str, times: int = 1) -> None:
         self.failures.extend([kind] * times)

@@ -12,6 +12,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 
 from usikit.bulk_usi.registry.base import (
+    GENERIC_VALIDATION,
     Application,
     ApplicationResult,
     BulkResults,
@@ -59,6 +60,14 @@ def _pairs(element: ET.Element) -> tuple[tuple[str, object], ...]:
 
 def _local(element: ET.Element) -> str:
     return element.tag.rsplit("}", 1)[-1]
+
+
+def _child(element: ET.Element, name: str) -> ET.Element:
+    """A child the schema requires; its absence is an unusable message."""
+    found = element.find(q(name))
+    if found is None:
+        raise RegistryFault(GENERIC_VALIDATION, "Generic Validation", f"{name} is missing.")
+    return found
 
 
 def _text(element: ET.Element, name: str, default: str = "") -> str:
@@ -184,8 +193,8 @@ def read_bulk_upload(element: ET.Element) -> tuple[str, str, list[Application]]:
             Application(
                 application_id=_text(item, "ApplicationId"),
                 user_reference=_text(item, "UserReference"),
-                contact=_pairs(item.find(q("ContactDetails"))),
-                personal=tuple((n, str(v)) for n, v in _pairs(item.find(q("PersonalDetails")))),
+                contact=_pairs(_child(item, "ContactDetails")),
+                personal=tuple((n, str(v)) for n, v in _pairs(_child(item, "PersonalDetails"))),
                 document=document,
                 non_dvs_document_type_id=int(non_dvs) if non_dvs else None,
             )
@@ -261,6 +270,7 @@ def read_bulk_results(element: ET.Element) -> BulkResults:
 
 
 def _person(verification: Verification) -> tuple[tuple[str, str], ...]:
+    names: tuple[tuple[str, str], ...]
     if verification.single_name:
         names = (("SingleName", verification.single_name),)
     else:

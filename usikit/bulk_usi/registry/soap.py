@@ -57,32 +57,32 @@ def load_token_provider(spec: str) -> TokenProvider:
     no arguments): usikit never holds the M2M credential, that code does."""
     module_name, _, attribute = spec.partition(":")
     if not module_name or not attribute:
-        raise InputError(f"--token-provider must be MODULE:FUNCTION, not {spec!r}")
+        raise InputError(f"the token provider must be MODULE:FUNCTION, not {spec!r}")
     try:
         module = importlib.import_module(module_name)
     except ImportError as exc:
         raise InputError(
-            f"--token-provider: cannot import {module_name!r} ({exc}); check the name and "
+            f"the token provider: cannot import {module_name!r} ({exc}); check the name and "
             "that the module is installed in this environment"
         ) from None
     except Exception as exc:  # the organisation's module failed as it loaded
         raise InputError(
-            f"--token-provider: importing {module_name!r} failed ({type(exc).__name__}: "
+            f"the token provider: importing {module_name!r} failed ({type(exc).__name__}: "
             f"{exc}); ask whoever maintains it"
         ) from None
     factory = getattr(module, attribute, None)
     if not callable(factory):
-        raise InputError(f"--token-provider: {module_name!r} has no function {attribute!r}")
+        raise InputError(f"the token provider: {module_name!r} has no function {attribute!r}")
     try:
         provider = factory()
     except Exception as exc:  # a missing credential file, an unreachable gateway, ...
         raise InputError(
-            f"--token-provider: {spec} failed ({type(exc).__name__}: {exc}); check the "
+            f"the token provider: {spec} failed ({type(exc).__name__}: {exc}); check the "
             "organisation's credential it uses, or ask whoever maintains it"
         ) from None
     if not callable(getattr(provider, "security_header", None)):
         raise InputError(
-            f"--token-provider: {spec} returned {type(provider).__name__}, which has no "
+            f"the token provider: {spec} returned {type(provider).__name__}, which has no "
             "security_header() method; it must return a TokenProvider"
         )
     return provider

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from tests.batch_helpers import NOT_VERIFIABLE, Clock
-from tests.test_batch_answers import Answering
+from tests.bulk_usi.test_batch_answers import Answering
 from usikit.bulk_usi import batches
 from usikit.bulk_usi.clients import clients_frame
 from usikit.bulk_usi.registry.simulator import OfflineRegistry

@@ -4,11 +4,11 @@ them every import rule, in the walkthrough's order."""
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import pandas as pd
 import pytest
 
+from tests.paths import ROOT
 from usikit import read_table
 from usikit.regcert.dictionary import (
     export_columns_markdown,
@@ -32,7 +32,6 @@ from usikit.regcert.samples import (
 )
 from usikit.workspace import open_register
 
-ROOT = Path(__file__).parent.parent
 SAMPLES = ROOT / "data" / "samples"
 TODAY = dt.date(2026, 11, 22)
 

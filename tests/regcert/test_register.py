@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from pathlib import Path
 
 import pandas as pd
 import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
+from tests.paths import SHARED
 from usikit import InputError, read_table
 from usikit.regcert import matching, register
 from usikit.regcert.export import export_records, select_records
@@ -25,7 +25,7 @@ from usikit.workspace import open_register
 
 TODAY = dt.date(2026, 11, 22)
 ULN_A, ULN_B = "1000000043", "9276308686"
-SEED = Path(__file__).parent.parent.parent / "shared" / "seeds" / "001_fc10a34e7011b16f.txt"
+SEED = SHARED / "seeds" / "001_fc10a34e7011b16f.txt"
 # The seed's export columns, current names, in its order.
 SEED_EXPORT = [
     "Title", "First Name", "Last Name", "Full Name", "Address Line 1", "Address Line 2",

@@ -9,13 +9,11 @@ import subprocess
 import sys
 import time
 import urllib.request
-from pathlib import Path
 
 import pytest
 
+from tests.paths import ROOT
 from usikit.cli import app_cmd, main
-
-ROOT = Path(__file__).parent.parent
 
 
 def free_port() -> int:

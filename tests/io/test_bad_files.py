@@ -12,12 +12,12 @@ import datetime as dt
 import json
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
+from tests.paths import CORPUS
 from usikit import InputError, read_table
 from usikit.bulk_usi.validation import validate_clients
 from usikit.cli import main
@@ -27,7 +27,6 @@ from usikit.regcert.import_rules import validate_regcert
 from usikit.report import ValidationReport
 
 TODAY = dt.date(2026, 11, 22)  # the generator's day
-CORPUS = Path(__file__).parent / "data" / "bad"
 MANIFEST: dict[str, dict] = json.loads((CORPUS / "manifest.json").read_text(encoding="utf-8"))
 ALL = "every record"  # a file-level error blocks them all
 SIZE_LIMIT = 1000

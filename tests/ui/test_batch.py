@@ -15,6 +15,7 @@ from usikit.bulk_usi import batches
 from usikit.bulk_usi.clients import import_clients
 from usikit.bulk_usi.registry.simulator import OfflineRegistry
 from usikit.bulk_usi.samples import synthetic_clients
+from usikit.errors import RegistryFault
 from usikit.store.audit import audit_records
 from usikit.ui import BatchScreen
 from usikit.workspace import open_workspace
@@ -164,6 +165,29 @@ def test_submit_confirms_with_the_batch_id(screen):
     assert screen.progress.steps == ["Sending 30 applications in 1 request(s)…", "Request sent"]
     assert "No open batch yet" in screen.summary.value and screen.submit.disabled
     assert batches.list_batches(screen.workspace)["status"].tolist() == ["submitted"]
+
+
+class Unreachable:
+    """A registry that cannot be reached, as a SOAP client reports it after its retries."""
+
+    name, label = "SOAP endpoint", "SOAP endpoint at http://127.0.0.1:9 (not the USI Registry)"
+
+    def bulk_upload(self, org_code, request_id, applications):
+        raise RegistryFault(1001, "Service Unavailable", "could not reach it", transient=True)
+
+
+def test_an_unreachable_registry_is_a_message_to_try_later_not_a_bug(screen):
+    loaded(screen)
+    screen.select_red.click()
+    screen.remove.click()
+    screen.registry = Unreachable()
+    screen.submit.click()
+    assert screen.message.kind == "error"
+    assert "Service Unavailable [1001]" in screen.message.text
+    assert screen.message.text.endswith("nothing was half-done: try again in a few minutes")
+    assert "bug" not in screen.message.text and "usikit " not in screen.message.text
+    assert not screen.progress.running
+    assert batches.list_batches(screen.workspace)["status"].tolist() == ["submitting"]
 
 
 def test_a_submitted_batch_can_be_retrieved_with_the_simulator(screen):

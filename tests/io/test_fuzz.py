@@ -26,6 +26,7 @@ from hypothesis import strategies as st
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
+from tests.paths import CORPUS
 from usikit import InputError, read_table
 from usikit.bulk_usi.fields import CLIENT_COLUMNS
 from usikit.bulk_usi.validation import validate_clients
@@ -150,7 +151,6 @@ def test_random_bytes_give_a_report_or_an_input_error(prefix, body, name):
         check_file(path)
 
 
-CORPUS = Path(__file__).parent / "data" / "bad"
 SAMPLES = sorted(
     p.name for p in CORPUS.iterdir() if p.name not in ("manifest.json", ".gitattributes")
 )

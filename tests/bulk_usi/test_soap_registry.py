@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from tests.test_offline_registry import MEDICARE, person
+from tests.bulk_usi.test_simulator import MEDICARE, person
 from usikit.bulk_usi.registry.base import Verification, is_the_registry
 from usikit.bulk_usi.registry.endpoint import LocalEndpoint
 from usikit.bulk_usi.registry.simulator import OfflineRegistry
@@ -149,4 +149,4 @@ def test_the_command_line_takes_the_organisations_token_provider(endpoint, tmp_p
         code = main(["batch", "retrieve", "1", "--workspace", str(tmp_path / "w.db"),
                      "--registry", endpoint.url, "--token-provider", spec])  # fmt: skip
         err = capsys.readouterr().err
-        assert code == 2 and err.startswith("error: --token-provider") and says in err, err
+        assert code == 2 and err.startswith("error: the token provider") and says in err, err

@@ -270,7 +270,9 @@ def test_every_rule_of_the_client_schema_has_a_failing_case():
         assert callable(globals().get(test_name)), f"{key}: no test named {test_name}"
         cases.add(key)
     untested = sorted(set(rules) - cases)
-    assert not untested, f"rules without a failing case in tests/test_clients.py: {untested}"
+    assert not untested, (
+        f"rules without a failing case in tests/bulk_usi/test_validation.py: {untested}"
+    )
     assert not cases - set(rules), f"cases for rules the schema lacks: {sorted(cases - set(rules))}"
     # Each table asserts the severity it expects; check that matches the rule's.
     for table, severity in ((FAILING, "error"), (WARNINGS, "warning")):

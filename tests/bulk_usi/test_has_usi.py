@@ -3,7 +3,7 @@ needs cannot block the record; what makes the record itself (Client ID, USI) sti
 
 from __future__ import annotations
 
-from tests.test_clients import check, client
+from tests.bulk_usi.test_validation import check, client
 from usikit.bulk_usi.validation import records_to_create
 
 

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import pandas as pd
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
+from tests.paths import ROOT
 from usikit import read_table
 from usikit.bulk_usi.fields import CLIENT_COLUMNS
 from usikit.bulk_usi.samples import (
@@ -22,7 +22,6 @@ from usikit.bulk_usi.template import data_dictionary, data_dictionary_markdown
 from usikit.bulk_usi.validation import validate_clients
 from usikit.cli import main
 
-ROOT = Path(__file__).parent.parent
 TODAY = dt.date(2026, 11, 22)
 
 

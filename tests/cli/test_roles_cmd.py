@@ -6,17 +6,16 @@ from __future__ import annotations
 
 import getpass
 import os
-from pathlib import Path
 
 import pytest
 
+from tests.paths import ROOT
 from tests.roles_helpers import shared_workspace, user_url
 from usikit.cli import main
 from usikit.store import grants
 from usikit.store.audit import audit_records
 from usikit.workspace import open_workspace
 
-ROOT = Path(__file__).parent.parent
 SAMPLES = ROOT / "data" / "samples"
 LEARNERS = str(SAMPLES / "regcert_register.xlsx")
 FIRST = str(SAMPLES / "regcert_import_first.csv")

@@ -8,11 +8,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from tests.paths import ROOT
 from usikit.cli import main
 from usikit.regcert.fields import IMPORT_COLUMNS
 from usikit.validators import VALIDATORS
 
-ROOT = Path(__file__).parent.parent
 SAMPLES = ROOT / "data" / "samples"
 LIMIT = 2 * 1024 * 1024
 GOOD = "603/1234/5,1000000043,Registered,RN1,01/09/2025,,,,,"
