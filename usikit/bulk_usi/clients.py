@@ -191,18 +191,11 @@ def import_clients(
                     done.next_steps[row] = step(Do.CORRECT_USI, client=client_id, usi=given)
                 (done.in_flight if known["id"] in sent else done.conflicts).append(row)
                 continue
-            changed = {f"new_{key}": value for key, value in values.items()}
-            updates.append({"pk": known["id"], **changed, "new_updated_at": stamp})
+            updates.append({"pk": known["id"], **values, "updated_at": stamp})
             done.updated.append(client_id)
         if inserts:
             connection.execute(clients.insert(), inserts)
-        if updates:
-            connection.execute(
-                clients.update()
-                .where(clients.c.id == bindparam("pk"))
-                .values({key[4:]: bindparam(key) for key in updates[0] if key != "pk"}),
-                updates,
-            )
+        update_clients(connection, updates)
         audit.record_import(  # rows left out count as rejected, not only those in error
             connection,
             "clients import",
@@ -261,6 +254,20 @@ def _existing(connection: Connection, client_ids: Sequence[str]) -> dict[str, di
         for row in connection.execute(select(clients).where(clients.c.client_id.in_(part))):
             found[row.client_id] = dict(row._mapping)
     return found
+
+
+def update_clients(connection: Connection, changes: list[dict[str, Any]]) -> None:
+    """Change many clients in one statement: each change names its client's key (`pk`) and
+    the values of the columns it sets (the same columns in every change)."""
+    if not changes:
+        return
+    columns = [key for key in changes[0] if key != "pk"]
+    connection.execute(
+        clients.update()
+        .where(clients.c.id == bindparam("pk"))
+        .values({column: bindparam(f"set_{column}") for column in columns}),
+        [{"pk": change["pk"], **{f"set_{c}": change[c] for c in columns}} for change in changes],
+    )
 
 
 def clients_frame(connection: Connection, pks: Iterable[int] | None = None) -> pd.DataFrame:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from usikit.cli.options import warn_if_shared
+from usikit.cli.options import add_workspace, warn_if_shared
 from usikit.cli.validate_cmd import check_report_path, write_report
 from usikit.errors import InputError
 from usikit.io import read_table
@@ -48,14 +48,6 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     _export_parser(actions)
 
 
-def _workspace_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--workspace",
-        metavar="URL",
-        help="SQLite file or SQLAlchemy URL (default: USIKIT_WORKSPACE, else usikit.db here)",
-    )
-
-
 def _learners_parser(actions: argparse._SubParsersAction) -> None:
     learners = actions.add_parser("learners", help="the learners in the register")
     steps = learners.add_subparsers(dest="step", metavar="STEP", required=True)
@@ -77,7 +69,7 @@ def _learners_parser(actions: argparse._SubParsersAction) -> None:
         "--allow-temporary-uln", action="store_true", help="accept the temporary ULN 9999999999"
     )
     load.add_argument("--show-sensitive", action="store_true", help="show dates of birth unmasked")
-    _workspace_option(load)
+    add_workspace(load)
     load.set_defaults(run=run_learners_import)
 
 
@@ -110,7 +102,7 @@ def _import_parser(actions: argparse._SubParsersAction) -> None:
     load.add_argument(
         "--allow-temporary-uln", action="store_true", help="accept the temporary ULN 9999999999"
     )
-    _workspace_option(load)
+    add_workspace(load)
     load.set_defaults(run=run_import)
 
 
@@ -130,7 +122,7 @@ def _export_parser(actions: argparse._SubParsersAction) -> None:
     )
     dump.add_argument("--all", action="store_true", help="every record")
     dump.add_argument("--show-sensitive", action="store_true", help="write dates of birth unmasked")
-    _workspace_option(dump)
+    add_workspace(dump)
     dump.set_defaults(run=run_export)
 
 

@@ -12,6 +12,7 @@ from usikit.problems import WARNING
 from usikit.regcert.fields import ULN
 from usikit.regcert.keys import QUALIFICATION_SHAPE
 from usikit.rules import dates
+from usikit.rules.checks import not_in_future
 from usikit.rules.engine import Rule
 from usikit.rules.textscan import full_match
 
@@ -55,15 +56,8 @@ def qualification_rule(column: str) -> Rule:
 
 
 def future_warning(column: str, today: dt.date) -> Rule:
-    limit = pd.Timestamp(today)
-    return Rule(
-        column,
-        "in_future",
-        lambda v: ~(dates.parse(v) > limit),
-        "{column} {value} is in the future; check the year",
-        WARNING,
-        skips_blank=True,
-    )
+    """A date in the future: worth a look, but a registration may be planned ahead."""
+    return not_in_future(column, today, WARNING, check="in_future")
 
 
 def _later_than(frame: pd.DataFrame, column: str, earlier: tuple[str, ...]) -> pd.DataFrame:

@@ -104,12 +104,16 @@ def date(column: str) -> Rule:
     )
 
 
-def not_in_future(column: str, today: dt.date) -> Rule:
+def not_in_future(
+    column: str, today: dt.date, severity: Severity = ERROR, check: str = "not_in_future"
+) -> Rule:
+    """A date that is not after `today` (an error, or the warning of another `check`)."""
     limit = pd.Timestamp(today)
     return Rule(
         column,
-        "not_in_future",
+        check,
         lambda v: ~(dates.parse(v) > limit),
         "{column} {value} is in the future; check the year",
+        severity,
         skips_blank=True,
     )

@@ -11,12 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, Row, bindparam, func, select
+from sqlalchemy import Connection, Row, func, select
 
 from usikit.bulk_usi.batch_states import BatchState, RequestState, batch_registry, batch_state
 from usikit.bulk_usi.batches.channel import Channel
 from usikit.bulk_usi.batches.submit import send_pending
-from usikit.bulk_usi.clients import is_simulated
+from usikit.bulk_usi.clients import is_simulated, update_clients
 from usikit.bulk_usi.registry.base import (
     MATCH_FOUND,
     SUCCESS,
@@ -199,7 +199,8 @@ def _write_results(
             held = current[member.client_pk]
             replaces = live and is_simulated(held.usi_source)  # not a real USI: the registry's wins
             if held.usi == "" or replaces:
-                new_usis.append({"pk": member.client_pk, "usi": item.usi, "source": issuer})
+                new_usis.append({"pk": member.client_pk, "usi": item.usi, "usi_source": issuer,
+                                 "updated_at": stamp})  # fmt: skip
             if held.usi not in ("", item.usi):
                 note = (
                     f"replaced the USI {held.usi} from the {describe(held.usi_source)}"
@@ -221,13 +222,7 @@ def _write_results(
         )
     if rows:
         connection.execute(results.insert(), rows)
-    if new_usis:
-        connection.execute(
-            clients.update()
-            .where(clients.c.id == bindparam("pk"))
-            .values(usi=bindparam("usi"), usi_source=bindparam("source"), updated_at=stamp),
-            new_usis,
-        )
+    update_clients(connection, new_usis)
     connection.execute(
         submissions.update()
         .where(submissions.c.id == submission_id)
