@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from usikit.bulk_usi.contact_rules import STATES
-from usikit.bulk_usi.document_rules import CARD_COLOURS, TYPE_NAMES
+from usikit.bulk_usi.documents import CARD_COLOURS, TYPE_NAMES
 from usikit.bulk_usi.fields import CLIENT_FIELDS
 from usikit.bulk_usi.person_rules import GENDERS
 

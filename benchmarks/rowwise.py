@@ -14,7 +14,7 @@ from pathlib import Path
 
 from usikit.bulk_usi import countries
 from usikit.bulk_usi.contact_rules import AUSTRALIAN_PHONE, INTERNATIONAL_PHONE, MOBILE, STATES
-from usikit.bulk_usi.document_rules import DOCUMENTS_BY_NAME, medicare_name_lines
+from usikit.bulk_usi.documents import DOCUMENTS_BY_NAME, medicare_name_lines
 from usikit.identifiers import medicare, usi
 from usikit.rules.people import EMAIL
 

@@ -94,8 +94,11 @@ def test_reader_problems_appear_in_the_report(write_text):
 
 def test_summary_counts_problems_by_column_and_check():
     summary = validate_demo(demo_frame()).summary()
-    assert set(summary.columns) == {"column", "check", "severity", "problems", "records"}
+    assert set(summary.columns) == {"column", "check", "what", "severity", "problems", "records"}
     assert summary.set_index(["column", "check"]).loc[("Name", "required"), "problems"] == 1
+    assert summary.set_index(["column", "check"]).loc[("Name", "required"), "what"] == (
+        "empty but needed"
+    )
     assert summary["problems"].sum() == 5
 
 
@@ -176,3 +179,22 @@ def test_frames_built_in_code_become_text_records():
     records = as_records(frame)
     assert records.index.tolist() == [2, 3]
     assert records.to_numpy().tolist() == [["800", "02/01/2020"], ["", ""]]
+
+
+def test_every_check_a_schema_declares_has_words():
+    """Summaries and charts show a check in words, never its id: each module names its own."""
+    import datetime as dt
+
+    from usikit.bulk_usi.validation import client_schema
+    from usikit.problems import CHECK_WORDS, check_words
+    from usikit.regcert.import_rules import regcert_schema
+    from usikit.regcert.learner_rules import learner_schema
+    from usikit.regcert.register_rules import RegisterView
+
+    today = dt.date(2026, 12, 1)
+    view = RegisterView.of(pd.DataFrame({"ULN": ["1000000043"], "Qualification Number": ["x"]}))
+    schemas = (client_schema(today), learner_schema(today), regcert_schema(today, register=view))
+    checks = {rule.check for schema in schemas for rule in schema.rules}
+    assert checks - set(CHECK_WORDS) == set()
+    assert check_words("same_person") == "the same person twice"
+    assert check_words("no_such_check") == "no such check"  # a fallback, never an error

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import astuple, dataclass
 from typing import Literal
 
@@ -13,6 +13,18 @@ ERROR: Severity = "error"
 WARNING: Severity = "warning"
 
 PROBLEM_COLUMNS = ("row", "column", "value", "check", "severity", "message")
+# Each check in words, as summaries and charts show it (a check's id is for code and filters).
+CHECK_WORDS: dict[str, str] = {}
+
+
+def name_checks(words: Mapping[str, str]) -> None:
+    """Give checks their words; each module names the checks it declares, next to them."""
+    CHECK_WORDS.update(words)
+
+
+def check_words(check: str) -> str:
+    """What a check finds, in words ("Client ID used twice"), for a summary or a chart."""
+    return CHECK_WORDS.get(check) or check.replace("_", " ")
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ import pandas as pd
 
 from usikit.io.write import Sheet, write_csv, write_xlsx
 from usikit.privacy import mask_series
-from usikit.problems import ERROR, PROBLEM_COLUMNS, WARNING, typed_problems
+from usikit.problems import ERROR, PROBLEM_COLUMNS, WARNING, check_words, typed_problems
 
 OK, INVALID = "ok", "error"
 ROW_HEADER, STATUS_HEADER, PROBLEMS_HEADER = "Row", "Record status", "Problems"
@@ -92,12 +92,16 @@ class ValidationReport:
         return self.n_invalid == 0
 
     def summary(self) -> pd.DataFrame:
-        """Problems counted by column and check, most frequent first."""
+        """Problems counted by column and check, most frequent first; `what` is the check in
+        words."""
+        columns = ["column", "check", "what", "severity", "problems", "records"]
         if self.errors.empty:
-            return pd.DataFrame(columns=["column", "check", "severity", "problems", "records"])
+            return pd.DataFrame(columns=columns)
         grouped = self.errors.groupby(["column", "check", "severity"], dropna=False, sort=False)
         table = grouped.agg(problems=("message", "size"), records=("row", "nunique"))
-        return table.reset_index().sort_values("problems", ascending=False, kind="stable")
+        table = table.reset_index().sort_values("problems", ascending=False, kind="stable")
+        table["what"] = table["check"].map(check_words)
+        return table[columns]
 
     def summary_line(self) -> str:
         """The one line a person reads first: `N records: V valid, I with errors`."""
@@ -160,6 +164,7 @@ class ValidationReport:
             {
                 "Column": ["(all)", "(all)", "(all)", "(all)"],
                 "Check": ["records", "valid", "with errors", "warnings"],
+                "What": ["", "", "", ""],
                 "Severity": ["", "", "", ""],
                 "Problems": [self.n_records, self.n_valid, self.n_invalid, self.n_warnings],
                 "Records": ["", "", "", ""],

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from usikit import read_table
-from usikit.bulk_usi.document_rules import medicare_name_lines
+from usikit.bulk_usi.documents import medicare_name_lines
 from usikit.bulk_usi.fields import CLIENT_COLUMNS
 from usikit.bulk_usi.validation import client_schema, records_to_create, validate_clients
 

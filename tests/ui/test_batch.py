@@ -60,7 +60,7 @@ def test_loading_the_demo_file_shows_red_and_green_records(screen):
     assert statuses(screen)[BAD_POSTCODE] == "error"
     assert screen.grid.grid.default_renderer.background_color.value.count("#f8d7da") == 1
     assert screen.grid.pages == 4 and len(screen.grid.page_frame()) == 10  # a page at a time
-    assert ("Postcode: postcode", 1, "#dc3545") in screen.chart.bars
+    assert ("Postcode: not a 4-digit postcode", 1, "#dc3545") in screen.chart.bars
     assert screen.progress.steps[0].startswith("Reading clients_demo.xlsx")
     assert not screen.progress.running
     assert screen.submit.disabled and "6 records are red" in screen.submit.tooltip

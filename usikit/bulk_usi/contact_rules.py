@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from usikit.problems import WARNING
+from usikit.problems import WARNING, name_checks
 from usikit.rules.checks import filled, fullmatch, max_length
 from usikit.rules.engine import Rule
 from usikit.rules.memo import shared
@@ -197,4 +197,17 @@ CONTACT_RULES: tuple[Rule, ...] = (
         "registry takes for an address outside Australia; shorten it",
         uses=("Country of Residence", *ADDRESS_COLUMNS[1:]),
     ),
+)
+
+
+name_checks(
+    {
+        "phone_number": "not a complete phone number",
+        "mobile_landline": "a landline given as the mobile",
+        "required_for_address": "missing from the address",
+        "state": "not an Australian state",
+        "postcode": "not a 4-digit postcode",
+        "postcode_state": "a postcode of another state",
+        "international_address": "an address too long for the registry",
+    }
 )

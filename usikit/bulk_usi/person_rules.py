@@ -9,7 +9,7 @@ import pandas as pd
 
 from usikit.bulk_usi import countries
 from usikit.identifiers import usi
-from usikit.problems import WARNING
+from usikit.problems import WARNING, name_checks
 from usikit.rules import dates
 from usikit.rules.checks import allowed, date, filled, max_length, not_in_future, required
 from usikit.rules.engine import Rule
@@ -177,3 +177,15 @@ def _country_rules(column: str) -> tuple[Rule, ...]:
             skips_blank=True,
         ),
     )
+
+
+name_checks(
+    {
+        "duplicate_client_id": "a Client ID used twice",
+        "same_person": "the same person twice",
+        "usi_check": "not a valid USI",
+        "single_name_only": "a single name beside other names",
+        "under_10": "a student under 10",
+        "country": "a country the registry does not know",
+    }
+)

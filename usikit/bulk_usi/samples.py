@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from usikit.bulk_usi.document_rules import DOCUMENT_COLUMNS, TYPE_NAMES
+from usikit.bulk_usi.documents import DOCUMENT_COLUMNS, TYPE_NAMES
 from usikit.bulk_usi.fields import CLIENT_COLUMNS
 from usikit.identifiers import medicare
 

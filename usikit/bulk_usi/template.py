@@ -12,7 +12,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from usikit.bulk_usi.contact_rules import STATES
-from usikit.bulk_usi.document_rules import CARD_COLOURS, DOCUMENT_TYPES, TYPE_NAMES
+from usikit.bulk_usi.documents import CARD_COLOURS, DOCUMENT_TYPES, TYPE_NAMES
 from usikit.bulk_usi.fields import CLIENT_COLUMNS, CLIENT_FIELDS
 from usikit.bulk_usi.person_rules import GENDERS
 from usikit.bulk_usi.validation import DATE_COLUMNS

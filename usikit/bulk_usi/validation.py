@@ -9,7 +9,8 @@ import pandas as pd
 
 from usikit.bulk_usi import countries
 from usikit.bulk_usi.contact_rules import CONTACT_RULES
-from usikit.bulk_usi.document_rules import CARD_COLOURS, canonical_document_types, document_rules
+from usikit.bulk_usi.document_rules import document_rules
+from usikit.bulk_usi.documents import CARD_COLOURS, canonical_document_types
 from usikit.bulk_usi.fields import CLIENT_COLUMNS, CLIENT_FIELDS, NAME_COLUMN_SETS
 from usikit.bulk_usi.person_rules import GENDERS, person_rules
 from usikit.identifiers import usi

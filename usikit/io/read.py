@@ -14,7 +14,7 @@ from usikit.errors import InputError
 from usikit.io import detect, excel, text
 from usikit.io.tableinfo import TableInfo, attach, with_problems
 from usikit.privacy import mask
-from usikit.problems import ERROR, WARNING, Problem
+from usikit.problems import ERROR, WARNING, Problem, name_checks
 
 ROW_INDEX_NAME = "row"
 SEPARATOR_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
@@ -426,3 +426,15 @@ def _human_size(size: int) -> str:
         if scaled < 1024 or unit == "GB":
             break
     return f"{scaled:.1f} {unit}"
+
+
+name_checks(
+    {
+        "blank_header": "a column without a header",
+        "duplicate_header": "a header used twice",
+        "extra_cells": "more cells than headers",
+        "merged_cells": "merged cells",
+        "mixed_encoding": "text in two encodings",
+        "separator": "another separator, it seems",
+    }
+)

@@ -8,7 +8,7 @@ import datetime as dt
 import pandas as pd
 
 from usikit.identifiers import uln
-from usikit.problems import WARNING
+from usikit.problems import WARNING, name_checks
 from usikit.regcert.fields import ULN
 from usikit.regcert.keys import QUALIFICATION_SHAPE
 from usikit.rules import dates
@@ -93,3 +93,13 @@ def date_order_rule(column: str, earlier: tuple[str, ...]) -> Rule:
         detail=detail,
         skips_blank=True,
     )
+
+
+name_checks(
+    {
+        "uln": "not a valid ULN",
+        "date_order": "dates in the wrong order",
+        "qualification_number": "not a qualification number",
+        "in_future": "a date in the future",
+    }
+)

@@ -12,6 +12,7 @@ import datetime as dt
 
 import pandas as pd
 
+from usikit.problems import name_checks
 from usikit.regcert.field_rules import (
     date_order_rule,
     future_warning,
@@ -164,3 +165,12 @@ def validate_regcert(
         today or dt.date.today(), allow_temporary_uln=allow_temporary_uln, register=view
     )
     return run_validation(frame, schema, STEPS, check_columns, show_sensitive=show_sensitive)
+
+
+name_checks(
+    {
+        "duplicate_record": "a learner and qualification twice",
+        "status": "not a status",
+        "registration_number_twice": "a registration number twice",
+    }
+)

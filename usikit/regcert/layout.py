@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from usikit.problems import ERROR, WARNING, Problem
+from usikit.problems import ERROR, WARNING, Problem, name_checks
 from usikit.regcert.fields import IMPORT_FIELDS
 from usikit.rules.engine import Field
 from usikit.rules.headers import header_key
@@ -94,3 +94,10 @@ def _wrong_columns(expected: list[str], found: list[str], names: list[str]) -> P
         + "; ".join(faults)
         + "). Put the columns in this order (start from the sample file) and validate again",
     )
+
+
+name_checks(
+    {
+        "columns": "not the columns of the layout",
+    }
+)

@@ -11,7 +11,7 @@ import datetime as dt
 
 import pandas as pd
 
-from usikit.problems import WARNING
+from usikit.problems import WARNING, name_checks
 from usikit.regcert.field_rules import date_order_rule, qualification_rule, uln_rule
 from usikit.regcert.fields import (
     LEARNER_COLUMNS,
@@ -229,3 +229,15 @@ def validate_learners(
         lambda typed: match_headers(typed, LEARNER_FIELDS),
         show_sensitive=show_sensitive,
     )
+
+
+name_checks(
+    {
+        "uk_postcode": "not a UK postcode",
+        "yes_no": "not Yes or No",
+        "duplicate_enrolment": "an enrolment twice",
+        "learner_details_differ": "learner details that differ",
+        "programme_details_differ": "programme details that differ",
+        "qualification_details_differ": "qualification details that differ",
+    }
+)

@@ -11,7 +11,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from usikit.identifiers import uln
-from usikit.problems import WARNING
+from usikit.problems import WARNING, name_checks
 from usikit.regcert.fields import (
     NEEDS_REGISTRATION_NUMBER,
     NEW_RECORD_STATUS,
@@ -193,3 +193,14 @@ def register_rules(view: RegisterView, allow_temporary: bool) -> tuple[Rule, ...
             detail=kept_status,
         ),
     )
+
+
+name_checks(
+    {
+        "learner_not_in_register": "a learner not in the register",
+        "not_enrolled": "a learner not enrolled",
+        "registration_number_elsewhere": "another record's registration number",
+        "registration_number_differs": "a registration number that differs",
+        "status_reverts": "a status that needs a registration number",
+    }
+)

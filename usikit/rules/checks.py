@@ -12,7 +12,7 @@ from collections.abc import Iterable
 
 import pandas as pd
 
-from usikit.problems import ERROR, Severity
+from usikit.problems import ERROR, Severity, name_checks
 from usikit.rules import dates
 from usikit.rules.engine import Rule, ValueTest
 from usikit.rules.textscan import full_match
@@ -117,3 +117,16 @@ def not_in_future(
         severity,
         skips_blank=True,
     )
+
+
+name_checks(
+    {
+        "required": "empty but needed",
+        "max_length": "too long",
+        "length": "the wrong length",
+        "allowed_values": "not one of the values allowed",
+        "real_date": "not a real date",
+        "not_in_future": "a date in the future",
+        "phone_characters": "characters a phone number cannot hold",
+    }
+)

@@ -24,7 +24,15 @@ from usikit.io.excel import cell_text
 from usikit.io.read import ROW_INDEX_NAME
 from usikit.io.tableinfo import table_info
 from usikit.privacy import mask
-from usikit.problems import ERROR, WARNING, Problem, Severity, problems_frame, typed_problems
+from usikit.problems import (
+    ERROR,
+    WARNING,
+    Problem,
+    Severity,
+    name_checks,
+    problems_frame,
+    typed_problems,
+)
 from usikit.report import ValidationReport
 from usikit.rules import textscan
 from usikit.rules.memo import remembered, shared, shared_results
@@ -403,3 +411,10 @@ __all__ = [
     "reader_problems",
     "source_of",
 ]
+
+
+name_checks(
+    {
+        "missing_column": "a missing column",
+    }
+)

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from usikit.problems import ERROR, WARNING, Problem
+from usikit.problems import ERROR, WARNING, Problem, name_checks
 from usikit.rules.engine import Field
 
 _NOT_ALPHANUMERIC = re.compile(r"[^0-9a-z]+")
@@ -98,3 +98,12 @@ def _mapped(header: str, name: str) -> Problem:
     return Problem(
         None, name, header, "header_mapped", WARNING, f"Column '{header}' was read as '{name}'"
     )
+
+
+name_checks(
+    {
+        "unrecognised_column": "a column not in the layout",
+        "column_twice": "a column given twice",
+        "header_mapped": "a header read under another name",
+    }
+)

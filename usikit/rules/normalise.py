@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from usikit.privacy import mask_series
-from usikit.problems import WARNING, problems_frame, typed_problems
+from usikit.problems import WARNING, name_checks, problems_frame, typed_problems
 from usikit.rules import textscan
 from usikit.rules.engine import SHOWN_VALUE_LENGTH, in_parallel
 from usikit.rules.memo import shared_results
@@ -185,3 +185,10 @@ def straight_apostrophes(values: pd.Series) -> pd.Series:
     """Curly and accent-mark apostrophes written as ', as the registry's names take them."""
     odd = textscan.holding(values, "`", non_ascii=True)  # most names are plain ASCII
     return replaced_where(values, odd, APOSTROPHES, "'")
+
+
+name_checks(
+    {
+        "normalised": "a value tidied",
+    }
+)

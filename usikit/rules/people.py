@@ -8,6 +8,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
+from usikit.problems import name_checks
 from usikit.rules import dates
 from usikit.rules.engine import Rule
 from usikit.rules.textscan import full_match
@@ -70,3 +71,12 @@ def others_in_group(keys: pd.Series) -> pd.Series:
             more = len(members) - 1 - len(others)
             text[position] = ", ".join(others) + (f" and {more} more" if more > 0 else "")
     return pd.Series(text, index=keys.index)
+
+
+name_checks(
+    {
+        "too_old": "born more than 120 years ago",
+        "name_characters": "characters a name cannot hold",
+        "email": "not an email address",
+    }
+)

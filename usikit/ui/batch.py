@@ -178,7 +178,7 @@ class BatchScreen(Screen):
                 "Problems by column and check",
                 [
                     (
-                        f"{row.column}: {row.check}",
+                        f"{row.column}: {row.what}",
                         row.problems,
                         RED if row.severity == "error" else AMBER,
                     )

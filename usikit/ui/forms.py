@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 
 import ipywidgets as widgets
 
-from usikit.bulk_usi.document_rules import DOCUMENT_COLUMNS, TYPE_NAMES
+from usikit.bulk_usi.documents import DOCUMENT_COLUMNS, TYPE_NAMES
 from usikit.bulk_usi.fields import CLIENT_FIELDS
 from usikit.privacy import mask
 from usikit.rules.engine import Field

@@ -189,7 +189,7 @@ class RegcertImportScreen(Screen):
             self.chart.show(
                 "Problems by column and check",
                 [
-                    (f"{r.column}: {r.check}", r.problems, RED if r.severity == "error" else AMBER)
+                    (f"{r.column}: {r.what}", r.problems, RED if r.severity == "error" else AMBER)
                     for r in report.summary().itertuples(index=False)
                 ],
             )

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 import pandas as pd
 
 from usikit.bulk_usi.contact_rules import AUSTRALIA, international_address
-from usikit.bulk_usi.document_rules import DOCUMENTS_BY_NAME, medicare_name_lines
+from usikit.bulk_usi.documents import DOCUMENTS_BY_NAME, medicare_name_lines
 from usikit.bulk_usi.registry.base import Application, Document
 
 # Element order of each DVS document in the registry's schema (version 5).
