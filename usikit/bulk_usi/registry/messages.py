@@ -205,10 +205,12 @@ def _fault(reason: str, code: str, relates_to: str, subcode: str = "") -> Elemen
 
 
 def read_envelope(
-    data: bytes, limits: safexml.Limits = safexml.DEFAULT_LIMITS
+    data: bytes, limits: safexml.Limits = safexml.DEFAULT_LIMITS, *, answering: str = ""
 ) -> tuple[str, Element]:
     """(action, the body's first element); a fault body raises RegistryFault. The element's
-    tree is the whole envelope (its headers: `element.getroottree().getroot()`)."""
+    tree is the whole envelope (its headers: `element.getroottree().getroot()`).
+    `answering`: the MessageID of the request; an answer that relates to another message is
+    not taken as this request's answer (nor its fault as a verdict on this request)."""
     try:
         root = safexml.parse(data, limits)
     except safexml.UnsafeXml as exc:
@@ -217,16 +219,14 @@ def read_envelope(
     children = safexml.elements(body) if body is not None else []
     if root.tag != q("Envelope", SOAP) or not children:
         raise RegistryFault(0, UNREADABLE, "not a SOAP 1.2 envelope", transient=True)
+    related = (root.findtext(f"{q('Header', SOAP)}/{q('RelatesTo', WSA)}") or "").strip()
+    if answering and related and related != answering:
+        raise RegistryFault(0, UNREADABLE, "the answer relates to another message", transient=True)
     action = root.findtext(f"{q('Header', SOAP)}/{q('Action', WSA)}") or ""
     first = children[0]
     if first.tag == q("Fault", SOAP):
         raise fault_from(first)
     return action.strip(), first
-
-
-def relates_to(element: Element) -> str:
-    root = element.getroottree().getroot()
-    return (root.findtext(f"{q('Header', SOAP)}/{q('RelatesTo', WSA)}") or "").strip()
 
 
 def fault_from(element: Element) -> RegistryFault:
