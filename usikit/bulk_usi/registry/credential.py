@@ -125,7 +125,7 @@ def _chain(path: Path, alias: str, element: etree._Element) -> tuple[x509.Certif
                 certificates = pkcs7.load_der_pkcs7_certificates(data)
             except ValueError:
                 certificates = [x509.load_der_x509_certificate(d) for d in ber_certificates(data)]
-    except (ValueError, binascii.Error):
+    except (ValueError, binascii.Error, IndexError, StopIteration):  # not a chain at all
         certificates = []
     if not certificates:
         raise InputError(
@@ -178,7 +178,10 @@ def load_credential(
     check_validity(info, path, now or dt.datetime.now(dt.UTC))
     key = _private_key(path, info.alias, element, password)
     chain = _chain(path, info.alias, element)
-    if key.public_key().public_numbers() != chain[0].public_key().public_numbers():
+    public = chain[0].public_key()
+    if not isinstance(public, rsa.RSAPublicKey) or (
+        key.public_key().public_numbers() != public.public_numbers()
+    ):
         raise InputError(
             f"the private key of credential {info.alias!r} does not match its certificate; "
             "the keystore is damaged: install the credential again",

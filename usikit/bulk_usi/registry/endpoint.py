@@ -67,6 +67,7 @@ class LocalEndpoint:
         self.failures: deque[str] = deque()
         self.sts_failures = 0
         self.requests: list[bytes] = []  # every request received, for tests
+        self.sts_requests: list[bytes] = []  # every request to the token service, for tests
         self.refusals: list[str] = []  # why each refused request was refused, for tests
         self.server = _Server((LOOPBACK, port), _handler(self), max_connections)
         if sts is not None:
@@ -138,6 +139,7 @@ class LocalEndpoint:
     def token(self, data: bytes) -> tuple[int, bytes]:
         """(HTTP status, body) for one request to the token service's address."""
         assert self.sts is not None
+        self.sts_requests.append(data)
         try:
             return 200, self.sts.answer(data)
         except Refusal as refusal:

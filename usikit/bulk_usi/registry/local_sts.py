@@ -24,6 +24,7 @@ import os
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TypeAlias
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
@@ -65,7 +66,7 @@ from usikit.bulk_usi.registry.sts import KEY_BITS, LIFETIME, p_sha1
 
 SKEW = dt.timedelta(minutes=5)  # the clock difference the ATO's services tolerate
 OAEP = padding.OAEP(mgf=padding.MGF1(hashes.SHA1()), algorithm=hashes.SHA1(), label=None)
-Element = etree._Element
+Element: TypeAlias = etree._Element
 
 
 class Refusal(Exception):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Sequence
+from typing import TypeAlias
 
 from lxml import etree
 
@@ -37,7 +38,7 @@ SECURITY_SUBCODES = ("InvalidSecurity", "FailedAuthentication", "FailedCheck",
                      "InvalidSecurityToken", "SecurityTokenUnavailable", "MessageExpired",
                      "UnsupportedSecurityToken", "BadContextToken", "RequestFailed")  # fmt: skip
 UNREADABLE = "Unreadable answer"
-Element = etree._Element
+Element: TypeAlias = etree._Element
 
 
 def _add(parent: Element, name: str, value: object) -> Element:

@@ -27,6 +27,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TypeAlias
 
 from cryptography.hazmat.primitives.serialization import Encoding
 from lxml import etree
@@ -79,7 +80,7 @@ TEMPLATE = (
 LIFETIME = dt.timedelta(minutes=30)  # asked for; the token service decides
 RENEW_BEFORE = dt.timedelta(minutes=2)  # a cached token is renewed this long before it ends
 STS_NAME = "ATO token service"
-Element = etree._Element
+Element: TypeAlias = etree._Element
 
 
 @dataclass(frozen=True)
@@ -299,18 +300,20 @@ class TokenService:
         self.sts = transport.check_address(sts, "the token service address")
         self.applies_to, self.act_as, self.entropy = applies_to, act_as, entropy
         self.timeout, self.warn, self.clock = timeout, warn, clock
-        self._load, self._credential = credential, None
+        self._load = credential
+        self._credential: Credential | None = None
         self._token: IssuedToken | None = None
         self._lock = threading.Lock()
 
     @property
     def credential(self) -> Credential:
-        if self._credential is None:
-            self._credential = self._load()
-            warning = expiry_warning(self._credential.info, self.clock())
+        loaded = self._credential
+        if loaded is None:
+            loaded = self._credential = self._load()
+            warning = expiry_warning(loaded.info, self.clock())
             if warning and self.warn is not None:
                 self.warn(warning)
-        return self._credential
+        return loaded
 
     def token(self) -> IssuedToken:
         with self._lock:
