@@ -122,7 +122,11 @@ class LocalEndpoint:
                     self.refusals.append(str(refusal))
                     log.info("refused a request: %s", refusal)
                     return 500, messages.security_fault_envelope(SECURITY_REASON)
-            action, body = messages.read_envelope(data)
+            try:
+                action, body = messages.read_envelope(data)
+            except RegistryFault as fault:  # a request that is not one: the sender's fault
+                raise RegistryFault(GENERIC_VALIDATION, "Generic Validation",
+                                    f"The request cannot be read: {fault.message}.") from None  # fmt: skip
             operation = action.rsplit("/", 1)[-1] if action else safexml.local_name(body)
             if operation != safexml.local_name(body):
                 raise RegistryFault(GENERIC_VALIDATION, "Generic Validation",
