@@ -59,7 +59,7 @@ def test_the_password_is_asked_for_without_echo(services, tmp_path, capsys, monk
     monkeypatch.setattr("sys.stdin.isatty", lambda: True)
     asked = []
     monkeypatch.setattr("getpass.getpass", lambda prompt: asked.append(prompt) or PASSWORD)
-    code, out, _ = run(capsys, "registry", "check", *signed_options(services, tmp_path))
+    code, _, _ = run(capsys, "registry", "check", *signed_options(services, tmp_path))
     assert code == 0 and asked == ["Keystore password: "]
     monkeypatch.setattr("sys.stdin.isatty", lambda: False)
     code, _, err = run(capsys, "registry", "check", *signed_options(services, tmp_path))
@@ -84,7 +84,8 @@ def test_each_credential_problem_is_one_error_line(
     elif problem == "expired":
         now = dt.datetime.now(dt.UTC)
         old = keystore(tmp_path / "old.xml", services.authority,
-                       not_before=now - dt.timedelta(days=700), not_after=now - dt.timedelta(days=2))  # fmt: skip
+                       not_before=now - dt.timedelta(days=700),
+                       not_after=now - dt.timedelta(days=2))  # fmt: skip
         options[options.index("--credential") + 1] = str(old)
     elif problem == "untrusted":
         stranger = keystore(tmp_path / "stranger.xml", Authority.create())

@@ -125,8 +125,8 @@ class LocalEndpoint:
             try:
                 action, body = messages.read_envelope(data)
             except RegistryFault as fault:  # a request that is not one: the sender's fault
-                raise RegistryFault(GENERIC_VALIDATION, "Generic Validation",
-                                    f"The request cannot be read: {fault.message}.") from None  # fmt: skip
+                message = f"The request cannot be read: {fault.message}."
+                raise RegistryFault(GENERIC_VALIDATION, "Generic Validation", message) from None
             operation = action.rsplit("/", 1)[-1] if action else safexml.local_name(body)
             if operation != safexml.local_name(body):
                 raise RegistryFault(GENERIC_VALIDATION, "Generic Validation",
