@@ -124,8 +124,8 @@ class LocalEndpoint:
                     return 500, messages.security_fault_envelope(SECURITY_REASON)
             try:
                 action, body = messages.read_envelope(data)
-            except RegistryFault as fault:  # a request that is not one: the sender's fault
-                message = f"The request cannot be read: {fault.message}."
+            except RegistryFault as unreadable:  # a request that is not one: the sender's fault
+                message = f"The request cannot be read: {unreadable.message}."
                 raise RegistryFault(GENERIC_VALIDATION, "Generic Validation", message) from None
             operation = action.rsplit("/", 1)[-1] if action else safexml.local_name(body)
             if operation != safexml.local_name(body):
@@ -134,9 +134,9 @@ class LocalEndpoint:
             answer = self._dispatch(operation, body)
             return 200, messages.response_envelope(operation, answer, relates_to)
         except NotProcessedYet as waiting:
-            fault = RegistryFault(GENERIC_VALIDATION, "Generic Validation",
-                                  f"The request is not yet processed ({waiting}).")  # fmt: skip
-            return 500, messages.fault_envelope(fault, relates_to)
+            pending = RegistryFault(GENERIC_VALIDATION, "Generic Validation",
+                                    f"The request is not yet processed ({waiting}).")  # fmt: skip
+            return 500, messages.fault_envelope(pending, relates_to)
         except RegistryFault as fault:
             return 500, messages.fault_envelope(fault, relates_to)
 
