@@ -200,7 +200,10 @@ def _private_key(
     try:
         key = load_der_private_key(data, password.encode("utf-8"))
     except ValueError as exc:
-        if "password" in str(exc).lower():
+        # A wrong password is usually told by the padding; about once in 256 tries the padding
+        # happens to be right and the key then fails to parse: a well-formed structure means
+        # the password is the likely cause all the same.
+        if "password" in str(exc).lower() or _well_formed(data):
             raise InputError(
                 f"the keystore password is wrong for credential {alias!r}; type it again "
                 "(it is the password chosen when the credential was installed)",
@@ -220,6 +223,16 @@ def _private_key(
     if not isinstance(key, rsa.RSAPrivateKey):
         raise InputError(f"credential {alias!r} does not hold an RSA key", path=path)
     return key
+
+
+def _well_formed(data: bytes) -> bool:
+    """Whether `data` is one complete DER SEQUENCE of two parts (EncryptedPrivateKeyInfo)."""
+    try:
+        spans = _children(data, 0, len(data))
+        inside = _children(data, *_inside(data, spans[0]))
+    except (IndexError, ValueError):
+        return False
+    return len(spans) == 1 and spans[0][1] == len(data) and len(inside) == 2
 
 
 def check_validity(info: CredentialInfo, path: str | Path, now: dt.datetime) -> None:

@@ -79,7 +79,7 @@ TEMPLATE = (
 )
 LIFETIME = dt.timedelta(minutes=30)  # asked for; the token service decides
 RENEW_BEFORE = dt.timedelta(minutes=2)  # a cached token is renewed this long before it ends
-STS_NAME = "ATO token service"
+STS_NAME = "token service"  # "the ATO token service" for the ATO's own addresses
 Element: TypeAlias = etree._Element
 
 
@@ -220,27 +220,30 @@ def _refused(message: str, transient: bool = False) -> RegistryFault:
     )
 
 
-def read_issued(data: bytes, *, entropy: bytes | None, received: float) -> IssuedToken:
-    """The token from the token service's answer (RegistryFault when it is not one)."""
+def read_issued(
+    data: bytes, *, entropy: bytes | None, received: float, name: str = STS_NAME
+) -> IssuedToken:
+    """The token from the token service's answer (RegistryFault when it is not one);
+    `name` names the service in messages."""
     try:
         _, first = messages.read_envelope(data)
     except RegistryFault as fault:
         if fault.transient:
-            raise _refused(f"the {STS_NAME}: {fault.message}", transient=True) from None
-        raise _refused(f"the {STS_NAME} refused the credential: {fault.message}") from None
+            raise _refused(f"the {name}: {fault.message}", transient=True) from None
+        raise _refused(f"the {name} refused the credential: {fault.message}") from None
     responses = (
         [first]
         if first.tag == q("RequestSecurityTokenResponse", WST)
         else first.findall(q("RequestSecurityTokenResponse", WST))
     )
     if not responses:
-        raise _refused(f"the {STS_NAME} answered without a token ({first.tag})")
+        raise _refused(f"the {name} answered without a token ({first.tag})")
     response = responses[0]
 
     def part(*path: str) -> Element:
         found = response.find("/".join(q(name, WST) for name in path))
         if found is None:
-            raise _refused(f"the {STS_NAME}'s answer has no {path[-1]}")
+            raise _refused(f"the {name}'s answer has no {path[-1]}")
         return found
 
     tokens = safexml.elements(part("RequestedSecurityToken"))
@@ -250,7 +253,7 @@ def read_issued(data: bytes, *, entropy: bytes | None, received: float) -> Issue
         f"{q('RequestedUnattachedReference', WST)}/{q('SecurityTokenReference', WSSE)}"
     )
     if len(tokens) != 1 or not references:
-        raise _refused(f"the {STS_NAME}'s answer lacks the token or its reference")
+        raise _refused(f"the {name}'s answer lacks the token or its reference")
     proof = part("RequestedProofToken")
     try:
         key = _proof_key(response, proof, entropy)
@@ -258,7 +261,7 @@ def read_issued(data: bytes, *, entropy: bytes | None, received: float) -> Issue
         created = signing.parse_time(lifetime.findtext(q("Created", WSU)))
         expires = signing.parse_time(lifetime.findtext(q("Expires", WSU)))
     except (ValueError, binascii.Error) as exc:
-        raise _refused(f"the {STS_NAME}'s answer cannot be used ({exc})") from None
+        raise _refused(f"the {name}'s answer cannot be used ({exc})") from None
     offset = created.timestamp() - received
     return IssuedToken(
         copy.deepcopy(tokens[0]),
@@ -298,6 +301,8 @@ class TokenService:
         clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
     ) -> None:
         self.sts = transport.check_address(sts, "the token service address")
+        ato = sts in (TEST_STS, PRODUCTION_STS)
+        self.name = f"ATO {STS_NAME}" if ato else f"{STS_NAME} at {sts}"
         self.applies_to, self.act_as, self.entropy = applies_to, act_as, entropy
         self.timeout, self.warn, self.clock = timeout, warn, clock
         self._load = credential
@@ -345,12 +350,12 @@ class TokenService:
                 content_type=f'application/soap+xml; charset=utf-8; action="{ISSUE_ACTION}"',
             )
         except transport.Unreachable as exc:
-            raise _refused(f"the {STS_NAME}: {exc}", transient=True) from None
+            raise _refused(f"the {self.name}: {exc}", transient=True) from None
         if answer.status >= 500 and not answer.body.lstrip().startswith(b"<"):
-            raise _refused(f"the {STS_NAME} answered HTTP {answer.status}", transient=True)
+            raise _refused(f"the {self.name} answered HTTP {answer.status}", transient=True)
         if answer.status not in (200, 500):
             raise _refused(
-                f"the {STS_NAME} at {self.sts} answered HTTP {answer.status}; check its address",
+                f"the {self.name} answered HTTP {answer.status}; check its address",
                 transient=answer.status == 429,
             )
-        return read_issued(answer.body, entropy=mine, received=time.time())
+        return read_issued(answer.body, entropy=mine, received=time.time(), name=self.name)
