@@ -150,3 +150,24 @@ def test_several_credentials_need_the_alias(tmp_path, authority):
     with pytest.raises(InputError, match="has no credential 'ABRD:1_x'; it holds"):
         store.load_credential(path, "ABRD:1_x", PASSWORD)
     assert store.load_credential(path, f"ABRD:{ABN}_Two", PASSWORD).info.name == "Two"
+
+
+def test_a_wrong_password_whose_padding_passes_is_still_called_wrong(tmp_path, authority):
+    """About one wrong password in 256 decrypts to valid padding and fails later, as a key
+    that cannot be parsed: it is still the password, not a damaged file."""
+    from cryptography.hazmat.primitives.serialization import load_der_private_key
+
+    path = keystore(tmp_path / "k.xml", authority)
+    root = etree.parse(str(path)).getroot()
+    data = base64.b64decode(root.findtext(f".//{{{store.STORE}}}protectedPrivateKey"))
+    for attempt in range(5000):
+        try:
+            load_der_private_key(data, f"guess {attempt}".encode())
+        except ValueError as exc:
+            if "password" not in str(exc).lower():
+                unlucky = f"guess {attempt}"
+                break
+    else:
+        pytest.fail("no wrong password decrypted to valid padding in 5000 tries")
+    with pytest.raises(InputError, match="the keystore password is wrong"):
+        store.load_credential(path, None, unlucky)
