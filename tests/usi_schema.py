@@ -24,12 +24,12 @@ def _schema():
 
 
 def assert_conforms(element) -> None:
-    """Fail with the schema's own message when `element` (ElementTree) is not valid."""
-    import xml.etree.ElementTree as ET
-
+    """Fail with the schema's own message when `element` (an lxml element, or the bytes of
+    one) is not valid."""
     from lxml import etree
 
     schema = _schema()
-    document = etree.fromstring(ET.tostring(element))
+    data = element if isinstance(element, bytes) else etree.tostring(element)
+    document = etree.fromstring(data)
     if not schema.validate(document):
         raise AssertionError(str(schema.error_log))

@@ -11,7 +11,7 @@ UsikitError                    a problem a person can act on; `next_step` says h
 │   └── WorkspaceUnavailable   the workspace cannot be opened or written
 ├── RegistryFault              the USI Registry (or the simulator) answered with a fault, or
 │   │                          could not be reached; `transient` says whether trying again
-│   │                          later may work (exit 3)
+│   │                          later may work, `arrival` what it proves (exit 3)
 │   └── SubmissionRefused      a batch the registry refused for good; says what became of it
 └── NotProcessedYet            the registry has not finished a request: ask again later
 ```
@@ -170,15 +170,35 @@ class WorkspaceUnavailable(Refused):
     """The workspace cannot be opened, or cannot be written by this officer."""
 
 
+class Arrival(StrEnum):
+    """What a fault proves about the request it answers: whether the registry may hold it.
+    A batch keeps a refused request, to send it again, unless the fault proves the registry
+    created nothing for it (`usikit.bulk_usi.batches.refusal`)."""
+
+    UNKNOWN = "it may have reached the registry"
+    NOT_THIS_TIME = "this sending was refused before the registry processed it"
+    NEVER = "the registry cannot hold it, in this or any earlier sending"
+
+
 class RegistryFault(UsikitError):
     """A fault the registry returned (its ErrorInfo: `code`, `title`, `message`), or a
     transport failure. `transient` faults (service unavailable, timeouts, 5xx) may succeed
-    when tried again later."""
+    when tried again later. `arrival`, when known, says what the fault proves about the
+    request (None: judged by its code, `usikit.bulk_usi.registry.base.arrival_of`)."""
 
     exit_status = EXIT_REGISTRY
 
-    def __init__(self, code: int, title: str, message: str, *, transient: bool = False) -> None:
+    def __init__(
+        self,
+        code: int,
+        title: str,
+        message: str,
+        *,
+        transient: bool = False,
+        arrival: Arrival | None = None,
+    ) -> None:
         self.code, self.title, self.message, self.transient = code, title, message, transient
+        self.arrival = arrival
         super().__init__(
             f"the registry answered with a fault: {title} [{code}]: {message}",
             next_step=step(Do.TRY_AGAIN_LATER),
@@ -193,7 +213,7 @@ class SubmissionRefused(RegistryFault):
     def __init__(self, fault: RegistryFault, batch_id: int, outcome: str, what_now: str) -> None:
         self.fault, self.batch_id, self.outcome = fault, batch_id, outcome
         self.code, self.title, self.message = fault.code, fault.title, fault.message
-        self.transient = False
+        self.transient, self.arrival = False, fault.arrival
         UsikitError.__init__(
             self,
             f"the registry refused batch {batch_id}: {fault.title} [{fault.code}]: "
@@ -216,6 +236,7 @@ __all__ = [
     "EXIT_OK",
     "EXIT_RECORDS",
     "EXIT_REGISTRY",
+    "Arrival",
     "Do",
     "InputError",
     "LimitExceeded",

@@ -3,10 +3,12 @@
 | variable | what | default |
 |---|---|---|
 | USIKIT_WORKSPACE | the workspace: a SQLite file or a SQLAlchemy URL | `usikit.db` here |
-| USIKIT_REGISTRY | `offline` (the simulator) or a SOAP endpoint's URL | `offline` |
+| USIKIT_REGISTRY | `offline` (the simulator), `3pt`, `production` or a URL | `offline` |
 | USIKIT_OFFLINE_DELAY | the simulator's seconds before results are ready | 5 |
-| USIKIT_REGISTRY_SECRET | the shared secret of a local endpoint | none |
-| USIKIT_TOKEN_PROVIDER | MODULE:FUNCTION giving the organisation's token provider | none |
+| USIKIT_CREDENTIAL | the keystore file holding the organisation's machine credential | none |
+| USIKIT_CREDENTIAL_ALIAS | the credential's alias in it (needed when it holds several) | none |
+| USIKIT_CREDENTIAL_PASSWORD | the keystore's password (else the command line asks for it) | none |
+| USIKIT_STS | the token service (default: the ATO's, for `3pt` and `production`) | none |
 | USIKIT_ORG_CODE | the organisation code sent to the registry | `DEMO1` |
 | USIKIT_USER_REFERENCE | who prepared the applications (at most 40 characters) | the login |
 | USIKIT_DEBUG | set: a bug shows its traceback instead of one line | unset |
@@ -31,8 +33,10 @@ from usikit.errors import InputError
 WORKSPACE_ENV = "USIKIT_WORKSPACE"
 REGISTRY_ENV = "USIKIT_REGISTRY"
 DELAY_ENV = "USIKIT_OFFLINE_DELAY"
-SECRET_ENV = "USIKIT_REGISTRY_SECRET"
-TOKEN_ENV = "USIKIT_TOKEN_PROVIDER"
+CREDENTIAL_ENV = "USIKIT_CREDENTIAL"
+ALIAS_ENV = "USIKIT_CREDENTIAL_ALIAS"
+PASSWORD_ENV = "USIKIT_CREDENTIAL_PASSWORD"
+STS_ENV = "USIKIT_STS"
 ORG_CODE_ENV = "USIKIT_ORG_CODE"
 USER_REFERENCE_ENV = "USIKIT_USER_REFERENCE"
 DEBUG_ENV = "USIKIT_DEBUG"
@@ -70,12 +74,28 @@ def delay_setting() -> float:
         raise InputError(f"{DELAY_ENV} must be a number of seconds, not {text!r}") from None
 
 
-def secret_setting() -> str | None:
-    return os.environ.get(SECRET_ENV)
+def credential_setting() -> str | None:
+    return os.environ.get(CREDENTIAL_ENV) or None
 
 
-def token_provider_setting() -> str | None:
-    return os.environ.get(TOKEN_ENV)
+def alias_setting() -> str | None:
+    return os.environ.get(ALIAS_ENV) or None
+
+
+def sts_setting() -> str | None:
+    return os.environ.get(STS_ENV) or None
+
+
+def credential_password() -> str:
+    """The keystore's password from USIKIT_CREDENTIAL_PASSWORD (read when it is needed, kept
+    nowhere); refused when unset."""
+    password = os.environ.get(PASSWORD_ENV)
+    if password is None:
+        raise InputError(
+            f"the keystore's password is needed: set {PASSWORD_ENV} in the environment usikit "
+            "runs in"
+        )
+    return password
 
 
 def org_code_setting() -> str:
@@ -100,8 +120,9 @@ class Settings:
     workspace: str
     registry: str
     delay: float
-    secret: str | None
-    token_provider: str | None
+    credential: str | None
+    credential_alias: str | None
+    sts: str | None
     org_code: str
 
     @classmethod
@@ -118,8 +139,9 @@ class Settings:
             workspace=workspace_url(str(workspace) if workspace is not None else None),
             registry=registry if registry is not None else registry_setting(),
             delay=delay if delay is not None else delay_setting(),
-            secret=secret_setting(),
-            token_provider=token_provider_setting(),
+            credential=credential_setting(),
+            credential_alias=alias_setting(),
+            sts=sts_setting(),
             org_code=org_code or org_code_setting(),
         )
 

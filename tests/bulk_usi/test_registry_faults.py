@@ -18,7 +18,7 @@ from usikit.bulk_usi.batch_states import RequestState
 from usikit.bulk_usi.registry.endpoint import LocalEndpoint
 from usikit.bulk_usi.registry.simulator import OfflineRegistry
 from usikit.bulk_usi.registry.simulator_tables import simulator_requests
-from usikit.bulk_usi.registry.soap import LocalToken, SoapRegistry
+from usikit.bulk_usi.registry.soap import SoapRegistry
 from usikit.bulk_usi.tables import clients, results, submissions
 from usikit.cli import main
 from usikit.errors import RegistryFault
@@ -29,7 +29,7 @@ from usikit.workspace import open_workspace
 @pytest.fixture
 def endpoint(tmp_path):
     simulator = OfflineRegistry(open_workspace(str(tmp_path / "sim.db")), delay=dt.timedelta(0))
-    endpoint = LocalEndpoint(simulator, secret="s", slow_seconds=1.0)
+    endpoint = LocalEndpoint(simulator, slow_seconds=1.0)
     with endpoint.serving():
         yield endpoint
 
@@ -50,47 +50,41 @@ def requests_received(endpoint) -> int:
 def test_a_flaky_registry_is_retried_and_the_batch_goes_through(tmp_path, endpoint, kind):
     workspace = ready_batch(tmp_path)
     endpoint.fail_next(kind, times=2)
-    registry = SoapRegistry(endpoint.url, token=LocalToken("s"), backoff=0.01, timeout=0.5)
+    registry = SoapRegistry(endpoint.url, backoff=0.01, timeout=0.5)
     sent = batches.submit_batch(workspace, registry, org_code="DEMO1", user_reference="t")
     outcome = batches.retrieve_batch(workspace, registry, sent.batch_id, org_code="DEMO1")
     assert outcome.processed and outcome.new_results == 30
     assert requests_received(endpoint) == 1
 
 
-# Each fault the registry can give, as the endpoint's `fail_next` kind (None: a fault that
-# retrying cannot fix, here a refused security token: the SOAP fault 2002).
+# Each fault the registry can give, as the endpoint's `fail_next` kind; PERMANENT ones
+# retrying cannot fix (the SOAP fault 2002: the organisation is not authorised).
 FAULTS = {
     "timeout": "slow",
     "http5xx": "http500",
     "soap_fault": "unavailable",
     "malformed_xml": "malformed",
-    "permanent_soap_fault": None,
+    "cut_off": "truncated",
+    "trickling": "trickle",
+    "permanent_soap_fault": "unauthorised",
 }
+PERMANENT = {"permanent_soap_fault"}
 ATTEMPTS = 2
 
 
-def fast_registry(url: str, secret: str = "s") -> SoapRegistry:
-    """A SOAP client that gives up quickly: two attempts, a short timeout."""
-    return SoapRegistry(url, token=LocalToken(secret), backoff=0.01, attempts=ATTEMPTS, timeout=0.5)
+def fast_registry(url: str, **options) -> SoapRegistry:
+    """A SOAP client that gives up quickly: two attempts, a short overall deadline."""
+    return SoapRegistry(url, backoff=0.01, attempts=ATTEMPTS, timeout=0.5)
 
 
-def cli_registry(url: str, *, token: LocalToken) -> SoapRegistry:
-    """What the command line opens for --registry URL, made to give up quickly."""
-    return fast_registry(url, token.secret)
-
-
-def give_fault(endpoint, fault: str) -> str:
-    """Make every answer the fault; the secret to use (a wrong one for the permanent fault)."""
-    kind = FAULTS[fault]
-    if kind is None:
-        return "not-the-secret"
-    endpoint.fail_next(kind, times=100)
-    return "s"
+def give_fault(endpoint, fault: str) -> None:
+    """Make every answer the fault."""
+    endpoint.fail_next(FAULTS[fault], times=100)
 
 
 def wait_for_late_answers(endpoint, fault: str) -> None:
     """A timed-out request is still answered by the endpoint a little later: wait for it."""
-    if FAULTS[fault] != "slow":
+    if FAULTS[fault] not in ("slow", "trickle"):
         return
     deadline = time.monotonic() + 10
     while len(endpoint.requests) < ATTEMPTS and time.monotonic() < deadline:
@@ -117,12 +111,12 @@ def test_an_unreachable_registry_is_reported_and_the_next_run_finishes(
     tmp_path, endpoint, capsys, monkeypatch, fault
 ):
     ready_batch(tmp_path)
-    monkeypatch.setattr("usikit.bulk_usi.registry.connect.SoapRegistry", cli_registry)
+    monkeypatch.setattr("usikit.bulk_usi.registry.connect.SoapRegistry", fast_registry)
     url, path = endpoint.url, str(tmp_path / "w.db")
     before = state_of(open_workspace(path))
-    secret = give_fault(endpoint, fault)
+    give_fault(endpoint, fault)
     options = ["--registry", url, "--workspace", path]
-    status = main(["batch", "submit", *options, "--registry-secret", secret])
+    status = main(["batch", "submit", *options])
     err = capsys.readouterr().err
     assert status != 0 and err.startswith("error: ") and "Traceback" not in err
     wait_for_late_answers(endpoint, fault)
@@ -131,13 +125,13 @@ def test_an_unreachable_registry_is_reported_and_the_next_run_finishes(
     assert after["receipts"] == [] and RequestState.SENT not in after["states"]
     assert after["results"] == 0 and after["usis"] == before["usis"] == 2
     assert "batch submit" not in after["audit"]
-    if FAULTS[fault] is not None:  # retried, then reported; the requests wait to be resent
+    if fault not in PERMANENT:  # retried, then reported; the requests wait to be resent
         assert status == 3 and err.startswith("error: the registry answered with a fault")
         assert after["states"] == [RequestState.PENDING]
         assert batches.list_batches(open_workspace(path))["status"].tolist() == ["submitting"]
     endpoint.failures.clear()
-    assert main(["batch", "submit", *options, "--registry-secret", "s"]) == 0
-    assert main(["batch", "retrieve", "1", *options, "--registry-secret", "s"]) == 0
+    assert main(["batch", "submit", *options]) == 0
+    assert main(["batch", "retrieve", "1", *options]) == 0
     assert "Every result is in: 28 USIs, 2 failed." in capsys.readouterr().out
     assert requests_received(endpoint) == 1  # a request sent again is not created twice
 
@@ -149,17 +143,16 @@ def test_a_fault_during_retrieval_writes_nothing(tmp_path, endpoint, fault):
         workspace, fast_registry(endpoint.url), org_code="DEMO1", user_reference="t"
     )
     before = state_of(workspace)
-    secret = give_fault(endpoint, fault)
+    give_fault(endpoint, fault)
     with pytest.raises(RegistryFault) as caught:
-        batches.retrieve_batch(
-            workspace, fast_registry(endpoint.url, secret), sent.batch_id, org_code="DEMO1"
-        )
-    assert caught.value.transient == (FAULTS[fault] is not None)
+        batches.retrieve_batch(workspace, fast_registry(endpoint.url), sent.batch_id,
+                               org_code="DEMO1")  # fmt: skip
+    assert caught.value.transient == (fault not in PERMANENT)
     wait_for_late_answers(endpoint, fault)
     after = state_of(workspace)
     assert after == before  # no result, no USI, no request marked retrieved, no audit record
     assert after["states"] == [RequestState.SENT] and after["usis"] == 2  # what the demo file had
-    if FAULTS[fault] is not None:
+    if fault not in PERMANENT:
         assert batches.list_batches(workspace)["status"].tolist() == ["submitted"]
     endpoint.failures.clear()
     outcome = batches.retrieve_batch(

@@ -10,28 +10,21 @@ from tests.bulk_usi.test_simulator import MEDICARE, person
 from usikit.bulk_usi.registry.base import Verification, is_the_registry
 from usikit.bulk_usi.registry.endpoint import LocalEndpoint
 from usikit.bulk_usi.registry.simulator import OfflineRegistry
-from usikit.bulk_usi.registry.soap import (
-    PRODUCTION_ENDPOINT,
-    TEST_ENDPOINT,
-    LocalToken,
-    SoapRegistry,
-)
-from usikit.cli import main
-from usikit.cli.options import open_registry
-from usikit.errors import NotProcessedYet, RegistryFault
+from usikit.bulk_usi.registry.soap import PRODUCTION_ENDPOINT, TEST_ENDPOINT, SoapRegistry
+from usikit.errors import InputError, NotProcessedYet, RegistryFault
 from usikit.workspace import open_workspace
 
 
 @pytest.fixture
 def endpoint(tmp_path):
     simulator = OfflineRegistry(open_workspace(str(tmp_path / "sim.db")), delay=dt.timedelta(0))
-    endpoint = LocalEndpoint(simulator, secret="local-secret", slow_seconds=1.0)
+    endpoint = LocalEndpoint(simulator, slow_seconds=1.0)
     with endpoint.serving():
         yield endpoint
 
 
 def client(endpoint, **options) -> SoapRegistry:
-    options = {"token": LocalToken("local-secret"), "backoff": 0.01, **options}
+    options = {"backoff": 0.01, **options}
     return SoapRegistry(endpoint.url, **options)
 
 
@@ -107,12 +100,6 @@ def test_registry_faults_are_not_retried(endpoint):
     assert len(endpoint.requests) == 1
 
 
-def test_missing_token_is_refused(endpoint):
-    with pytest.raises(RegistryFault) as caught:
-        SoapRegistry(endpoint.url, backoff=0.01).bulk_upload("DEMO1", "R1", [person("A1")])
-    assert caught.value.code == 2002
-
-
 def test_unreachable_endpoint_is_a_transient_fault():
     registry = SoapRegistry(
         "http://127.0.0.1:9/Service/v5/UsiService.svc", attempts=2, backoff=0.01
@@ -132,21 +119,9 @@ def test_only_the_production_address_is_the_usi_registry():
     assert "3PT" in test.label and "its USIs are tests" in test.label
 
 
-def test_the_command_line_takes_the_organisations_token_provider(endpoint, tmp_path, capsys):
-    workspace = open_workspace(str(tmp_path / "w.db"))
-    registry = open_registry(
-        workspace, endpoint.url, delay=0, token_provider="tests.token_providers:local_endpoint"
-    )
-    receipt = registry.bulk_upload("DEMO1", "R9", [person("A1", document=MEDICARE)])
-    assert registry.bulk_upload_retrieve("DEMO1", receipt).applications[0].result == "Success"
-    for spec, says in (
-        ("tests.token_providers", "must be MODULE:FUNCTION"),
-        ("tests.no_such_module:make", "cannot import 'tests.no_such_module'"),
-        ("tests.token_providers:missing", "has no function 'missing'"),
-        ("tests.token_providers:not_a_provider", "has no security_header() method"),
-        ("tests.token_providers:without_its_credential", "FileNotFoundError: m2m-credential"),
-    ):
-        code = main(["batch", "retrieve", "1", "--workspace", str(tmp_path / "w.db"),
-                     "--registry", endpoint.url, "--token-provider", spec])  # fmt: skip
-        err = capsys.readouterr().err
-        assert code == 2 and err.startswith("error: the token provider") and says in err, err
+def test_plain_http_is_refused_except_to_this_computer():
+    with pytest.raises(InputError, match="plain http"):
+        SoapRegistry("http://registry.example/Service/v5/UsiService.svc")
+    with pytest.raises(InputError, match="https"):
+        SoapRegistry("ftp://registry.example/")
+    assert SoapRegistry("http://localhost:1/x").endpoint == "http://localhost:1/x"

@@ -11,6 +11,7 @@ from usikit import read_table
 from usikit.bulk_usi.documents import medicare_name_lines
 from usikit.bulk_usi.fields import CLIENT_COLUMNS
 from usikit.bulk_usi.validation import client_schema, records_to_create, validate_clients
+from usikit.errors import InputError
 
 TODAY = dt.date(2026, 11, 22)
 
@@ -254,7 +255,36 @@ COVERED_BY_OWN_TEST = {
         "test_same_person_twice_is_a_warning_naming_the_other_row",
     ("Address Line 1", "international_address"):
         "test_international_resident_address_is_not_checked_as_australian",
+    **{(column, "xml_character"): "test_a_character_xml_cannot_carry_is_an_error_naming_the_cell"
+       for column in CLIENT_COLUMNS},  # (Document Type: normalised to the template's spelling)
 }  # fmt: skip
+
+
+@pytest.mark.parametrize("character", ["\ufffe", "\uffff"])
+def test_a_character_xml_cannot_carry_is_an_error_naming_the_cell(character):
+    """The registry's request could not carry it: the record is held back, the cell named."""
+    records = []
+    for number, column in enumerate(CLIENT_COLUMNS):
+        record = {**BASE, "Client ID": f"S{number:04d}"}
+        record[column] += character
+        records.append(record)
+    report = validate_clients(pd.DataFrame(records), today=TODAY)
+    errors = report.errors[report.errors["check"] == "xml_character"]
+    # The document type is spelt as the template's when it is normalised, so nothing is left.
+    assert sorted(errors["column"]) == sorted(set(CLIENT_COLUMNS) - {"Document Type"})
+    assert (report.status == "error").sum() == len(CLIENT_COLUMNS) - 1
+    code = f"U+{ord(character):04X}"
+    assert all(code in message and "XML cannot carry" in message for message in errors["message"])
+    assert check(client()).status.tolist() == ["ok"]
+
+
+def test_controls_are_removed_and_a_lone_surrogate_is_refused_naming_the_cell():
+    report = validate_clients(pd.DataFrame([client(First_Name="Mi\x01a")]), today=TODAY)
+    assert report.status.tolist() == ["ok"]  # the invisible control is removed, with a warning
+    assert report.records["First Name"].tolist() == ["Mia"]
+    frame = pd.DataFrame([client(), client(Client_ID="S2", Family_Name="Ng\ud800")], dtype=object)
+    with pytest.raises(InputError, match="row 3, Family Name: U\\+D800 is a lone surrogate"):
+        validate_clients(frame, today=TODAY)
 
 
 def test_every_rule_of_the_client_schema_has_a_failing_case():

@@ -42,9 +42,9 @@ def registry_options(request, tmp_path):
     simulator = OfflineRegistry(
         open_workspace(str(tmp_path / "simulator.db")), delay=dt.timedelta(seconds=DELAY)
     )
-    endpoint = LocalEndpoint(simulator, secret="e2e-secret")
+    endpoint = LocalEndpoint(simulator)
     with endpoint.serving():
-        yield ["--registry", endpoint.url, "--registry-secret", "e2e-secret"], "SOAP endpoint"
+        yield ["--registry", endpoint.url], "SOAP endpoint"
 
 
 def usikit(capsys, *args: str) -> tuple[int, str]:

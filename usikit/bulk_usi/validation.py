@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from functools import cache
 
+import numpy as np
 import pandas as pd
 
 from usikit.bulk_usi import countries
@@ -13,11 +14,13 @@ from usikit.bulk_usi.document_rules import document_rules
 from usikit.bulk_usi.documents import CARD_COLOURS, canonical_document_types
 from usikit.bulk_usi.fields import CLIENT_COLUMNS, CLIENT_FIELDS, NAME_COLUMN_SETS
 from usikit.bulk_usi.person_rules import GENDERS, person_rules
+from usikit.bulk_usi.xml_rules import NOT_XML, XML_RULES
+from usikit.errors import InputError
 from usikit.identifiers import usi
 from usikit.problems import ERROR, Problem
 from usikit.report import ValidationReport
 from usikit.rules import dates
-from usikit.rules.engine import Schema
+from usikit.rules.engine import ROW_INDEX_NAME, Schema
 from usikit.rules.headers import match_headers
 from usikit.rules.normalise import (
     Step,
@@ -93,7 +96,7 @@ def client_schema(today: dt.date) -> Schema:
     return Schema(
         "clients",
         CLIENT_FIELDS,
-        (*person_rules(today), *CONTACT_RULES, *document_rules(today)),
+        (*person_rules(today), *CONTACT_RULES, *document_rules(today), *XML_RULES),
         labels=_labels,
     )
 
@@ -133,6 +136,7 @@ def validate_clients(
     warning), and the report's `records` are the normalised records ready for a batch.
     Dates of birth and document numbers are masked in the report unless `show_sensitive`.
     """
+    _no_lone_surrogates(frame)
     return run_validation(
         frame,
         client_schema(today or dt.date.today()),
@@ -141,6 +145,21 @@ def validate_clients(
         show_sensitive=show_sensitive,
         more_problems=_missing_names,
     )
+
+
+def _no_lone_surrogates(frame: pd.DataFrame) -> None:
+    """A lone surrogate cannot even be held as text for the rules (only a frame of Python
+    objects can hold one): refused here, naming the cell."""
+    numbered = frame.index.name == ROW_INDEX_NAME  # else rows count from 2, as in a sheet
+    for column in frame.columns[[dtype is np.dtype(object) for dtype in frame.dtypes]]:
+        for position, value in enumerate(frame[column]):
+            found = NOT_XML.search(value) if isinstance(value, str) else None
+            if found and 0xD800 <= ord(found.group()) <= 0xDFFF:
+                row = frame.index[position] if numbered else position + 2
+                raise InputError(
+                    f"row {row}, {column}: U+{ord(found.group()):04X} is a lone surrogate, a "
+                    "character the registry's XML cannot carry; type the value again"
+                )
 
 
 def records_to_create(report: ValidationReport) -> pd.DataFrame:

@@ -4,12 +4,14 @@ defaults are the settings (`usikit.settings`: the environment, else the embedded
 from __future__ import annotations
 
 import argparse
+import getpass
 import os
 import sys
 
 from usikit import settings
 from usikit.bulk_usi.registry.base import Registry
 from usikit.bulk_usi.registry.connect import open_registry
+from usikit.errors import InputError
 from usikit.store.engine import Workspace
 from usikit.store.grants import shared_file_warning
 from usikit.workspace import open_register, open_workspace
@@ -27,7 +29,8 @@ def add_registry(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--registry",
         default=settings.registry_setting(),
-        help="'offline' (the built-in simulator, default) or the URL of a SOAP endpoint",
+        help="'offline' (the built-in simulator, default), '3pt' (the USI Registry's test "
+        "environment), 'production' (the USI Registry) or the URL of a SOAP endpoint",
     )
     parser.add_argument(
         "--registry-delay",
@@ -37,23 +40,57 @@ def add_registry(parser: argparse.ArgumentParser) -> None:
         metavar="SECONDS",
         help="offline simulator: seconds before results are ready (default %(default)s)",
     )
-    parser.add_argument(
-        "--registry-secret",
-        default=settings.secret_setting(),
-        help="the shared secret of a local endpoint started with `usikit registry serve`",
-    )
-    parser.add_argument(
-        "--token-provider",
-        default=settings.token_provider_setting(),
-        metavar="MODULE:FUNCTION",
-        help="for the USI Registry: your organisation's function that returns the "
-        "TokenProvider holding its M2M credential (default: USIKIT_TOKEN_PROVIDER)",
-    )
+    add_credential(parser)
     parser.add_argument(
         "--org-code",
         default=settings.org_code_setting(),
         help="your organisation code (default: USIKIT_ORG_CODE, else %(default)s)",
     )
+
+
+def add_credential(parser: argparse.ArgumentParser) -> None:
+    """The machine credential and the token service, for the USI Registry."""
+    parser.add_argument(
+        "--credential",
+        metavar="KEYSTORE",
+        default=settings.credential_setting(),
+        help="the keystore file holding your organisation's machine (M2M) credential "
+        "(default: USIKIT_CREDENTIAL); its password comes from USIKIT_CREDENTIAL_PASSWORD, "
+        "else it is asked for",
+    )
+    parser.add_argument(
+        "--credential-alias",
+        metavar="ALIAS",
+        default=settings.alias_setting(),
+        help="the credential in the keystore, e.g. ABRD:12345678901_MyMachine (default: "
+        "USIKIT_CREDENTIAL_ALIAS; needed when the keystore holds several)",
+    )
+    parser.add_argument(
+        "--sts",
+        metavar="URL",
+        default=settings.sts_setting(),
+        help="the token service (default: USIKIT_STS, else the ATO's for 3pt and production; "
+        "needed with --credential for another registry URL)",
+    )
+
+
+def password() -> str:
+    """The keystore's password: USIKIT_CREDENTIAL_PASSWORD, else asked for without echo."""
+    if os.environ.get(settings.PASSWORD_ENV) is not None:
+        return settings.credential_password()
+    if not sys.stdin.isatty():
+        raise InputError(
+            "the keystore's password is needed: set USIKIT_CREDENTIAL_PASSWORD, or run the "
+            "command in a terminal to type it"
+        )
+    try:
+        return getpass.getpass("Keystore password: ")
+    except (EOFError, KeyboardInterrupt):
+        raise InputError("no keystore password was typed") from None
+
+
+def warn(message: str) -> None:
+    print(f"warning: {message}", file=sys.stderr)
 
 
 def warn_if_shared(workspace: Workspace) -> Workspace:
@@ -76,10 +113,19 @@ def register_of(args: argparse.Namespace) -> Workspace:
 
 
 def registry_of(args: argparse.Namespace, workspace: Workspace) -> Registry:
-    return open_registry(
+    """The registry chosen by the options, its credential (if any) loaded now: a wrong
+    password or an expired credential is said before any work starts."""
+    registry = open_registry(
         workspace,
         args.registry,
         delay=args.registry_delay,
-        secret=args.registry_secret,
-        token_provider=args.token_provider,
+        credential=args.credential,
+        alias=args.credential_alias,
+        sts=args.sts,
+        password=password,
+        warn=warn,
     )
+    prepare = getattr(registry, "prepare", None)
+    if callable(prepare):
+        prepare()
+    return registry

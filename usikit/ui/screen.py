@@ -140,8 +140,9 @@ class Screen:
                     self.workspace,
                     settings.registry,
                     delay=settings.delay,
-                    secret=settings.secret,
-                    token_provider=settings.token_provider,
+                    credential=settings.credential,
+                    alias=settings.credential_alias,
+                    sts=settings.sts,
                 )
         except UsikitError as exc:
             self.show_problem(exc)

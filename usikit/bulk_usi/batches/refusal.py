@@ -6,10 +6,16 @@
 - some requests already have receipts: the batch becomes `submitted` with those requests
   only (retrieve them as usual), and the records of the refused request and of the requests
   not yet sent go back to the open batch;
-- the refused request may already have reached the registry in an earlier, interrupted run,
-  and the fault does not prove otherwise (anything but a validation fault): the batch stays
-  `submitting`; once the cause is fixed, submit again sends the same request ids, which the
-  registry answers with their receipts, so nothing is created twice.
+- the refused request may have reached the registry (in this sending, or in an earlier,
+  interrupted run), and the fault does not prove otherwise: the batch stays `submitting`;
+  once the cause is fixed, submit again sends the same request ids, which the registry
+  answers with their receipts, so nothing is created twice.
+
+Which faults prove the registry created nothing is `usikit.bulk_usi.registry.base`'s
+`created_nothing`: a validation fault (1002) answered for the request, or a request that
+could never be sent; on a first sending also an authorisation or security refusal, or a
+failure before anything was sent. Anything else (an HTTP error, a redirect, an unknown fault
+code) may have arrived.
 """
 
 from __future__ import annotations
@@ -19,7 +25,7 @@ from sqlalchemy import Connection, select
 from usikit.bulk_usi.batch_states import BatchState, RequestState, batch_state
 from usikit.bulk_usi.batches.membership import open_batch_id
 from usikit.bulk_usi.clients import CHUNK
-from usikit.bulk_usi.registry.base import GENERIC_VALIDATION
+from usikit.bulk_usi.registry.base import created_nothing
 from usikit.bulk_usi.tables import batch_records, batches, submission_records, submissions
 from usikit.errors import RegistryFault, SubmissionRefused
 from usikit.store import audit
@@ -35,18 +41,17 @@ def refuse(
     """The `SubmissionRefused` to raise for a permanent fault on request `request_id`, with
     the batch settled as the module's docstring says.
 
-    A request may have reached the registry in an earlier run that died before recording its
-    receipt. Only a validation fault proves the registry holds nothing for it (it answers a
-    request id it already has with the receipt); then, or when this run recorded the request
-    (`fresh`), the registry created nothing for it, and its records can be sent again.
+    A request may have reached the registry in this sending, or in an earlier run that died
+    before recording its receipt (`fresh`: this run recorded it, so there was none). Its
+    records are sent again only when the fault proves the registry created nothing for it.
     """
-    if not fresh and fault.code != GENERIC_VALIDATION:
+    if not created_nothing(fault, first_sending=fresh):
         return SubmissionRefused(
             fault,
             batch_id,
             "kept submitting",
-            f"The batch stays 'submitting': an earlier run may already have delivered request "
-            f"{request_id}, so it is kept. Fix the cause (for example the "
+            f"The batch stays 'submitting': request {request_id} may already have reached the "
+            "registry, so it is kept. Fix the cause (for example the "
             "organisation's credential), then submit again: the same requests are sent, "
             "and the registry answers one it already has with its receipt, so nothing is "
             "created twice.",

@@ -10,6 +10,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from usikit.errors import Arrival, RegistryFault
+
 MAX_APPLICATIONS = 500  # the registry's limit per BulkUpload request
 SUCCESS, FAILURE, MATCH_FOUND = "Success", "Failure", "MatchFound"
 
@@ -98,6 +100,32 @@ SERVICE_UNAVAILABLE = 1001
 GENERIC_VALIDATION = 1002
 ORGANISATION_NOT_AUTHORISED = 2002
 UNVERIFIED_IDENTITY = 2004
+
+# What the registry's own fault codes prove about the request they answer (see `arrival_of`).
+# A validation fault is the registry's verdict on the request itself, and the registry answers
+# a request id it already holds with its receipt, so it proves the registry holds nothing for
+# it. An authorisation fault proves only that this sending was refused: an earlier sending
+# (a run that died before recording its receipt) may have been accepted.
+ARRIVAL_BY_CODE = {
+    GENERIC_VALIDATION: Arrival.NEVER,
+    ORGANISATION_NOT_AUTHORISED: Arrival.NOT_THIS_TIME,
+    UNVERIFIED_IDENTITY: Arrival.NOT_THIS_TIME,
+}
+
+
+def arrival_of(fault: RegistryFault) -> Arrival:
+    """What `fault` proves about its request: what its sender said, else what its code says;
+    any other fault (an HTTP error, a redirect, an unknown code) proves nothing."""
+    if fault.arrival is not None:
+        return fault.arrival
+    return ARRIVAL_BY_CODE.get(fault.code, Arrival.UNKNOWN)
+
+
+def created_nothing(fault: RegistryFault, *, first_sending: bool) -> bool:
+    """Whether `fault` proves the registry created nothing for its request. `first_sending`:
+    the request was recorded by this run, so no earlier sending can have reached it."""
+    arrival = arrival_of(fault)
+    return arrival is Arrival.NEVER or (first_sending and arrival is Arrival.NOT_THIS_TIME)
 
 
 # Who issued a result or a USI, by the registry's stored `name`. Only the USI Registry's own

@@ -7,10 +7,14 @@ builds responses. Element names, order and namespaces follow the registry's WSDL
 
 from __future__ import annotations
 
+import re
 import uuid
-import xml.etree.ElementTree as ET
 from collections.abc import Sequence
+from typing import TypeAlias
 
+from lxml import etree
+
+from usikit.bulk_usi.registry import safexml
 from usikit.bulk_usi.registry.base import (
     GENERIC_VALIDATION,
     Application,
@@ -22,27 +26,24 @@ from usikit.bulk_usi.registry.base import (
     Verification,
     VerificationResult,
 )
-from usikit.errors import RegistryFault
+from usikit.bulk_usi.registry.namespaces import ERRORS, SOAP, USI, WSA, WSSE, XSI, q
+from usikit.errors import Arrival, RegistryFault
 
-SOAP = "http://www.w3.org/2003/05/soap-envelope"
-WSA = "http://www.w3.org/2005/08/addressing"
-USI = "http://usi.gov.au/2022/ws"
-ERRORS = "http://usi.gov.au/2020/ws"
-XSI = "http://www.w3.org/2001/XMLSchema-instance"
-WSSE = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd"
 ACTION = USI + "/{operation}"
-for prefix, namespace in (("s", SOAP), ("a", WSA), ("u", USI), ("e", ERRORS), ("xsi", XSI),
-                          ("o", WSSE)):  # fmt: skip
-    ET.register_namespace(prefix, namespace)
+ENVELOPE_NAMES = {"s": SOAP, "a": WSA}
+BODY_NAMES = {None: USI, "xsi": XSI, "u": USI}
+# Characters XML 1.0 cannot carry: C0 controls but tab and line ends, surrogates, U+FFFE/F.
+NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+SECURITY_SUBCODES = ("InvalidSecurity", "FailedAuthentication", "FailedCheck",
+                     "InvalidSecurityToken", "SecurityTokenUnavailable", "MessageExpired",
+                     "UnsupportedSecurityToken", "BadContextToken", "RequestFailed")  # fmt: skip
+UNREADABLE = "Unreadable answer"
+Element: TypeAlias = etree._Element
 
 
-def q(name: str, namespace: str = USI) -> str:
-    return f"{{{namespace}}}{name}"
-
-
-def _add(parent: ET.Element, name: str, value: object) -> ET.Element:
+def _add(parent: Element, name: str, value: object) -> Element:
     """A child element: text for a value, nested children for (name, value) pairs."""
-    child = ET.SubElement(parent, q(name))
+    child = etree.SubElement(parent, q(name))
     if isinstance(value, tuple):
         for inner_name, inner_value in value:
             _add(child, inner_name, inner_value)
@@ -51,100 +52,198 @@ def _add(parent: ET.Element, name: str, value: object) -> ET.Element:
     return child
 
 
-def _pairs(element: ET.Element) -> tuple[tuple[str, object], ...]:
+def _root(name: str) -> Element:
+    return etree.Element(q(name), nsmap=BODY_NAMES)
+
+
+def _pairs(element: Element) -> tuple[tuple[str, object], ...]:
     """Children as (local name, text or nested pairs): the inverse of `_add`."""
     return tuple(
-        (_local(child), _pairs(child) if len(child) else (child.text or "")) for child in element
+        (_local(child), _pairs(child) if len(safexml.elements(child)) else (child.text or ""))
+        for child in safexml.elements(element)
     )
 
 
-def _local(element: ET.Element) -> str:
-    return element.tag.rsplit("}", 1)[-1]
+def _local(element: Element) -> str:
+    return safexml.local_name(element)
 
 
-def _child(element: ET.Element, name: str) -> ET.Element:
+def _invalid(message: str) -> RegistryFault:
+    return RegistryFault(GENERIC_VALIDATION, "Generic Validation", message)
+
+
+def _child(element: Element, name: str) -> Element:
     """A child the schema requires; its absence is an unusable message."""
     found = element.find(q(name))
     if found is None:
-        raise RegistryFault(GENERIC_VALIDATION, "Generic Validation", f"{name} is missing.")
+        raise _invalid(f"{name} is missing.")
     return found
 
 
-def _text(element: ET.Element, name: str, default: str = "") -> str:
+def _text(element: Element, name: str, default: str = "") -> str:
     found = element.find(q(name))
     return (found.text or "") if found is not None else default
+
+
+def _number(text: str, name: str) -> int:
+    if not text.strip().isdigit() or len(text.strip()) > 9:
+        raise _invalid(f"{name} is not a whole number.")
+    return int(text)
+
+
+def _answered(text: str, default: int) -> int:
+    """A whole number in an answer (a fault that retrying may fix when it is not one)."""
+    if not text:
+        return default
+    if not text.strip().isdigit() or len(text.strip()) > 9:
+        raise RegistryFault(0, UNREADABLE, f"{text[:20]!r} is not a whole number", transient=True)
+    return int(text)
+
+
+def first_unsendable(applications: Sequence[Application]) -> str:
+    """Where the first character XML cannot carry is ("application S1, FirstName: U+FFFF"),
+    or "": such a request could never be sent, nor processed by the registry."""
+    for application in applications:
+        fields = [("ApplicationId", application.application_id),
+                  ("UserReference", application.user_reference), *application.personal,
+                  *_flat(application.contact),
+                  *(application.document.fields if application.document else ())]  # fmt: skip
+        for name, value in fields:
+            found = NOT_XML.search(str(value))
+            if found:
+                code = f"U+{ord(found.group()):04X}"
+                return f"application {application.application_id!r}, {name}: {code}"
+    return ""
+
+
+def _flat(pairs: tuple[tuple[str, object], ...]) -> list[tuple[str, object]]:
+    flat: list[tuple[str, object]] = []
+    for name, value in pairs:
+        flat += _flat(value) if isinstance(value, tuple) else [(name, value)]
+    return flat
 
 
 # Envelopes.
 
 
-def envelope(
-    operation: str, body: ET.Element, *, to: str = "", security: ET.Element | None = None
-) -> bytes:
-    """A SOAP 1.2 request with the WS-Addressing headers the registry expects."""
-    root = ET.Element(q("Envelope", SOAP))
-    header = ET.SubElement(root, q("Header", SOAP))
-    action = ET.SubElement(header, q("Action", WSA), {q("mustUnderstand", SOAP): "1"})
+def envelope(operation: str, body: Element, *, to: str = "") -> Element:
+    """A SOAP 1.2 request with the WS-Addressing headers the registry expects: the tree that
+    is secured (`usikit.bulk_usi.registry.security`), then serialised and sent as it is."""
+    root = etree.Element(q("Envelope", SOAP), nsmap=ENVELOPE_NAMES)
+    header = etree.SubElement(root, q("Header", SOAP))
+    action = etree.SubElement(header, q("Action", WSA), {q("mustUnderstand", SOAP): "1"})
     action.text = ACTION.format(operation=operation)
-    ET.SubElement(header, q("MessageID", WSA)).text = f"urn:uuid:{uuid.uuid4()}"
-    reply = ET.SubElement(header, q("ReplyTo", WSA))
-    ET.SubElement(reply, q("Address", WSA)).text = WSA + "/anonymous"
+    etree.SubElement(header, q("MessageID", WSA)).text = f"urn:uuid:{uuid.uuid4()}"
+    reply = etree.SubElement(header, q("ReplyTo", WSA))
+    etree.SubElement(reply, q("Address", WSA)).text = WSA + "/anonymous"
     if to:
-        ET.SubElement(header, q("To", WSA), {q("mustUnderstand", SOAP): "1"}).text = to
-    if security is not None:
-        header.append(security)
-    ET.SubElement(root, q("Body", SOAP)).append(body)
-    return ET.tostring(root, encoding="utf-8", xml_declaration=True)
+        etree.SubElement(header, q("To", WSA), {q("mustUnderstand", SOAP): "1"}).text = to
+    etree.SubElement(root, q("Body", SOAP)).append(body)
+    return root
 
 
-def response_envelope(operation: str, body: ET.Element) -> bytes:
-    root = ET.Element(q("Envelope", SOAP))
-    header = ET.SubElement(root, q("Header", SOAP))
-    ET.SubElement(header, q("Action", WSA)).text = ACTION.format(operation=operation + "Response")
-    ET.SubElement(root, q("Body", SOAP)).append(body)
-    return ET.tostring(root, encoding="utf-8", xml_declaration=True)
+def serialise(root: Element) -> bytes:
+    """The bytes sent for `root`: once serialised, never rebuilt."""
+    return etree.tostring(root, encoding="utf-8", xml_declaration=True)
 
 
-def fault_envelope(fault: RegistryFault) -> bytes:
+def header_of(root: Element) -> Element:
+    header = root.find(q("Header", SOAP))
+    if header is None:
+        header = etree.Element(q("Header", SOAP))
+        root.insert(0, header)
+    return header
+
+
+def message_id(root: Element) -> str:
+    return (root.findtext(f"{q('Header', SOAP)}/{q('MessageID', WSA)}") or "").strip()
+
+
+def _answer(root: Element, action: str, relates_to: str) -> None:
+    header = etree.SubElement(root, q("Header", SOAP))
+    etree.SubElement(header, q("Action", WSA), {q("mustUnderstand", SOAP): "1"}).text = action
+    if relates_to:
+        etree.SubElement(header, q("RelatesTo", WSA)).text = relates_to
+    header.addnext(etree.Element(q("Body", SOAP)))
+
+
+def response_envelope(operation: str, body: Element, relates_to: str = "") -> bytes:
+    root = etree.Element(q("Envelope", SOAP), nsmap=ENVELOPE_NAMES)
+    _answer(root, ACTION.format(operation=operation + "Response"), relates_to)
+    root[1].append(body)
+    return serialise(root)
+
+
+def fault_envelope(fault: RegistryFault, relates_to: str = "") -> bytes:
     """A SOAP 1.2 fault whose detail is the registry's ErrorInfo."""
-    root = ET.Element(q("Envelope", SOAP))
-    body = ET.SubElement(root, q("Body", SOAP))
-    element = ET.SubElement(body, q("Fault", SOAP))
-    code = ET.SubElement(element, q("Code", SOAP))
-    ET.SubElement(code, q("Value", SOAP)).text = "s:Receiver" if fault.transient else "s:Sender"
-    reason = ET.SubElement(element, q("Reason", SOAP))
-    ET.SubElement(reason, q("Text", SOAP), {"xml:lang": "en"}).text = fault.title
-    detail = ET.SubElement(element, q("Detail", SOAP))
-    info = ET.SubElement(detail, q("ErrorInfo", ERRORS))
-    ET.SubElement(info, q("Code", ERRORS)).text = str(fault.code)
-    ET.SubElement(info, q("Title", ERRORS)).text = fault.title
-    ET.SubElement(info, q("Message", ERRORS)).text = fault.message
-    return ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    root = _fault(fault.title, "s:Receiver" if fault.transient else "s:Sender", relates_to)
+    detail = etree.SubElement(root[1][0], q("Detail", SOAP))
+    info = etree.SubElement(detail, q("ErrorInfo", ERRORS), nsmap={None: ERRORS})
+    etree.SubElement(info, q("Code", ERRORS)).text = str(fault.code)
+    etree.SubElement(info, q("Title", ERRORS)).text = fault.title
+    etree.SubElement(info, q("Message", ERRORS)).text = fault.message
+    return serialise(root)
 
 
-def read_envelope(data: bytes) -> tuple[str, ET.Element]:
-    """(action, the body's first element); a fault body raises RegistryFault."""
+def security_fault_envelope(reason: str, subcode: str = "InvalidSecurity") -> bytes:
+    """The fault a WS-Security layer answers (no ErrorInfo: it says little, on purpose)."""
+    return serialise(_fault(reason, "s:Sender", "", subcode))
+
+
+def _fault(reason: str, code: str, relates_to: str, subcode: str = "") -> Element:
+    root = etree.Element(q("Envelope", SOAP), nsmap={**ENVELOPE_NAMES, "o": WSSE})
+    _answer(root, WSA + "/fault", relates_to)
+    element = etree.SubElement(root[1], q("Fault", SOAP))
+    code_element = etree.SubElement(element, q("Code", SOAP))
+    etree.SubElement(code_element, q("Value", SOAP)).text = code
+    if subcode:
+        inner = etree.SubElement(code_element, q("Subcode", SOAP))
+        etree.SubElement(inner, q("Value", SOAP)).text = f"o:{subcode}"
+    text = etree.SubElement(etree.SubElement(element, q("Reason", SOAP)), q("Text", SOAP))
+    text.set("{http://www.w3.org/XML/1998/namespace}lang", "en")
+    text.text = reason
+    return element.getroottree().getroot()
+
+
+def read_envelope(
+    data: bytes, limits: safexml.Limits = safexml.DEFAULT_LIMITS, *, answering: str = ""
+) -> tuple[str, Element]:
+    """(action, the body's first element); a fault body raises RegistryFault. The element's
+    tree is the whole envelope (its headers: `element.getroottree().getroot()`).
+    `answering`: the MessageID of the request; an answer that relates to another message is
+    not taken as this request's answer (nor its fault as a verdict on this request)."""
     try:
-        root = ET.fromstring(data)
-    except ET.ParseError as exc:
-        raise RegistryFault(0, "Unreadable answer", f"the XML could not be read ({exc})",
-                            transient=True) from None  # fmt: skip
+        root = safexml.parse(data, limits)
+    except safexml.UnsafeXml as exc:
+        raise RegistryFault(0, UNREADABLE, str(exc), transient=True) from None
     body = root.find(q("Body", SOAP))
-    if root.tag != q("Envelope", SOAP) or body is None or len(body) == 0:
-        raise RegistryFault(0, "Unreadable answer", "not a SOAP 1.2 envelope", transient=True)
+    children = safexml.elements(body) if body is not None else []
+    if root.tag != q("Envelope", SOAP) or not children:
+        raise RegistryFault(0, UNREADABLE, "not a SOAP 1.2 envelope", transient=True)
+    related = (root.findtext(f"{q('Header', SOAP)}/{q('RelatesTo', WSA)}") or "").strip()
+    if answering and related and related != answering:
+        raise RegistryFault(0, UNREADABLE, "the answer relates to another message", transient=True)
     action = root.findtext(f"{q('Header', SOAP)}/{q('Action', WSA)}") or ""
-    first = body[0]
+    first = children[0]
     if first.tag == q("Fault", SOAP):
         raise fault_from(first)
     return action.strip(), first
 
 
-def fault_from(element: ET.Element) -> RegistryFault:
+def fault_from(element: Element) -> RegistryFault:
+    """The registry's ErrorInfo as a RegistryFault; a fault without one is judged by its SOAP
+    code: the receiver's is transient, a security layer's refuses this sending only."""
     info = element.find(f".//{q('ErrorInfo', ERRORS)}")
-    reason = element.findtext(f".//{q('Text', SOAP)}") or "Fault"
+    reason = (element.findtext(f".//{q('Text', SOAP)}") or "Fault").strip()
     if info is None:
-        return RegistryFault(0, reason, reason, transient=True)
-    code = int(info.findtext(q("Code", ERRORS)) or 0)
+        value = element.findtext(f"{q('Code', SOAP)}/{q('Value', SOAP)}") or ""
+        subcodes = [v.rsplit(":", 1)[-1] for v in element.xpath(
+            ".//s:Subcode/s:Value/text()", namespaces={"s": SOAP})]  # fmt: skip
+        if any(code in SECURITY_SUBCODES for code in subcodes):
+            return RegistryFault(0, "Security refused", reason, arrival=Arrival.NOT_THIS_TIME)
+        return RegistryFault(0, reason, reason, transient=value.endswith("Receiver"))
+    text = (info.findtext(q("Code", ERRORS)) or "").strip()
+    code = int(text) if text.isdigit() and len(text) < 10 else 0
     title = info.findtext(q("Title", ERRORS)) or reason
     message = info.findtext(q("Message", ERRORS)) or ""
     return RegistryFault(code, title, message, transient=code == 1001)
@@ -153,21 +252,21 @@ def fault_from(element: ET.Element) -> RegistryFault:
 # BulkUpload.
 
 
-def bulk_upload(org_code: str, request_id: str, applications: Sequence[Application]) -> ET.Element:
-    root = ET.Element(q("BulkUpload"))
+def bulk_upload(org_code: str, request_id: str, applications: Sequence[Application]) -> Element:
+    root = _root("BulkUpload")
     _add(root, "OrgCode", org_code)
     _add(root, "RequestId", request_id)
     _add(root, "NoOfApplications", len(applications))
-    container = ET.SubElement(root, q("Applications"))
+    container = etree.SubElement(root, q("Applications"))
     for application in applications:
-        element = ET.SubElement(container, q("Application"))
+        element = etree.SubElement(container, q("Application"))
         _add(element, "ApplicationId", application.application_id)
         _add(element, "DVSCheckRequired", "true" if application.dvs_check_required else "false")
         _add(element, "UserReference", application.user_reference)
         _add(element, "ContactDetails", application.contact)
         _add(element, "PersonalDetails", application.personal)
         if application.document is not None:
-            document = ET.SubElement(
+            document = etree.SubElement(
                 element,
                 q("DVSDocument"),
                 {q("type", XSI): f"u:{application.document.registry_type}"},
@@ -179,7 +278,7 @@ def bulk_upload(org_code: str, request_id: str, applications: Sequence[Applicati
     return root
 
 
-def read_bulk_upload(element: ET.Element) -> tuple[str, str, list[Application]]:
+def read_bulk_upload(element: Element) -> tuple[str, str, list[Application]]:
     """(org code, request id, applications) from a BulkUpload request."""
     applications = []
     for item in element.iter(q("Application")):
@@ -196,43 +295,45 @@ def read_bulk_upload(element: ET.Element) -> tuple[str, str, list[Application]]:
                 contact=_pairs(_child(item, "ContactDetails")),
                 personal=tuple((n, str(v)) for n, v in _pairs(_child(item, "PersonalDetails"))),
                 document=document,
-                non_dvs_document_type_id=int(non_dvs) if non_dvs else None,
+                non_dvs_document_type_id=(
+                    _number(non_dvs, "NonDvsDocumentTypeId") if non_dvs else None
+                ),
             )
         )
     return _text(element, "OrgCode"), _text(element, "RequestId"), applications
 
 
-def bulk_upload_response(receipt_number: str) -> ET.Element:
-    root = ET.Element(q("BulkUploadResponse"))
+def bulk_upload_response(receipt_number: str) -> Element:
+    root = _root("BulkUploadResponse")
     _add(root, "ReceiptNumber", receipt_number)
     return root
 
 
-def read_receipt(element: ET.Element) -> str:
+def read_receipt(element: Element) -> str:
     return _text(element, "ReceiptNumber")
 
 
 # BulkUploadRetrieve.
 
 
-def bulk_upload_retrieve(receipt_number: str) -> ET.Element:
-    root = ET.Element(q("BulkUploadRetrieve"))
+def bulk_upload_retrieve(receipt_number: str) -> Element:
+    root = _root("BulkUploadRetrieve")
     _add(root, "ReceiptNumber", receipt_number)
     return root
 
 
-def read_retrieve_request(element: ET.Element) -> str:
+def read_retrieve_request(element: Element) -> str:
     return _text(element, "ReceiptNumber")
 
 
-def bulk_results_response(results: BulkResults) -> ET.Element:
-    root = ET.Element(q("BulkUploadRetrieveResponse"))
+def bulk_results_response(results: BulkResults) -> Element:
+    root = _root("BulkUploadRetrieveResponse")
     _add(root, "RequestId", results.request_id)
     _add(root, "NoOfApplications", len(results.applications))
     _add(root, "NoOfApplicationsFailed", results.failed)
-    container = ET.SubElement(root, q("Applications"))
+    container = etree.SubElement(root, q("Applications"))
     for item in results.applications:
-        element = ET.SubElement(container, q("Application"))
+        element = etree.SubElement(container, q("Application"))
         _add(element, "ProcessedDate", item.processed_date)
         _add(element, "ApplicationId", item.application_id)
         _add(element, "Result", item.result)
@@ -240,13 +341,13 @@ def bulk_results_response(results: BulkResults) -> ET.Element:
         if item.usi:
             _add(element, "USI", item.usi)
         if item.errors:
-            errors = ET.SubElement(element, q("Errors"))
+            errors = etree.SubElement(element, q("Errors"))
             for error in item.errors:
                 _add(errors, "Error", (("Code", error.code), ("Message", error.message[:255])))
     return root
 
 
-def read_bulk_results(element: ET.Element) -> BulkResults:
+def read_bulk_results(element: Element) -> BulkResults:
     applications = []
     for item in element.iter(q("Application")):
         errors = tuple(
@@ -278,8 +379,8 @@ def _person(verification: Verification) -> tuple[tuple[str, str], ...]:
     return (*names, ("DateOfBirth", verification.date_of_birth))
 
 
-def verify_usi(org_code: str, verification: Verification) -> ET.Element:
-    root = ET.Element(q("VerifyUSI"))
+def verify_usi(org_code: str, verification: Verification) -> Element:
+    root = _root("VerifyUSI")
     _add(root, "OrgCode", org_code)
     _add(root, "USI", verification.usi)
     for name, value in _person(verification):
@@ -287,13 +388,13 @@ def verify_usi(org_code: str, verification: Verification) -> ET.Element:
     return root
 
 
-def bulk_verify_usi(org_code: str, verifications: Sequence[Verification]) -> ET.Element:
-    root = ET.Element(q("BulkVerifyUSI"))
+def bulk_verify_usi(org_code: str, verifications: Sequence[Verification]) -> Element:
+    root = _root("BulkVerifyUSI")
     _add(root, "OrgCode", org_code)
     _add(root, "NoOfVerifications", len(verifications))
-    container = ET.SubElement(root, q("Verifications"))
+    container = etree.SubElement(root, q("Verifications"))
     for verification in verifications:
-        element = ET.SubElement(container, q("Verification"))
+        element = etree.SubElement(container, q("Verification"))
         _add(element, "RecordId", verification.record_id)
         _add(element, "USI", verification.usi)
         for name, value in _person(verification):
@@ -301,13 +402,13 @@ def bulk_verify_usi(org_code: str, verifications: Sequence[Verification]) -> ET.
     return root
 
 
-def read_verifications(element: ET.Element) -> tuple[str, list[Verification]]:
+def read_verifications(element: Element) -> tuple[str, list[Verification]]:
     """(org code, verifications) from a VerifyUSI or BulkVerifyUSI request."""
     items = list(element.iter(q("Verification"))) or [element]
 
-    def one(item: ET.Element, record_id: int) -> Verification:
+    def one(item: Element, record_id: int) -> Verification:
         return Verification(
-            record_id=int(_text(item, "RecordId") or record_id),
+            record_id=_number(_text(item, "RecordId") or str(record_id), "RecordId"),
             usi=_text(item, "USI"),
             first_name=_text(item, "FirstName"),
             family_name=_text(item, "FamilyName"),
@@ -318,32 +419,35 @@ def read_verifications(element: ET.Element) -> tuple[str, list[Verification]]:
     return _text(element, "OrgCode"), [one(item, n) for n, item in enumerate(items, start=1)]
 
 
-def _verification_fields(parent: ET.Element, result: VerificationResult) -> None:
+def _verification_fields(parent: Element, result: VerificationResult) -> None:
     _add(parent, "USIStatus", result.usi_status)
     for name in ("FirstName", "FamilyName", "SingleName", "DateOfBirth"):
         if name in result.matches:
             _add(parent, name, result.matches[name])
 
 
-def verify_response(result: VerificationResult) -> ET.Element:
-    root = ET.Element(q("VerifyUSIResponse"))
+def verify_response(result: VerificationResult) -> Element:
+    root = _root("VerifyUSIResponse")
     _verification_fields(root, result)
     return root
 
 
-def bulk_verify_response(results: Sequence[VerificationResult]) -> ET.Element:
-    root = ET.Element(q("BulkVerifyUSIResponse"))
-    container = ET.SubElement(root, q("VerificationResponses"))
+def bulk_verify_response(results: Sequence[VerificationResult]) -> Element:
+    root = _root("BulkVerifyUSIResponse")
+    container = etree.SubElement(root, q("VerificationResponses"))
     for result in results:
-        element = ET.SubElement(container, q("VerificationResponse"))
+        element = etree.SubElement(container, q("VerificationResponse"))
         _verification_fields(element, result)
         _add(element, "USI", result.usi)
         _add(element, "RecordId", result.record_id)
     return root
 
 
-def read_verification_results(element: ET.Element, usis: Sequence[str]) -> list[VerificationResult]:
+def read_verification_results(element: Element, usis: Sequence[str]) -> list[VerificationResult]:
     items = list(element.iter(q("VerificationResponse"))) or [element]
+    if len(items) != len(usis):
+        raise RegistryFault(0, UNREADABLE, f"{len(items)} verification results for "
+                            f"{len(usis)} USIs", transient=True)  # fmt: skip
     results = []
     for number, item in enumerate(items):
         matches = {
@@ -353,7 +457,7 @@ def read_verification_results(element: ET.Element, usis: Sequence[str]) -> list[
         }
         results.append(
             VerificationResult(
-                record_id=int(_text(item, "RecordId") or number + 1),
+                record_id=_answered(_text(item, "RecordId"), number + 1),
                 usi=_text(item, "USI") or usis[number],
                 usi_status=_text(item, "USIStatus"),
                 matches=matches,
@@ -365,19 +469,19 @@ def read_verification_results(element: ET.Element, usis: Sequence[str]) -> list[
 # GetCountries.
 
 
-def get_countries(org_code: str) -> ET.Element:
-    root = ET.Element(q("GetCountries"))
+def get_countries(org_code: str) -> Element:
+    root = _root("GetCountries")
     _add(root, "OrgCode", org_code)
     return root
 
 
-def read_org_code(element: ET.Element) -> str:
+def read_org_code(element: Element) -> str:
     return _text(element, "OrgCode")
 
 
-def countries_response(countries: Sequence[Country]) -> ET.Element:
-    root = ET.Element(q("GetCountriesResponse"))
-    container = ET.SubElement(root, q("Countries"))
+def countries_response(countries: Sequence[Country]) -> Element:
+    root = _root("GetCountriesResponse")
+    container = etree.SubElement(root, q("Countries"))
     for country in countries:
         current = "true" if country.is_current else "false"
         details = (("CountryCode", country.code), ("Name", country.name), ("IsCurrent", current))
@@ -385,7 +489,7 @@ def countries_response(countries: Sequence[Country]) -> ET.Element:
     return root
 
 
-def read_countries(element: ET.Element) -> list[Country]:
+def read_countries(element: Element) -> list[Country]:
     return [
         Country(_text(item, "CountryCode"), _text(item, "Name"), _text(item, "IsCurrent") == "true")
         for item in element.iter(q("CountryDetails"))

@@ -1,26 +1,21 @@
 """A client for the USI Registry's version 5 web service (SOAP 1.2, WS-Addressing).
 
-Security is pluggable. The live service accepts a request only with a WS-Security header
-carrying a token the ATO's security token service issues against the organisation's machine
-(M2M) credential, and signed with it. Obtaining that token is a separate step that needs the
-organisation's credential keystore and the ATO's token service (the WSDL's issuer
-`softwareauthorisations.*.ato.gov.au`); usikit does not do it. Give `SoapRegistry` a
-`TokenProvider` whose `security_header()` returns the ready `wsse:Security` element (for
-example from your organisation's gateway or the vendor library that holds the credential).
-`LocalToken` is for usikit's own local endpoint only.
+Each request is built as one lxml tree, secured in place (`security`: for the USI Registry, a
+token from the ATO's token service and an HMAC-SHA1 signature with its proof key), serialised
+once and sent: the bytes on the wire are the bytes signed. Answers are read with DTDs and
+entities refused and with limits on size, elements and time (`safexml`); each exchange has an
+overall deadline and an answer size limit (`transport`).
 """
 
 from __future__ import annotations
 
-import importlib
+import copy
 import time
-import urllib.error
-import urllib.request
-import xml.etree.ElementTree as ET
 from collections.abc import Callable, Sequence
-from typing import Protocol
 
-from usikit.bulk_usi.registry import messages
+from lxml import etree
+
+from usikit.bulk_usi.registry import messages, transport
 from usikit.bulk_usi.registry.base import (
     ENDPOINT_NAME,
     LIVE_NAME,
@@ -32,74 +27,13 @@ from usikit.bulk_usi.registry.base import (
     Verification,
     VerificationResult,
 )
-from usikit.errors import InputError, NotProcessedYet, RegistryFault
+from usikit.bulk_usi.registry.security import Security, Unsecured
+from usikit.errors import Arrival, NotProcessedYet, RegistryFault
 
 TEST_ENDPOINT = "https://3pt.portal.usi.gov.au/Service/v5/UsiService.svc"
 PRODUCTION_ENDPOINT = "https://portal.usi.gov.au/Service/v5/UsiService.svc"
 NOT_PROCESSED = ("not yet processed", "not processed yet", "still being processed")
-
-
-class TokenProvider(Protocol):
-    def security_header(self) -> ET.Element | None:
-        """The wsse:Security header to send, or None."""
-        ...
-
-
-class NoToken:
-    """Sends no security header (only a test endpoint without security accepts that)."""
-
-    def security_header(self) -> ET.Element | None:
-        return None
-
-
-def load_token_provider(spec: str) -> TokenProvider:
-    """The `TokenProvider` an organisation's own code makes (`module:function`, called with
-    no arguments): usikit never holds the M2M credential, that code does."""
-    module_name, _, attribute = spec.partition(":")
-    if not module_name or not attribute:
-        raise InputError(f"the token provider must be MODULE:FUNCTION, not {spec!r}")
-    try:
-        module = importlib.import_module(module_name)
-    except ImportError as exc:
-        raise InputError(
-            f"the token provider: cannot import {module_name!r} ({exc}); check the name and "
-            "that the module is installed in this environment"
-        ) from None
-    except Exception as exc:  # the organisation's module failed as it loaded
-        raise InputError(
-            f"the token provider: importing {module_name!r} failed ({type(exc).__name__}: "
-            f"{exc}); ask whoever maintains it"
-        ) from None
-    factory = getattr(module, attribute, None)
-    if not callable(factory):
-        raise InputError(f"the token provider: {module_name!r} has no function {attribute!r}")
-    try:
-        provider = factory()
-    except Exception as exc:  # a missing credential file, an unreachable gateway, ...
-        raise InputError(
-            f"the token provider: {spec} failed ({type(exc).__name__}: {exc}); check the "
-            "organisation's credential it uses, or ask whoever maintains it"
-        ) from None
-    if not callable(getattr(provider, "security_header", None)):
-        raise InputError(
-            f"the token provider: {spec} returned {type(provider).__name__}, which has no "
-            "security_header() method; it must return a TokenProvider"
-        )
-    return provider
-
-
-class LocalToken:
-    """A shared secret understood by `usikit registry serve`, never by the live service."""
-
-    def __init__(self, secret: str) -> None:
-        self.secret = secret
-
-    def security_header(self) -> ET.Element:
-        security = ET.Element(messages.q("Security", messages.WSSE))
-        username = ET.SubElement(security, messages.q("UsernameToken", messages.WSSE))
-        ET.SubElement(username, messages.q("Username", messages.WSSE)).text = "usikit"
-        ET.SubElement(username, messages.q("Password", messages.WSSE)).text = self.secret
-        return security
+SECURITY_REFUSED = "Security refused"
 
 
 class SoapRegistry:
@@ -111,27 +45,48 @@ class SoapRegistry:
         self,
         endpoint: str,
         *,
-        token: TokenProvider | None = None,
+        security: Security | None = None,
         timeout: float = 60.0,
         attempts: int = 4,
         backoff: float = 1.0,
         sleep: Callable[[float], None] = time.sleep,
+        max_answer_bytes: int = transport.MAX_ANSWER_BYTES,
     ) -> None:
-        self.endpoint, self.token = endpoint, token or NoToken()
+        self.endpoint = transport.check_address(endpoint, "the registry address")
+        self.security: Security = security or Unsecured()
         self.timeout, self.attempts, self.backoff, self.sleep = timeout, attempts, backoff, sleep
-        if endpoint.startswith(PRODUCTION_ENDPOINT):
+        self.max_answer_bytes = max_answer_bytes
+        self.last_answer: transport.Answer | None = None
+        address = endpoint.lower()
+        if address.startswith(PRODUCTION_ENDPOINT.lower()):
             self.name, self.label = LIVE_NAME, f"USI Registry web service at {endpoint}"
-        elif endpoint.startswith(TEST_ENDPOINT):  # the registry's, but what it issues is a test
+        elif address.startswith(TEST_ENDPOINT.lower()):  # the registry's, but its USIs are tests
             self.name = TEST_NAME
             self.label = f"{TEST_NAME} at {endpoint} (not the USI Registry: its USIs are tests)"
         else:
             self.name = ENDPOINT_NAME
             self.label = f"SOAP endpoint at {endpoint} (not the USI Registry)"
 
+    def prepare(self) -> None:
+        """Load what the security needs now (the credential: its password, its expiry), so
+        that a problem with it is said before any work starts."""
+        prepare = getattr(self.security, "prepare", None)
+        if callable(prepare):
+            prepare()
+
     def bulk_upload(
         self, org_code: str, request_id: str, applications: Sequence[Application]
     ) -> str:
-        body = messages.bulk_upload(org_code, request_id, applications)
+        where = messages.first_unsendable(applications)
+        if where:
+            raise RegistryFault(
+                0,
+                "Cannot be sent",
+                f"{where} is a character XML cannot carry, so request {request_id} could never "
+                "be sent, nor processed by the registry; correct that client's record",
+                arrival=Arrival.NEVER,
+            )
+        body = _built(messages.bulk_upload, org_code, request_id, applications)
         return messages.read_receipt(self._call("BulkUpload", body))
 
     def bulk_upload_retrieve(self, org_code: str, receipt_number: str) -> BulkResults:
@@ -144,33 +99,45 @@ class SoapRegistry:
             raise
 
     def verify_usi(self, org_code: str, verification: Verification) -> VerificationResult:
-        answer = self._call("VerifyUSI", messages.verify_usi(org_code, verification))
+        answer = self._call("VerifyUSI", _built(messages.verify_usi, org_code, verification))
         return messages.read_verification_results(answer, [verification.usi])[0]
 
     def bulk_verify_usi(
         self, org_code: str, verifications: Sequence[Verification]
     ) -> list[VerificationResult]:
-        answer = self._call("BulkVerifyUSI", messages.bulk_verify_usi(org_code, verifications))
+        body = _built(messages.bulk_verify_usi, org_code, verifications)
+        answer = self._call("BulkVerifyUSI", body)
         return messages.read_verification_results(answer, [v.usi for v in verifications])
 
     def get_countries(self, org_code: str) -> list[Country]:
-        return messages.read_countries(self._call("GetCountries", messages.get_countries(org_code)))
+        answer = self._call("GetCountries", _built(messages.get_countries, org_code))
+        return messages.read_countries(answer)
 
-    def _call(self, operation: str, body: ET.Element) -> ET.Element:
-        """Send one request; transient failures are retried with growing pauses.
+    def _call(self, operation: str, body: etree._Element) -> etree._Element:
+        """Send one request; transient failures are retried with growing pauses, and a
+        refused security (an expired token, say) once more with a new token.
 
         Every operation is safe to repeat: BulkUpload is deduplicated by its request id.
         """
-        request = messages.envelope(
-            operation, body, to=self.endpoint, security=self.token.security_header()
-        )
         last: RegistryFault | None = None
-        for attempt in range(self.attempts):
-            if attempt:
+        renewed = False
+        attempt = 0
+        while attempt < self.attempts:
+            if attempt and last is not None:
                 self.sleep(self.backoff * 2 ** (attempt - 1))
+            attempt += 1
+            envelope = messages.envelope(operation, copy.deepcopy(body), to=self.endpoint)
             try:
-                action, answer = messages.read_envelope(self._post(operation, request))
+                self.security.secure(envelope)
+                data = self._post(operation, messages.serialise(envelope))
+                action, answer = messages.read_envelope(
+                    data, answering=messages.message_id(envelope)
+                )
             except RegistryFault as fault:
+                if fault.title == SECURITY_REFUSED and not renewed and self.security.refused():
+                    renewed, last = True, None
+                    attempt -= 1  # the same attempt again, with a new token
+                    continue
                 if not fault.transient:
                     raise
                 last = fault
@@ -190,31 +157,45 @@ class SoapRegistry:
 
     def _post(self, operation: str, data: bytes) -> bytes:
         action = messages.ACTION.format(operation=operation)
-        request = urllib.request.Request(
-            self.endpoint,
-            data=data,
-            method="POST",
-            headers={"Content-Type": f'application/soap+xml; charset=utf-8; action="{action}"'},
-        )
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:
-                return response.read()
-        except urllib.error.HTTPError as error:
-            body = error.read()
-            if body.strip().startswith(b"<"):
-                try:
-                    messages.read_envelope(body)
-                except RegistryFault as fault:
-                    if error.code >= 500 and fault.code == 0:
-                        fault.transient = True
-                    raise fault from None
+            answer = transport.post(
+                self.endpoint,
+                data,
+                content_type=f'application/soap+xml; charset=utf-8; action="{action}"',
+                timeout=self.timeout,
+                max_bytes=self.max_answer_bytes,
+            )
+        except transport.Unreachable as exc:
             raise RegistryFault(
-                error.code, "HTTP error", f"the service answered HTTP {error.code}",
-                transient=error.code >= 500 or error.code == 429,
-            ) from None  # fmt: skip
-        except (urllib.error.URLError, TimeoutError, ConnectionError, OSError) as error:
-            reason = getattr(error, "reason", error)
-            message = f"could not reach {self.endpoint} ({reason})"
-            raise RegistryFault(
-                SERVICE_UNAVAILABLE, "Service Unavailable", message, transient=True
+                SERVICE_UNAVAILABLE, "Service Unavailable", str(exc), transient=True
             ) from None
+        self.last_answer = answer
+        if 300 <= answer.status < 400:
+            raise RegistryFault(
+                answer.status,
+                "Redirected",
+                f"the service answered HTTP {answer.status}, a redirect to "
+                f"{answer.location or 'an unnamed address'}; redirects are not followed: "
+                "check the registry's address",
+            )
+        if answer.status >= 400 and answer.body.lstrip().startswith(b"<"):
+            try:
+                messages.read_envelope(answer.body)
+            except RegistryFault as fault:
+                if fault.title != messages.UNREADABLE:
+                    raise
+        if answer.status >= 400:
+            raise RegistryFault(
+                answer.status, "HTTP error", f"the service answered HTTP {answer.status}",
+                transient=answer.status >= 500 or answer.status == 429,
+            )  # fmt: skip
+        return answer.body
+
+
+def _built(build: Callable[..., etree._Element], *args: object) -> etree._Element:
+    """A request body; a value XML cannot carry refuses it before anything is sent."""
+    try:
+        return build(*args)
+    except ValueError as exc:
+        raise RegistryFault(0, "Cannot be sent", f"a value cannot be sent as XML ({exc})",
+                            arrival=Arrival.NEVER) from None  # fmt: skip
