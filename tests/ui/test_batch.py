@@ -11,7 +11,7 @@ import ipywidgets as widgets
 import pytest
 from openpyxl import load_workbook
 
-from tests.batch_helpers import BAD_DATE, BAD_POSTCODE, NO_CARD, Clock
+from tests.batch_helpers import BAD_DATE, BAD_POSTCODE, IN_ERROR, NO_CARD, Clock
 from tests.ui_helpers import click_record, link_bytes, uploaded
 from usikit.bulk_usi import batches
 from usikit.bulk_usi.clients import import_clients
@@ -211,12 +211,30 @@ def test_saving_an_unchanged_form_changes_nothing(screen):
     assert screen.message.text == f"{BAD_POSTCODE}: nothing was changed"
 
 
+def test_the_red_records_are_selected_and_shown_alone_so_all_are_in_view(screen):
+    loaded(screen)
+    screen.grid.go(3)  # the officer was looking at the last page
+    screen.select_red.click()
+    assert list(screen.grid.frame.index) == IN_ERROR == screen.grid.chosen
+    assert screen.grid.page == 0 and screen.grid.pages == 1  # every one of them in view
+    assert screen.show_all.layout.display != "none"
+    assert "Showing the 6 records that were red when selected" in screen.summary.value
+    click_record(screen.grid, BAD_POSTCODE)
+    screen.edit_person.click()
+    screen.form.fill({"Postcode": "0800"})
+    screen.form.save.click()
+    assert statuses(screen)[BAD_POSTCODE] == "ok" and len(screen.grid.frame) == 6  # still here
+    screen.show_all.click()
+    assert len(screen.grid.frame) == 36 and screen.show_all.layout.display == "none"
+
+
 def test_removing_the_red_records_enables_submit(screen):
     loaded(screen)
     screen.select_red.click()
     assert len(screen.grid.chosen) == 6
     assert screen.grid.page == screen.grid.page_of(screen.grid.chosen[0])
     screen.remove.click()
+    assert screen.show_all.layout.display == "none" and len(screen.grid.frame) == 30
     assert "6 records removed" in screen.message.text
     assert "30 records: 30 valid, 0 with errors" in screen.summary.value
     assert screen.grid.chosen == [] and screen.select_red.disabled

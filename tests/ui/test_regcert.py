@@ -251,7 +251,7 @@ def test_a_file_with_the_wrong_columns_is_said_whole(importer, demo_folder):
     [message] = importer.report.errors["message"]
     assert message.startswith("The file must have exactly these 10 columns in this order")
     assert len(message) > 300  # far longer than any grid cell shows
-    assert f"The file: {message}" in html.unescape(importer.report_view.file_problems.value)
+    assert message in html.unescape(importer.report_view.file_problems.value)
     assert importer.problems.grid.header_visibility == "column"  # no 0-based # column
     assert list(importer.problems.frame.columns) == [
         "Row", "Column", "Value", "Check", "Severity", "Message"

@@ -104,6 +104,8 @@ class BatchScreen(Screen):
         self.chosen_count = widgets.HTML()
         self.details = widgets.HTML()
         self.select_red = button("Select the red records", icon="check-square")
+        self.show_all = button("Show every record", icon="list")
+        self.focus: list[str] | None = None  # the records shown alone (the red ones, chosen)
         self.edit_person = button("Edit client details", icon="user")
         self.edit_document = button("Edit identity document", icon="id-card")
         self.remove = button("Remove from the batch", icon="trash", style="warning")
@@ -134,7 +136,7 @@ class BatchScreen(Screen):
             widgets.HBox([self.summary]),
             self.chart.widget,
             self.grid.widget,
-            widgets.HBox([self.chosen_count, self.select_red]),
+            widgets.HBox([self.chosen_count, self.select_red, self.show_all]),
             self.details,
             widgets.HBox([self.edit_person, self.edit_document, self.remove]),
             self.form.widget,
@@ -158,6 +160,7 @@ class BatchScreen(Screen):
         self.add_all.on_click(self._add_all)
         self.grid.on_choose(self._chosen)
         self.select_red.on_click(self._select_red)
+        self.show_all.on_click(self._show_all)
         self.edit_person.on_click(lambda _: self._open_form(PERSON_FIELDS, "Client details"))
         self.edit_document.on_click(lambda _: self._open_form(DOCUMENT_FIELDS, "Identity document"))
         self.form.save.on_click(self._save)
@@ -189,7 +192,7 @@ class BatchScreen(Screen):
             if report.n_warnings:
                 line += f" ({report.n_warnings} warnings)"
             self.summary.value = box(line, colour)
-            self.grid.show(self._grid_frame(self.view))
+            self.grid.show(self._focused(self._grid_frame(self.view)))
             self.chart.show(
                 "Problems by column and check",
                 [
@@ -203,6 +206,21 @@ class BatchScreen(Screen):
             )
         self._list_clients()
         self._chosen(self.grid.chosen)
+
+    def _focused(self, grid: pd.DataFrame) -> pd.DataFrame:
+        """The records the grid shows: those chosen with Select the red records while they
+        are shown alone (so that they are all in view), else every record."""
+        kept = [key for key in self.focus or () if key in grid.index]
+        self.focus = kept or None
+        self.show_all.layout.display = None if self.focus else "none"  # a button: its own
+        if self.focus is None:
+            return grid
+        self.summary.value += box(
+            f"Showing the {counted(len(kept), 'record')} that were red when selected; "
+            "Show every record brings back the others.",
+            "info",
+        )
+        return grid.loc[kept]
 
     def _grid_frame(self, view: BatchView) -> pd.DataFrame:
         """The grid: each record's spreadsheet row (of the file it was loaded from), who,
@@ -221,7 +239,8 @@ class BatchScreen(Screen):
         return grid[columns]
 
     def _show_empty(self) -> None:
-        self.view = None
+        self.view, self.focus = None, None
+        self.show_all.layout.display = "none"
         self.summary.value = box(
             "No open batch yet: load a spreadsheet or add clients above to start one.", "info"
         )
@@ -346,9 +365,18 @@ class BatchScreen(Screen):
 
     @guarded
     def _select_red(self, _: object = None) -> None:
-        """Choose every red record, and bring the first into view."""
+        """Choose every red record and show them alone, so that all of them are in view
+        (a canvas grid cannot be scrolled from here)."""
         if self.view is not None:
-            self.grid.choose(self.view.in_error())
+            self.focus = self.view.in_error()
+            self.refresh()
+            self.grid.choose(self.focus)
+
+    @guarded
+    def _show_all(self, _: object = None) -> None:
+        """Every record again; the choice stays."""
+        self.focus = None
+        self.refresh()
 
     @needs(Role.USI_BATCHES, controls=("edit_person", "edit_document"))
     @guarded
@@ -458,7 +486,7 @@ class BatchScreen(Screen):
             f"<div style='margin:6px 10px 6px 0'>Retrieve the USIs of batch {done.batch_id} "
             f"on the {ResultsScreen.tab} screen once the registry has processed it.</div>"
         )
-        self.open_results.layout.display = "flex" if self.can_go_to else "none"
+        self.open_results.layout.display = None if self.can_go_to else "none"
         self.grid.clear()
         self.refresh()
 

@@ -52,19 +52,22 @@ def download_link(path: Path, text: str | None = None) -> str:
     where = html.escape(str(path))
     if size > MAX_LINK_BYTES:
         return f"{html.escape(path.name)} is saved at <code>{where}</code> ({file_size(size)})."
-    anchor = content_link(path.name, path.read_bytes(), text)
-    return f"{anchor} <span style='color:#555'>(also saved at <code>{where}</code>)</span>"
+    return content_link(
+        path.name, path.read_bytes(), text, note=f"also saved at <code>{where}</code>"
+    )
 
 
-def content_link(name: str, content: bytes, text: str | None = None) -> str:
-    """An anchor that downloads `content` as a file called `name`, with its size."""
+def content_link(name: str, content: bytes, text: str | None = None, *, note: str = "") -> str:
+    """An anchor that downloads `content` as a file called `name`, with its size (and
+    `note`, HTML, beside it)."""
     label = html.escape(text or f"Download {name}")
     media = MEDIA_TYPES.get(Path(name).suffix.lower(), "application/octet-stream")
     payload = base64.b64encode(content).decode("ascii")
+    beside = file_size(len(content)) + (f"; {note}" if note else "")
     return (
         f'<a class="usikit-download" download="{html.escape(name)}" '
         f'href="data:{media};base64,{payload}" style="{LINK}">{label}</a> '
-        f"<span style='color:#555'>({file_size(len(content))})</span>"
+        f"<span style='color:#555'>({beside})</span>"
     )
 
 

@@ -137,7 +137,8 @@ class ClientForm:
                     widgets.HTML(
                         f"<div style='color:#555;margin-left:8px;max-width:560px'>{hint}</div>"
                     ),
-                ]
+                ],
+                layout=widgets.Layout(align_items="center"),
             )
             row.add_class(f"usikit-field-{'flagged' if found else 'plain'}")
             self.rows_by_name[f.name] = row

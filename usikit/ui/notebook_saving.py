@@ -20,14 +20,18 @@ HOOK = "usikit.ui.notebook_saving.strip_screen_notebooks"  # as JupyterLab's opt
 
 
 def is_screen_notebook(content: dict[str, Any]) -> bool:
-    """Whether every code cell of a notebook (as nbformat's dict) only shows usikit screens."""
-    code = [cell for cell in content.get("cells", []) if cell.get("cell_type") == "code"]
+    """Whether every code cell of a notebook (as nbformat's dict) only shows usikit screens
+    (an empty cell, as Shift+Enter adds below the last one, does not count)."""
+    code = [cell for cell in content.get("cells", []) if _is_code(cell) and _source(cell).strip()]
     return bool(code) and all(SCREEN_CELL.fullmatch(_source(cell)) for cell in code)
 
 
 def strip(content: dict[str, Any]) -> None:
-    """Remove what running left in a notebook: outputs, counts, widget state, kernel details."""
-    for cell in content.get("cells", []):
+    """Remove what running left in a notebook: outputs, counts, widget state, kernel details,
+    and the empty cells running added."""
+    cells = content.get("cells", [])
+    content["cells"] = [c for c in cells if not (_is_code(c) and not _source(c).strip())]
+    for cell in content["cells"]:
         cell["metadata"] = {}
         if cell.get("cell_type") == "code":
             cell["outputs"] = []
@@ -41,6 +45,10 @@ def strip_screen_notebooks(model: dict[str, Any], **_: Any) -> None:
         return
     if is_screen_notebook(model["content"]):
         strip(model["content"])
+
+
+def _is_code(cell: dict[str, Any]) -> bool:
+    return cell.get("cell_type") == "code"
 
 
 def _source(cell: dict[str, Any]) -> str:

@@ -86,7 +86,7 @@ class RegcertExportScreen(Screen):
             key="Record",
             keep_hidden_choice=True,
         )
-        self.detail = DetailPane("Click a record to read all its columns here.")
+        self.detail = DetailPane("Click a record to read all its columns here.", limit=1)
         self.edit = button("Correct the selected record", icon="pencil")
         self.form = RecordForm()
         self.export_format = format_choice()

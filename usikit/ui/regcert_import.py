@@ -140,7 +140,7 @@ class RegcertImportScreen(Screen):
             self.result_chart.widget,
             self.result_grid.widget,
             self.result_detail.widget,
-            self.export_results,
+            widgets.HBox([self.export_results]),
             self.downloads.widget,
         )
         self.connect()

@@ -74,9 +74,11 @@ class ReportView:
         else:
             whole = report.errors[report.errors["row"].isna()]
             self.file_problems.value = "".join(  # it blocks every record: written out in full
-                box(f"The file: {message}", "error" if severity == "error" else "warning")
+                box(message, "error" if severity == "error" else "warning")
                 for message, severity in zip(whole["message"], whole["severity"], strict=True)
             )
             self.grid.show(problem_table(report))
             self.chart.show("Problems by column and check", problem_bars(report))
         self.detail.show(self.grid.frame, self.grid.chosen)
+        if report is not None and report.errors.empty:
+            self.detail.widget.value = "<div style='color:#0f5132;margin:4px 0'>No problems.</div>"

@@ -141,7 +141,7 @@ class Screen:
         if file is not None and not file.exists() and not create:
             self.message.info(
                 f"There is no workspace at {file} yet: {self.starts_workspace}. If you meant "
-                "another workspace, ask whoever set up usikit to point it there."
+                "another workspace, ask your administrator which one to use."
             )
             self.header.value = self.header_html()
             return False

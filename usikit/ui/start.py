@@ -50,7 +50,13 @@ class StartScreen(Screen):
             control.layout.min_width = "200px"
         self.notes = {kind: widgets.HTML() for kind in self.kinds}
         self.links = widgets.VBox(
-            [widgets.HBox([self.opens[kind], self.notes[kind]]) for kind in self.kinds]
+            [
+                widgets.HBox(
+                    [self.opens[kind], self.notes[kind]],
+                    layout=widgets.Layout(align_items="center"),
+                )
+                for kind in self.kinds
+            ]
         )
         self.compose(
             widgets.HTML(_INTRODUCTION),
@@ -104,7 +110,7 @@ class StartScreen(Screen):
                 else ""
             )
             where = "" if self.can_go_to else f"<b>{html.escape(kind.notebook)}</b>: "
-            self.opens[kind].layout.display = "flex" if self.can_go_to else "none"
+            self.opens[kind].layout.display = None if self.can_go_to else "none"
             self.notes[
                 kind
             ].value = f"<div style='margin:4px 10px'>{where}{html.escape(kind.what)}{note}</div>"
@@ -116,11 +122,12 @@ class StartScreen(Screen):
 
 
 _INTRODUCTION = (
-    "<p style='max-width:900px'>usikit turns two spreadsheet jobs of a student-records team "
+    "<div style='max-width:900px;line-height:1.5;margin:6px 0'>usikit turns two spreadsheet "
+    "jobs of a student-records team "
     "into a checked, repeatable workflow, all by clicking: creating USIs in bulk through the "
     "USI Registry (Australia), and the Registration &amp; Certification register with its "
     "import and export files (England). Every problem is said in plain English, with the "
-    "spreadsheet row it is on; nothing is sent or written without asking first.</p>"
+    "spreadsheet row it is on; nothing is sent or written without asking first.</div>"
 )
 
 
