@@ -302,17 +302,23 @@ def test_the_start_notebook_shows_the_app_in_jupyterlab_and_is_saved_as_shipped(
     page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").wait_for()
     tabs = page.locator(".jp-OutputArea-output .widget-tab").first
     choose_kernel = page.locator(".jp-Dialog").get_by_role("button", name="Select", exact=True)
+    prompt = page.locator(".jp-CodeCell .jp-InputArea-prompt").first
     for attempt in range(3):  # a keystroke lost while the page settles is pressed again
-        if choose_kernel.is_visible():  # JupyterLab sometimes asks which kernel, once
+        if choose_kernel.is_visible():  # JupyterLab may ask which kernel, once
             choose_kernel.click()
         page.locator(".jp-CodeCell .jp-InputArea-editor").first.click()
         page.keyboard.press("Shift+Enter")
-        try:
-            tabs.wait_for(timeout=40_000)
+        try:  # the cell ran (or is running) once its prompt holds a number or a star
+            page.wait_for_function(
+                "(p) => /\\[[0-9*]+\\]/.test(p.textContent)",
+                arg=prompt.element_handle(),
+                timeout=20_000,
+            )
             break
         except PlaywrightTimeout:
             if attempt == 2:
                 raise
+    tabs.wait_for(timeout=120_000)  # run once, however long a busy machine takes
     page.get_by_text("Clients with a USI").wait_for()
     assert_widgets_display(page)
     page.keyboard.press("Control+s")  # JupyterLab saves the outputs; the hook strips them
