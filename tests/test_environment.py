@@ -44,10 +44,30 @@ def test_python_bound_is_pyproject_s():
     assert str(packages["python"].specifier) == _pyproject()["requires-python"]
 
 
-def test_every_requirement_is_in_conda_with_the_same_bound():
+def _requirements() -> list[Requirement]:
+    """The dependencies and every extra's, without an extra's use of another (usikit[app])."""
     project = _pyproject()
-    listed = [*project["dependencies"], *project["optional-dependencies"]["dev"]]
-    wanted = {_key(r.name): r for r in map(Requirement, listed)}
+    listed = [*project["dependencies"]]
+    for extra in project["optional-dependencies"].values():
+        listed.extend(extra)
+    return [r for r in map(Requirement, listed) if _key(r.name) != "usikit"]
+
+
+def test_the_dev_extra_holds_every_other_extra():
+    """`make test` installs `.[dev]`: the app and JupyterLab extras come with it."""
+    extras = _pyproject()["optional-dependencies"]
+    assert "usikit[lab]" in extras["dev"] and "usikit[app]" in extras["lab"]
+    assert set(extras) == {"app", "lab", "dev"}
+
+
+def test_the_command_line_installs_without_the_screens():
+    """`pip install usikit` gives the command line and the library; the screens are extras."""
+    core = {_key(Requirement(r).name) for r in _pyproject()["dependencies"]}
+    assert not core & {"jupyterlab", "voila", "ipywidgets", "ipydatagrid"}
+
+
+def test_every_requirement_is_in_conda_with_the_same_bound():
+    wanted = {_key(r.name): r for r in _requirements()}
     packages, _ = _conda()
     conda = {name: r for name, r in packages.items() if name not in ("python", "pip")}
     assert sorted(set(wanted) - set(conda) - set(PIP_ONLY)) == [], "add these to environment.yml"

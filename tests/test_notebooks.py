@@ -20,8 +20,9 @@ NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 # widgets' state (what the browser would draw).
 EXPECTED = {
     "00_start_here.ipynb": (
-        "usikit: start here: 38 clients, 2 clients with a USI",
-        ["Learners", "offline simulator (not the USI Registry", "Audit trail</a>"],
+        "usikit: tabs Start, Create USIs, USI results, Learners, Import R&C, R&C register, "
+        "Audit trail. Start: 38 clients, 2 clients with a USI",
+        ["Learners", "offline simulator (not the USI Registry", "Open Audit trail", "R&C register"],
     ),
     "01_create_usi_batch.ipynb": (
         "Create USIs: the batch: no open batch",
@@ -36,12 +37,16 @@ EXPECTED = {
         ["Mandatory fields: <b>Qualification Number</b>", "Download sample file"],
     ),
     "04_regcert_export.ipynb": (
-        "Registration & Certification: export records: 46 records shown",
-        ["0 records selected (of 46 shown)", "Records by status"],
+        "Registration & Certification: the register and its export: 46 records shown",
+        ["0 records selected (of 46 shown)", "Records by status", "Correct the selected record"],
     ),
     "05_audit.ipynb": (
         "Audit trail: 3 audit records",
         ["3 audit records by 1 person", "Audit records by day and action", "regcert_import_first"],
+    ),
+    "06_regcert_learners.ipynb": (
+        "Registration & Certification: load learners into the register: choose the learner file",
+        ["Check the file", "Load the accepted rows into the register", "regcert_register.xlsx"],
     ),
 }
 

@@ -12,10 +12,12 @@
 | USIKIT_ORG_CODE | the organisation code sent to the registry | `DEMO1` |
 | USIKIT_USER_REFERENCE | who prepared the applications (at most 40 characters) | the login |
 | USIKIT_DEBUG | set: a bug shows its traceback instead of one line | unset |
+| USIKIT_FOLDER | the screens' folder (files, exports) for a database-server workspace | here |
 
 The command line's options and a screen's constructor arguments override these. Exports
-from the screens are written into an `exports` folder next to a SQLite workspace (next to
-the notebook for a database server).
+from the screens are written into an `exports` folder next to a SQLite workspace (in the
+screens' folder for a database server: USIKIT_FOLDER, which `usikit app` sets to the folder
+it was started in, else the notebook's).
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ STS_ENV = "USIKIT_STS"
 ORG_CODE_ENV = "USIKIT_ORG_CODE"
 USER_REFERENCE_ENV = "USIKIT_USER_REFERENCE"
 DEBUG_ENV = "USIKIT_DEBUG"
+FOLDER_ENV = "USIKIT_FOLDER"
 
 DEFAULT_WORKSPACE = "usikit.db"
 OFFLINE = "offline"  # the registry setting that names the built-in simulator
@@ -160,7 +163,9 @@ class Settings:
     def folder(self) -> Path:
         """The workspace's folder: where the officer keeps the files the screens read."""
         file = self.sqlite_file
-        return file.parent if file is not None else Path.cwd()
+        if file is not None:
+            return file.parent
+        return Path(os.environ.get(FOLDER_ENV) or Path.cwd())
 
     @property
     def exports(self) -> Path:

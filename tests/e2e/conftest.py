@@ -1,10 +1,13 @@
-"""The browser tests: JupyterLab (which serves Voila too) on localhost, driven by Chromium."""
+"""The browser tests: the one app as `usikit app` serves it, and JupyterLab, both on
+localhost, driven by Debian's Chromium."""
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -22,10 +25,14 @@ ROOT = Path(__file__).parent.parent.parent
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 SCREENSHOTS = "USIKIT_SCREENSHOTS"  # a folder that gets a copy of every screenshot
-VOILA_CELLS = "#rendered_cells > div"  # what a Voila page shows, without the empty space below
+APP_TABS = ".widget-tab"  # the app: its tab bar and the screen in front
+STRIP_ON_SAVE = "--ContentsManager.pre_save_hook=usikit.ui.notebook_saving.strip_screen_notebooks"
 # JupyterLab's own prompts stay out of the way (and out of the screenshots).
-QUIET_LAB = {"@jupyterlab/apputils-extension/notification": {"fetchNews": "false",
-                                                             "checkForUpdates": False}}  # fmt: skip
+# The notebook's kernel starts by itself: no "Select Kernel" question.
+QUIET_LAB = {
+    "@jupyterlab/apputils-extension/notification": {"fetchNews": "false", "checkForUpdates": False},
+    "@jupyterlab/notebook-extension/tracker": {"autoStartDefaultKernel": True},
+}
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -49,8 +56,13 @@ class Lab:
     def lab(self, notebook: str) -> str:
         return f"{self.url}lab/tree/{notebook}"
 
-    def voila(self, notebook: str) -> str:
-        return f"{self.url}voila/render/{notebook}"
+
+@dataclass
+class App:
+    """`usikit app` on localhost: the address with its token, and the officer's folder."""
+
+    url: str
+    folder: Path
 
 
 def _wait_until_up(url: str, server: subprocess.Popen, log: Path, timeout: float = 90) -> None:
@@ -91,6 +103,39 @@ def browser(chromium_path):
 
 
 @pytest.fixture(scope="session")
+def app(chromium_path, tmp_path_factory) -> Iterator[App]:
+    """`usikit app` started as an officer starts it, in a folder holding the demo workspace
+    (its usikit.db is the default workspace there), the simulator answering at once."""
+    folder = tmp_path_factory.mktemp("officer")
+    prepare_demo(folder)
+    port = free_port()
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("USIKIT_")}
+    environment["USIKIT_OFFLINE_DELAY"] = "0"
+    log = folder / "app.log"
+    with log.open("w") as output:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "usikit", "app", "--port", str(port)],
+            cwd=folder, stdout=output, stderr=subprocess.STDOUT, env=environment,
+            start_new_session=True,
+        )  # fmt: skip
+    pattern = re.compile(rf"http://127\.0\.0\.1:{port}/\?token=[0-9a-f]+")
+    deadline = time.monotonic() + 120
+    try:
+        while not (found := pattern.search(log.read_text())):
+            if server.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"usikit app did not start: {log.read_text()[-2000:]}")
+            time.sleep(0.3)
+        yield App(found.group(0), folder)
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait()
+
+
+@pytest.fixture(scope="session")
 def lab(chromium_path, tmp_path_factory) -> Iterator[Lab]:
     """JupyterLab on a free port, on a demo workspace and a copy of the notebooks."""
     root = tmp_path_factory.mktemp("lab")
@@ -98,7 +143,7 @@ def lab(chromium_path, tmp_path_factory) -> Iterator[Lab]:
     shutil.copytree(ROOT / "notebooks", root / "notebooks")
     for name, values in QUIET_LAB.items():
         settings = root / "settings" / f"{name}.jupyterlab-settings"
-        settings.parent.mkdir(parents=True)
+        settings.parent.mkdir(parents=True, exist_ok=True)
         settings.write_text(json.dumps(values))
     environment = {
         **os.environ,
@@ -112,7 +157,7 @@ def lab(chromium_path, tmp_path_factory) -> Iterator[Lab]:
         sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root",
         "--ip", "127.0.0.1", f"--port={port}", "--ServerApp.port_retries=0",
         "--IdentityProvider.token=", "--ServerApp.password=",
-        f"--ServerApp.root_dir={root / 'notebooks'}",
+        f"--ServerApp.root_dir={root / 'notebooks'}", STRIP_ON_SAVE,
     ]  # fmt: skip
     log = root / "jupyterlab.log"
     with log.open("w") as output:
@@ -162,12 +207,20 @@ def snap(tmp_path):
     shared = os.environ.get(SCREENSHOTS)
 
     def save(target, name: str, *, publish: bool = True) -> Path:
-        """`target` is an element, or a Voila page (its cells, as tall as they are); only the
-        screenshots to `publish` go to USIKIT_SCREENSHOTS (one per screen)."""
+        """`target` is an element, or the app's page (its tabs and the screen in front, as
+        tall as they are); only the screenshots to `publish` go to USIKIT_SCREENSHOTS."""
         path = tmp_path / f"{name}.png"
-        if hasattr(target, "goto"):
-            target = target.locator(VOILA_CELLS).first
-        target.screenshot(path=str(path))
+        if hasattr(target, "goto"):  # the page: tall enough that the screen is drawn whole
+            page, target = target, target.locator(APP_TABS).first
+            size = page.viewport_size
+            height = int(target.bounding_box()["height"]) + 60
+            if height > size["height"]:
+                page.set_viewport_size({"width": size["width"], "height": height})
+                page.wait_for_timeout(500)
+            target.screenshot(path=str(path))
+            page.set_viewport_size(size)
+        else:
+            target.screenshot(path=str(path))
         if shared and publish:
             Path(shared).mkdir(parents=True, exist_ok=True)
             shutil.copyfile(path, Path(shared) / path.name)

@@ -33,6 +33,7 @@ from usikit.bulk_usi.registry.simulator import OfflineRegistry
 from usikit.cli.wording import CLI_WORDING
 from usikit.errors import PermissionRefused
 from usikit.outcomes import message
+from usikit.regcert import edit as regcert_edit
 from usikit.regcert import export as regcert_export
 from usikit.regcert import matching, register
 from usikit.regcert.import_rules import validate_regcert
@@ -41,7 +42,15 @@ from usikit.regcert.tables import REGISTER_TABLES
 from usikit.store import access, grants
 from usikit.store import exports as error_reports
 from usikit.store.roles import Role
-from usikit.ui import BatchScreen, RegcertExportScreen, RegcertImportScreen, ResultsScreen
+from usikit.ui import (
+    AuditScreen,
+    BatchScreen,
+    RegcertExportScreen,
+    RegcertImportScreen,
+    RegcertLearnersScreen,
+    ResultsScreen,
+    StartScreen,
+)
 from usikit.ui.permissions import buttons_of
 from usikit.ui.wording import SCREEN_WORDING
 from usikit.workspace import open_workspace
@@ -51,7 +60,7 @@ BULK, REGISTER, BATCHES, EXPORT = "bulk_upload", "manage_regcert", "usi_batches"
 OWNER = "records_admin"
 GATED_MODULES: tuple[ModuleType, ...] = (
     clients, membership, view, submit, retrieve, results, error_reports, register, matching,
-    regcert_export,
+    regcert_export, regcert_edit,
 )  # fmt: skip
 GATES = {"acting", "audited_export"}  # the calls that check a role
 
@@ -118,6 +127,9 @@ GATED: list[tuple[str, str, Call]] = [
      lambda w, out: regcert_export.export_records(w, out / "register.csv")),
     ("export_records", EXPORT,
      lambda w, out: regcert_export.export_records(w, out / "register.csv")),
+    ("record_values", REGISTER, lambda w, out: regcert_edit.record_values(w, 1)),
+    ("edit_record", REGISTER,
+     lambda w, out: regcert_edit.edit_record(w, 1, {"Status": "Exempt"}, today=TODAY)),
 ]  # fmt: skip
 IDS = [f"{name}-needs-{role}" for name, role, _ in GATED]
 
@@ -159,6 +171,8 @@ CONTROLS = {
     "RegcertImportScreen.export_results": ("export_import_results",),
     "RegcertExportScreen.reload": ("select_records",),
     "RegcertExportScreen.export": ("select_records", "export_records"),
+    "RegcertExportScreen.edit": ("record_values", "edit_record"),
+    "RegcertLearnersScreen.load": ("import_learners",),
     "BatchScreen.files.upload": ("import_clients", "add_to_batch"),
     "BatchScreen.load": ("import_clients", "add_to_batch"),
     "BatchScreen.add_chosen": ("add_to_batch",),
@@ -176,7 +190,10 @@ CONTROLS = {
 
 
 def test_the_screens_disable_exactly_what_the_library_refuses():
-    screens = (BatchScreen, ResultsScreen, RegcertImportScreen, RegcertExportScreen)
+    screens = (
+        BatchScreen, ResultsScreen, RegcertImportScreen, RegcertExportScreen,
+        RegcertLearnersScreen, AuditScreen, StartScreen,
+    )  # fmt: skip
     buttons = {  # the table the screens declare, next to each action
         f"{screen.__name__}.{path}": roles
         for screen in screens

@@ -113,15 +113,23 @@ def test_filters_by_action_and_day(screen):
     assert "(filtered)" in screen.summary.value
     screen.actions.value = ()
     today = dt.datetime.now(dt.UTC).date()
-    screen.since.value = today
+    screen.since.value = f"{today:%d/%m/%Y}"  # the day as officers write it, dd/mm/yyyy
     assert len(screen.records) == len(DONE) - 1 and "alice" not in set(screen.records["Who"])
-    screen.since.value = today + dt.timedelta(days=1)
+    tomorrow = today + dt.timedelta(days=1)
+    screen.since.value = f"{tomorrow.day}/{tomorrow.month}/{tomorrow.year}"  # d/m/yyyy too
     assert screen.records.empty and screen.grid.frame.empty
     assert "No audit records for that choice." in screen.summary.value
     assert screen.export.disabled and screen.chart.rows == []
     screen.everything.click()
-    assert screen.since.value is None and screen.actions.value == ()
+    assert screen.since.value == "" and screen.actions.value == ()
     assert len(screen.records) == len(DONE)
+
+
+def test_a_day_not_in_dd_mm_yyyy_is_a_message_not_a_guess(screen):
+    screen.since.value = "2026-01-05"  # not how the box asks for it
+    assert screen.message.kind == "warning" or screen.message.kind == "error"
+    assert "is not a day; write it as dd/mm/yyyy" in screen.message.text
+    assert screen.since.placeholder == "dd/mm/yyyy"
 
 
 def test_the_chart_shows_the_activity_by_day_and_action(screen):
@@ -162,9 +170,10 @@ def test_export_writes_the_records_shown_with_the_whole_digest(screen, worked):
     assert list(again["Action"]) == ["batch export"] and again.loc[0, "exported"] == "30"
 
 
-def test_a_workspace_that_does_not_exist_is_a_red_message(tmp_path):
+def test_a_workspace_that_does_not_exist_is_named_and_not_made(tmp_path):
     screen = AuditScreen(tmp_path / "usikit.db")
-    assert screen.message.kind == "error" and screen.export.disabled
+    assert screen.message.kind == "info" and screen.export.disabled
+    assert f"There is no workspace at {tmp_path / 'usikit.db'} yet" in screen.message.text
     assert screen.records.empty and not (tmp_path / "usikit.db").exists()
 
 

@@ -4,18 +4,21 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
 import stat
 
+import ipywidgets as widgets
 import pytest
 from openpyxl import load_workbook
 
-from tests.batch_helpers import BAD_DATE, BAD_POSTCODE, NO_CARD, Clock
+from tests.batch_helpers import BAD_DATE, BAD_POSTCODE, IN_ERROR, NO_CARD, Clock
 from tests.ui_helpers import click_record, link_bytes, uploaded
 from usikit.bulk_usi import batches
 from usikit.bulk_usi.clients import import_clients
 from usikit.bulk_usi.registry.simulator import OfflineRegistry
 from usikit.bulk_usi.samples import synthetic_clients
 from usikit.errors import RegistryFault
+from usikit.io import read_table
 from usikit.store.audit import audit_records
 from usikit.ui import BatchScreen
 from usikit.workspace import open_workspace
@@ -66,6 +69,45 @@ def test_loading_the_demo_file_shows_red_and_green_records(screen):
     assert screen.submit.disabled and "6 records are red" in screen.submit.tooltip
 
 
+def test_the_grid_s_row_is_the_row_of_the_file_the_client_came_from(screen, demo_folder):
+    file = read_table(demo_folder / DEMO_FILE)
+    loaded(screen)
+    frame = screen.grid.frame
+    assert list(frame.columns[:2]) == ["Row", "Name"] and frame.index.name == "Client ID"
+    for client_id in (BAD_POSTCODE, NO_CARD, frame.index[-1]):
+        in_file = str(file.index[file["Client ID"] == client_id][0])  # the row Excel shows
+        assert frame.loc[client_id, "Row"] == in_file
+    assert frame.loc[BAD_POSTCODE, "Row"] == "9"  # not 7, its place in the batch
+    assert "#" not in frame.columns and "key" not in frame.columns
+
+
+def test_clients_added_from_the_workspace_have_no_row_to_show(demo_folder):
+    """No file was loaded since the screen opened: the grid has no Row column at all."""
+    screen = BatchScreen(demo_folder / "usikit.db")
+    screen.add_all.click()
+    assert "Row" not in screen.grid.frame.columns and len(screen.grid.frame) == 36
+    screen.close()
+
+
+def test_the_chart_names_the_checks_in_words(screen):
+    loaded(screen)
+    labels = [label for label, _, _ in screen.chart.bars]
+    assert labels and not [label for label in labels if "_" in label]  # never a check id
+    assert "Client ID: the same person twice" in labels  # not same_person
+    assert "Document Type: no identity document" in labels  # not non_dvs
+
+
+def test_the_client_template_is_offered_without_saving_a_file(screen, demo_folder):
+    screen.template.click()
+    content = link_bytes(screen.downloads.widget.value)
+    workbook = load_workbook(io.BytesIO(content))
+    assert workbook.sheetnames[:1] == ["Clients"] and "Data dictionary" in workbook.sheetnames
+    header = [cell.value for cell in next(workbook["Clients"].iter_rows(max_row=1))]
+    assert header[:3] == ["Client ID", "USI", "First Name"]
+    assert 'download="usi_clients_template.xlsx"' in screen.downloads.widget.value
+    assert not (demo_folder / "exports").exists()  # offered, not saved
+
+
 def test_dates_of_birth_stay_masked_in_the_grid(screen):
     loaded(screen)
     assert screen.grid.frame["Date of Birth"].str.startswith("**/**/**").all()
@@ -94,6 +136,49 @@ def test_editing_in_the_form_checks_the_record_again(screen):
     assert statuses(screen)[BAD_POSTCODE] == "ok"
     assert "5 with errors" in screen.summary.value
     assert not screen.form.is_open
+
+
+def test_the_form_offers_drop_downs_and_highlights_the_field_in_error(screen):
+    loaded(screen)
+    click_record(screen.grid, BAD_POSTCODE)
+    screen.edit_person.click()
+    form = screen.form
+    assert isinstance(form.boxes["Gender"], widgets.Dropdown)
+    assert [value for _, value in form.boxes["Gender"].options] == ["", "M", "F", "X"]
+    state = form.boxes["State"]
+    assert isinstance(state, widgets.Dropdown) and state.value == "NT"
+    country = form.boxes["Country of Birth"]
+    assert isinstance(country, widgets.Dropdown) and country.value == "1101"
+    assert country.label == "Australia"  # shown by name, kept as its code
+    assert ("New Zealand", "1201") in country.options
+    assert isinstance(form.boxes["Postcode"], widgets.Text)
+    assert list(form.flagged) == ["Postcode"] and "is not 4 digits" in form.flagged["Postcode"]
+    assert form.boxes["Postcode"].layout.border.startswith("2px solid")
+    assert "usikit-field-flagged" in form.rows_by_name["Postcode"]._dom_classes
+    assert "usikit-field-plain" in form.rows_by_name["Suburb/Town/City"]._dom_classes
+    form.fill({"Country of Birth": "1201"})
+    assert form.changes() == {"Country of Birth": "1201"}
+
+
+def test_the_document_form_shows_only_the_fields_of_the_document_type(screen):
+    loaded(screen)
+    click_record(screen.grid, NO_CARD)  # a driver licence without its card number
+    screen.edit_document.click()
+    form = screen.form
+    assert isinstance(form.boxes["Document Type"], widgets.Dropdown)
+    assert form.boxes["Document Type"].value == "Driver Licence"
+    assert form.shown_fields == [
+        "Document Type", "Document Number", "Document State", "Document Card Number"
+    ]  # fmt: skip
+    assert isinstance(form.boxes["Document State"], widgets.Dropdown)
+    assert list(form.flagged) == ["Document Card Number"]
+    form.fill({"Document Type": "Medicare"})
+    shown = set(form.shown_fields)
+    assert {"Medicare IRN", "Medicare Card Colour", "Document Expiry"} <= shown
+    assert "Document State" in shown  # not a Medicare field, but it holds a value: empty it
+    assert "Date Printed" not in shown
+    form.fill({"Document Type": "Driver Licence"})
+    assert "Medicare IRN" not in form.shown_fields
 
 
 def test_editing_the_identity_document(screen):
@@ -126,12 +211,30 @@ def test_saving_an_unchanged_form_changes_nothing(screen):
     assert screen.message.text == f"{BAD_POSTCODE}: nothing was changed"
 
 
+def test_the_red_records_are_selected_and_shown_alone_so_all_are_in_view(screen):
+    loaded(screen)
+    screen.grid.go(3)  # the officer was looking at the last page
+    screen.select_red.click()
+    assert list(screen.grid.frame.index) == IN_ERROR == screen.grid.chosen
+    assert screen.grid.page == 0 and screen.grid.pages == 1  # every one of them in view
+    assert screen.show_all.layout.display != "none"
+    assert "Showing the 6 records that were red when selected" in screen.summary.value
+    click_record(screen.grid, BAD_POSTCODE)
+    screen.edit_person.click()
+    screen.form.fill({"Postcode": "0800"})
+    screen.form.save.click()
+    assert statuses(screen)[BAD_POSTCODE] == "ok" and len(screen.grid.frame) == 6  # still here
+    screen.show_all.click()
+    assert len(screen.grid.frame) == 36 and screen.show_all.layout.display == "none"
+
+
 def test_removing_the_red_records_enables_submit(screen):
     loaded(screen)
     screen.select_red.click()
     assert len(screen.grid.chosen) == 6
     assert screen.grid.page == screen.grid.page_of(screen.grid.chosen[0])
     screen.remove.click()
+    assert screen.show_all.layout.display == "none" and len(screen.grid.frame) == 30
     assert "6 records removed" in screen.message.text
     assert "30 records: 30 valid, 0 with errors" in screen.summary.value
     assert screen.grid.chosen == [] and screen.select_red.disabled
@@ -153,16 +256,41 @@ def test_export_writes_the_grid_and_offers_a_link(screen, demo_folder):
     assert "Client ID" in csv.read_text(encoding="utf-8-sig").splitlines()[0]
 
 
-def test_submit_confirms_with_the_batch_id(screen):
+def submitted(screen: BatchScreen) -> BatchScreen:
+    """Submit (the red records removed first), answering yes to the question."""
+    screen.submit.click()
+    screen.confirm.yes.click()
+    return screen
+
+
+def test_submit_asks_first_and_nothing_is_sent_on_cancel(screen):
     loaded(screen)
     screen.select_red.click()
     screen.remove.click()
     screen.submit.click()
+    assert screen.confirm.is_open
+    assert screen.confirm.text.startswith(
+        "Send batch 1 to the offline simulator (not the USI Registry"
+    )
+    assert "30 applications in 1 request?" in screen.confirm.text
+    assert screen.confirm.yes.description == "Yes, send the batch"
+    assert batches.list_batches(screen.workspace)["status"].tolist() == ["open"]  # not yet
+    screen.confirm.no.click()
+    assert not screen.confirm.is_open
+    assert batches.list_batches(screen.workspace)["status"].tolist() == ["open"]
+
+
+def test_submit_confirms_with_the_batch_id(screen):
+    loaded(screen)
+    screen.select_red.click()
+    screen.remove.click()
+    submitted(screen)
     assert screen.message.kind == "success"
     assert screen.message.text.startswith("Batch 1 submitted to the offline simulator")
     assert "30 applications in 1 request" in screen.message.text
-    assert "02_retrieve_usi_results.ipynb" in screen.next_step.value
-    assert screen.progress.steps == ["Sending 30 applications in 1 request(s)…", "Request sent"]
+    assert "on the USI results screen" in screen.next_step.value
+    assert screen.open_results.layout.display == "none"  # alone, not in the app: no tab to open
+    assert screen.progress.steps == ["Sending 30 applications in 1 request…", "Request sent"]
     assert "No open batch yet" in screen.summary.value and screen.submit.disabled
     assert batches.list_batches(screen.workspace)["status"].tolist() == ["submitted"]
 
@@ -181,7 +309,7 @@ def test_an_unreachable_registry_is_a_message_to_try_later_not_a_bug(screen):
     screen.select_red.click()
     screen.remove.click()
     screen.registry = Unreachable()
-    screen.submit.click()
+    submitted(screen)
     assert screen.message.kind == "error"
     assert "Service Unavailable [1001]" in screen.message.text
     assert screen.message.text.endswith("nothing was half-done: try again in a few minutes")
@@ -196,7 +324,7 @@ def test_a_submitted_batch_can_be_retrieved_with_the_simulator(screen):
     loaded(screen)
     screen.select_red.click()
     screen.remove.click()
-    screen.submit.click()
+    submitted(screen)
     clock.advance(6)
     outcome = batches.retrieve_batch(screen.workspace, screen.registry, 1, org_code="DEMO1")
     assert outcome.processed and outcome.usis_written == 28
@@ -312,11 +440,15 @@ def test_removing_the_record_being_edited_closes_its_form(screen):
     assert not screen.form.is_open
 
 
-def test_a_workspace_made_because_none_was_there_is_announced(tmp_path):
-    screen = BatchScreen(tmp_path / "mistyped.db")
-    assert screen.message.kind == "warning"
-    assert f"There was no workspace at {tmp_path / 'mistyped.db'}" in screen.message.text
+def test_a_missing_workspace_is_named_and_made_only_by_loading_a_file(tmp_path, demo_folder):
+    screen = BatchScreen(tmp_path / "usikit.db")
+    assert screen.message.kind == "info"
+    assert f"There is no workspace at {tmp_path / 'usikit.db'} yet" in screen.message.text
+    assert "loading a client spreadsheet below starts it" in screen.message.text
+    assert not (tmp_path / "usikit.db").exists()  # looking at the screen makes nothing
+    assert not screen.load.disabled and screen.add_all.disabled
+    screen.files.upload.value = uploaded(demo_folder / DEMO_FILE)
+    screen.load.click()
+    assert (tmp_path / "usikit.db").exists() and "36 records" in screen.summary.value
+    assert "There is no workspace" not in screen.message.text
     screen.close()
-    again = BatchScreen(tmp_path / "mistyped.db")
-    assert again.message.text == ""  # it is there now
-    again.close()

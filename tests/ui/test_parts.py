@@ -8,9 +8,11 @@ import pytest
 from usikit.cli import main
 from usikit.errors import InputError
 from usikit.settings import Settings
-from usikit.ui import StartScreen
+from usikit.ui import BatchScreen, StartScreen
 from usikit.ui.charts import MAX_BARS, bar_chart_svg
-from usikit.ui.downloads import Downloads, download_link, export_path
+from usikit.ui.confirm import Confirm
+from usikit.ui.detail import DetailPane
+from usikit.ui.downloads import Downloads, download_link, export_path, file_size
 from usikit.ui.files import _safe_name
 from usikit.ui.grid import PagedGrid, row_colour
 
@@ -144,13 +146,84 @@ def test_the_start_screen_counts_what_the_workspace_holds(demo_folder):
     screen = StartScreen(demo_folder / "usikit.db")
     assert screen.counts["clients"] == 38 and screen.counts["learners"] == 200
     assert "offline simulator" in screen.header.value
-    assert '<a href="01_create_usi_batch.ipynb"' in screen.links.value
+    note = screen.notes[BatchScreen].value  # alone in JupyterLab: each screen's notebook
+    assert "<b>01_create_usi_batch.ipynb</b>: load client records" in note
+    assert screen.opens[BatchScreen].layout.display == "none"
     assert "38 clients" in screen._repr_mimebundle_()["text/plain"]
     screen.close()
 
 
-def test_the_start_screen_without_a_workspace_says_how_to_make_one(tmp_path):
+def test_the_start_screen_without_a_workspace_says_what_starts_one(tmp_path):
     screen = StartScreen(tmp_path / "usikit.db")
-    assert screen.message.kind == "warning" and "USIKIT_WORKSPACE" in screen.message.text
-    assert "usikit demo" not in screen.message.text and "make lab" not in screen.message.text
+    assert screen.message.kind == "info"
+    assert f"There is no workspace at {tmp_path / 'usikit.db'} yet" in screen.message.text
+    assert "loading a client spreadsheet (Create USIs) or a learner file (Learners) starts it" in (
+        screen.message.text
+    )
+    for words in ("usikit demo", "make lab", "USIKIT_WORKSPACE", "Shift+Enter", "--"):
+        assert words not in screen.message.text
     assert not (tmp_path / "usikit.db").exists()
+
+
+def test_an_empty_grid_names_its_key_and_a_keyless_grid_hides_it():
+    keyed = PagedGrid(key="Client ID")
+    keyed.show(pd.DataFrame(columns=["Name", "Status"]))
+    assert keyed.frame.index.name == "Client ID" and keyed.grid.header_visibility == "all"
+    assert "key" not in [f["name"] for f in keyed.grid._data["schema"]["fields"]]
+    plain = PagedGrid()  # a list of problems: its index is the grid's own, not shown
+    plain.show(pd.DataFrame({"Row": ["2", "file"], "Message": ["a", "b"]}))
+    assert plain.grid.header_visibility == "column"
+
+
+def test_a_uln_is_shown_whole():
+    grid = PagedGrid(key="Record")
+    grid.show(pd.DataFrame({"ULN": ["1000000043"]}, index=pd.Index([1], name="Record")))
+    assert grid.grid.column_widths["ULN"] >= 10 * 8 + 16  # ten digits of the grid's font
+
+
+def test_a_choice_filtered_out_of_view_is_kept_when_asked():
+    grid = PagedGrid(page_size=10, keep_hidden_choice=True)
+    grid.show(frame(25))
+    grid.choose(["K001", "K020"])
+    grid.show(frame(25).iloc[:5])  # a filter leaves K020 out of view
+    assert set(grid.chosen) == {"K001", "K020"} and grid.hidden_chosen == ["K020"]
+    grid.select_rows(2)  # a click on this page keeps the hidden one
+    assert set(grid.chosen) == {"K020", "K002"}
+    grid.choose_all()
+    assert set(grid.chosen) == {"K020", "K000", "K001", "K002", "K003", "K004"}
+    grid.clear()
+    assert grid.chosen == [] and grid.hidden_chosen == []
+    plain = PagedGrid(page_size=10)
+    plain.show(frame(25))
+    plain.choose(["K020"])
+    plain.show(frame(25).iloc[:5])
+    assert plain.chosen == []  # a grid that does not keep it: what is not shown is not chosen
+
+
+def test_the_detail_pane_writes_a_row_out_whole():
+    pane = DetailPane("Click a row.")
+    long = "The file must have exactly these 10 columns in this order: " + "x, " * 80
+    table = pd.DataFrame({"Row": ["file"], "Message": [long]})
+    pane.show(table, [0])
+    assert long in pane.text and long.strip() in pane.widget.value.replace("&amp;", "&")
+    assert "white-space:pre-wrap" in pane.widget.value
+    pane.show(table, [])
+    assert pane.text == "" and "Click a row." in pane.widget.value
+
+
+def test_a_confirmation_runs_the_action_only_on_yes():
+    done = []
+    confirm = Confirm()
+    assert not confirm.is_open
+    confirm.ask("Send it?", "Yes, send", lambda: done.append("sent"))
+    assert confirm.is_open and confirm.yes.description == "Yes, send" and done == []
+    confirm.no.click()
+    assert not confirm.is_open and done == []
+    confirm.ask("Send it?", "Yes, send", lambda: done.append("sent"))
+    confirm.yes.click()
+    assert done == ["sent"] and not confirm.is_open
+
+
+def test_small_files_are_sized_in_bytes():
+    assert file_size(301) == "301 bytes" and file_size(1) == "1 byte"
+    assert file_size(2048) == "2 KB" and file_size(3 * 1024 * 1024) == "3.0 MB"

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import html
+import re
+
+import ipywidgets as widgets
 import pandas as pd
 import pytest
 from sqlalchemy import func, select
 
-from tests.ui_helpers import link_bytes, uploaded
+from tests.ui_helpers import click_record, link_bytes, uploaded
 from usikit.io import read_table
 from usikit.regcert.fields import EXPORT_COLUMNS, IMPORT_COLUMNS
 from usikit.regcert.matching import import_file
 from usikit.regcert.tables import registrations
+from usikit.store.audit import audit_records
 from usikit.ui import RegcertExportScreen, RegcertImportScreen
 from usikit.workspace import open_workspace
 
@@ -44,7 +49,8 @@ def test_the_tips_list_the_mandatory_fields_and_offer_a_sample(importer, demo_fo
     assert "at most 2 MB" in tips
     sample = link_bytes(tips).decode("utf-8-sig").splitlines()
     assert sample[0] == ",".join(IMPORT_COLUMNS)
-    assert (demo_folder / "exports" / "regcert_import_sample.csv").exists()
+    assert re.search(r"\(\d+ bytes\)", tips) and "0 KB" not in tips  # a small file's size
+    assert not (demo_folder / "exports").exists()  # the sample is made in memory: no file
     assert importer.separator.value == ","
     assert importer.upload.disabled and importer.cancel.disabled
 
@@ -84,9 +90,27 @@ def test_cancel_forgets_the_file(importer, demo_folder):
     assert records_in_register(demo_folder) == 0
 
 
+def uploaded_to_register(importer: RegcertImportScreen) -> None:
+    importer.upload.click()
+    importer.confirm.yes.click()
+
+
+def test_upload_asks_first_and_cancel_writes_nothing(importer, demo_folder):
+    validated(importer, demo_folder, "regcert_import_errors.csv")
+    importer.upload.click()
+    assert importer.confirm.is_open
+    assert importer.confirm.text == (
+        "Write 8 accepted records to the register in one transaction (validated again first); "
+        "the 18 records with errors are left out?"
+    )
+    assert records_in_register(demo_folder) == 0
+    importer.confirm.no.click()
+    assert records_in_register(demo_folder) == 0 and importer.results is None
+
+
 def test_upload_imports_the_accepted_records_and_shows_each_result(importer, demo_folder):
     validated(importer, demo_folder, "regcert_import_first.csv")
-    importer.upload.click()
+    uploaded_to_register(importer)
     text = (
         "Applied 46 records in one transaction: 44 created, 0 updated, 0 unchanged, "
         "2 status reverted"
@@ -129,8 +153,11 @@ def test_a_workbook_or_a_large_file_is_refused_in_red(importer, demo_folder, tmp
 
 def test_a_workspace_without_a_register_says_how_to_make_one(tmp_path):
     screen = RegcertImportScreen(tmp_path / "usikit.db")
-    assert screen.message.kind == "error" and "USIKIT_WORKSPACE" in screen.message.text
-    assert screen.validate.disabled
+    assert screen.message.kind == "info"
+    assert "loading the learner file on the Learners screen starts the register" in (
+        screen.message.text
+    )
+    assert screen.validate.disabled and not (tmp_path / "usikit.db").exists()
 
 
 @pytest.fixture
@@ -207,7 +234,7 @@ def test_upload_only_ever_sends_the_file_shown(importer, demo_folder, tmp_path):
 
 def test_after_an_upload_cancel_is_no_longer_offered(importer, demo_folder):
     validated(importer, demo_folder, "regcert_import_first.csv")
-    importer.upload.click()
+    uploaded_to_register(importer)
     assert importer.cancel.disabled and importer.upload.disabled
 
 
@@ -215,3 +242,119 @@ def test_export_with_nothing_chosen_writes_nothing(exporter):
     exporter._export()
     assert exporter.message.kind == "warning" and "choose the records" in exporter.message.text
     assert exporter.downloads.paths == []
+
+
+def test_a_file_with_the_wrong_columns_is_said_whole(importer, demo_folder):
+    """The file-level error names every expected and found column: it is written out in
+    full under the summary, and whole in the detail pane when its row is clicked."""
+    validated(importer, demo_folder, "regcert_import_columns.csv")
+    [message] = importer.report.errors["message"]
+    assert message.startswith("The file must have exactly these 10 columns in this order")
+    assert len(message) > 300  # far longer than any grid cell shows
+    assert message in html.unescape(importer.report_view.file_problems.value)
+    assert importer.problems.grid.header_visibility == "column"  # no 0-based # column
+    assert list(importer.problems.frame.columns) == [
+        "Row", "Column", "Value", "Check", "Severity", "Message"
+    ]  # fmt: skip
+    importer.problems.select_rows(0)
+    assert importer.problems.frame.iloc[0]["Row"] == "file"
+    assert message in importer.problem_detail.text
+    assert message in html.unescape(importer.problem_detail.widget.value)
+
+
+def test_problems_name_their_check_in_words(importer, demo_folder):
+    validated(importer, demo_folder, "regcert_import_errors.csv")
+    checks = set(importer.problems.frame["Check"])
+    assert "a learner not in the register" in checks and "learner_not_in_register" not in checks
+    assert not [label for label, _, _ in importer.chart.bars if "_" in label]
+
+
+def test_each_result_of_an_upload_can_be_read_whole(importer, demo_folder):
+    validated(importer, demo_folder, "regcert_import_first.csv")
+    uploaded_to_register(importer)
+    grid = importer.result_grid
+    reverted = grid.frame.index[grid.frame["Result"] == "status reverted"][0]
+    click_record(grid, reverted)
+    assert "needs a registration number and the record has none" in importer.result_detail.text
+    assert grid.frame.index.name == "Row"  # the spreadsheet row, as the file has it
+
+
+def test_filtering_the_register_never_drops_a_chosen_record(exporter):
+    exporter.grid.select_rows(0)
+    [first] = exporter.grid.chosen
+    other = exporter.records.loc[first, "Status"]
+    exporter.status.value = next(s for s in ("Registered", "Not registered") if s != other)
+    assert first not in exporter.records.index and exporter.grid.chosen == [first]
+    assert "1 record selected (of " in exporter.banner.value
+    assert "1 selected record not shown by the filters is still selected" in (exporter.banner.value)
+    exporter.select_all.click()
+    shown = len(exporter.records)
+    assert len(exporter.grid.chosen) == shown + 1
+    exporter.export_format.value = ".csv"
+    exporter.export.click()
+    written = pd.read_csv(exporter.downloads.paths[-1], dtype=str, encoding="utf-8-sig")
+    assert len(written) == shown + 1  # the hidden one too
+    assert f"Wrote {shown + 1} records" in exporter.message.text
+
+
+def test_the_chosen_record_is_written_out_whole(exporter):
+    exporter.grid.select_rows(0)
+    [record] = exporter.grid.chosen
+    uln = exporter.records.loc[record, "ULN"]
+    assert (
+        f"ULN: {uln}" in exporter.detail.text and "Awarding Organisation: " in exporter.detail.text
+    )
+    assert "Date of Birth: **/**/**" in exporter.detail.text  # masked here too
+    assert exporter.grid.grid.column_widths["ULN"] >= 96  # ten digits shown whole
+
+
+def test_the_export_for_the_awarding_organisation_shows_dates_of_birth_once_confirmed(
+    exporter, demo_folder
+):
+    exporter.select_all.click()
+    exporter.unmasked.value = True
+    exporter.export_format.value = ".csv"
+    exporter.export.click()
+    assert exporter.confirm.is_open and exporter.downloads.paths == []  # nothing yet
+    assert "dates of birth of 46 learner records unmasked" in exporter.confirm.text
+    assert "recorded in the audit trail as unmasked" in exporter.confirm.text
+    exporter.confirm.yes.click()
+    written = pd.read_csv(exporter.downloads.paths[-1], dtype=str, encoding="utf-8-sig")
+    assert not written["Date of Birth"].str.contains("*", regex=False).any()
+    assert "(dates of birth shown)" in exporter.message.text
+    exporter.unmasked.value = False
+    exporter.export.click()  # masked: no question
+    masked = pd.read_csv(exporter.downloads.paths[-1], dtype=str, encoding="utf-8-sig")
+    assert masked["Date of Birth"].str.startswith("**/**/**").all()
+    workspace = open_workspace(str(demo_folder / "usikit.db"))
+    trail = audit_records(workspace)
+    workspace.close()
+    assert trail["Action"].tolist()[-2:] == ["regcert export unmasked", "regcert export"]
+
+
+def test_a_record_is_corrected_by_hand(exporter, demo_folder):
+    """What an import refuses (another registration number for a record that has one) is
+    corrected on the register screen, checked and audited."""
+    exporter.search.value = ""
+    numbered = exporter.records[exporter.records["Registration number"] != ""]
+    record = numbered.index[0]
+    exporter.search.value = numbered.loc[record, "Registration number"]
+    exporter.grid.select_rows(0)
+    assert exporter.grid.chosen == [record] and not exporter.edit.disabled
+    exporter.edit.click()
+    form = exporter.form
+    assert form.is_open and form.record_id == record
+    assert isinstance(form.boxes["Status"], widgets.Dropdown)
+    assert form.boxes["Registration number"].value == numbered.loc[record, "Registration number"]
+    form.fill({"Registration number": "RN55555555", "Achieved date": "31/02/2026"})
+    form.save.click()
+    assert exporter.message.kind == "error" and "not a real date" in exporter.message.text
+    form.fill({"Achieved date": "01/03/2026"})
+    form.save.click()
+    assert exporter.message.kind == "success" and not form.is_open
+    assert exporter.message.text.startswith(f"Record {record} saved: Registration number ")
+    exporter.search.value = "RN55555555"
+    assert list(exporter.records.index) == [record]
+    workspace = open_workspace(str(demo_folder / "usikit.db"))
+    assert audit_records(workspace)["Action"].tolist()[-1] == "regcert edit"
+    workspace.close()

@@ -9,6 +9,7 @@ import pytest
 
 from tests.batch_helpers import NOT_VERIFIABLE, Clock
 from tests.bulk_usi.test_batch_answers import Answering
+from tests.ui_helpers import click_record
 from usikit.bulk_usi import batches
 from usikit.bulk_usi.clients import clients_frame
 from usikit.bulk_usi.registry.simulator import OfflineRegistry
@@ -125,11 +126,26 @@ def test_without_batches_it_says_so(demo_folder):
     screen.close()
 
 
-def test_a_missing_workspace_is_a_red_message(tmp_path):
+def test_a_missing_workspace_is_named_not_made(tmp_path):
     screen = ResultsScreen(tmp_path / "nowhere.db")
-    assert screen.message.kind == "error" and "no workspace at" in screen.message.text
+    assert screen.message.kind == "info"
+    assert f"There is no workspace at {tmp_path / 'nowhere.db'} yet" in screen.message.text
     assert not (tmp_path / "nowhere.db").exists()
     assert screen.download.disabled
+    assert screen.grid.frame.index.name == "Client ID"  # an empty grid: no "key" column
+    assert list(screen.grid.frame.columns) == [
+        "Name", "Result", "USI", "Identity document verified", "Registry errors", "Note"
+    ]  # fmt: skip
+
+
+def test_a_record_s_registry_errors_are_read_whole(screen, clock):
+    clock.advance(DELAY.total_seconds() + 1)
+    screen.download.click()
+    click_record(screen.grid, NOT_VERIFIABLE)
+    errors = screen.grid.frame.loc[NOT_VERIFIABLE, "Registry errors"]
+    assert "E102" in errors and f"Registry errors: {errors}" in screen.detail.text
+    assert f"Client {NOT_VERIFIABLE}" in screen.detail.widget.value
+    assert "Row" not in screen.grid.frame.columns  # no file was loaded here: no row to show
 
 
 def test_an_answer_it_cannot_use_is_shown_and_nothing_is_written(screen, clock):

@@ -19,9 +19,11 @@ from usikit.regcert.matching import import_file
 from usikit.store import grants
 from usikit.store.roles import Role
 from usikit.ui import (
+    AuditScreen,
     BatchScreen,
     RegcertExportScreen,
     RegcertImportScreen,
+    RegcertLearnersScreen,
     ResultsScreen,
     StartScreen,
 )
@@ -31,6 +33,7 @@ from usikit.workspace import open_workspace
 pytestmark = pytest.mark.usefixtures("screens_raise_bugs")
 
 SCREENS = {
+    "RegcertLearnersScreen": RegcertLearnersScreen,
     "BatchScreen": BatchScreen,
     "ResultsScreen": ResultsScreen,
     "RegcertImportScreen": RegcertImportScreen,
@@ -157,6 +160,7 @@ def test_the_import_screen_without_data_export(folder, opened):
     importer.export_errors.click()
     assert "you need the data_export role" in importer.message.text
     importer.upload.click()
+    importer.confirm.yes.click()
     assert importer.results is not None
     assert refused_with(importer, "export_results", EXPORT)
 
@@ -210,6 +214,8 @@ def test_the_register_grid_needs_manage_regcert(folder, opened):
 def test_viewing_the_register_without_data_export(folder, opened):
     exporter = opened(RegcertExportScreen, holding(folder, REGISTER))
     assert len(exporter.records) == 46
+    exporter.grid.select_rows(0)
+    assert not exporter.edit.disabled  # correcting a record needs manage_regcert alone
     exporter.select_all.click()
     assert "46 records selected" in exporter.banner.value
     assert refused_with(exporter, "export", EXPORT)  # chosen records, but no export role
@@ -243,11 +249,26 @@ def test_the_start_screen_names_the_roles_held_and_missing(folder, opened):
         start.roles.value
     )
     assert "<b>usi_batches</b>: build, submit and retrieve USI batches" in start.roles.value
-    links = start.links.value
-    create = links.split('href="01_create_usi_batch.ipynb"')[1].split("</li>")[0]
-    assert "needs usi_batches, which you do not hold" in create
-    audit = links.split('href="05_audit.ipynb"')[1].split("</li>")[0]
-    assert "needs" not in audit  # the audit trail needs no role
+    assert "needs usi_batches, which you do not hold" in start.notes[BatchScreen].value
+    assert "needs manage_regcert" in start.notes[RegcertLearnersScreen].value
+    assert "needs" not in start.notes[AuditScreen].value  # the audit trail needs no role
+
+
+def test_the_learners_screen_needs_both_import_roles_to_load(folder, opened):
+    learners = opened(RegcertLearnersScreen, holding(folder, BULK, EXPORT))
+    learners.files.upload.value = uploaded(folder / "regcert_register.xlsx")
+    learners.check.click()  # checking a file reads nothing: no role needed
+    assert "482 rows: 482 can be loaded" in learners.summary.value
+    assert refused_with(learners, "load", REGISTER)
+    learners._ask_load()
+    learners.confirm.yes.click()  # as if the browser let it through: the library refuses
+    assert "you need the manage_regcert role" in learners.message.text
+
+
+def test_correcting_a_record_needs_manage_regcert(folder, opened):
+    without = opened(RegcertExportScreen, holding(folder, EXPORT))
+    assert refused_with(without, "edit", REGISTER)
+    assert "<i>Correct the selected record</i>" in without.roles_note.value
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@
     usikit regcert learners import FILE [--apply]   fill the register from a learner file
     usikit regcert import FILE [--apply]            validate, then apply an import file
     usikit regcert export OUT.csv|OUT.xlsx          the 32-column export of chosen records
+    usikit regcert edit RECORD FIELD=VALUE ...      correct one record by hand
 
 Nothing changes without --apply; with it, the accepted records are written in one
 transaction.
@@ -15,6 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from usikit.cli import regcert_edit_cmd
 from usikit.cli.options import add_workspace, warn_if_shared
 from usikit.cli.validate_cmd import check_report_path, write_report
 from usikit.errors import InputError
@@ -46,6 +48,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     _learners_parser(actions)
     _import_parser(actions)
     _export_parser(actions)
+    regcert_edit_cmd.add_parser(actions)
 
 
 def _learners_parser(actions: argparse._SubParsersAction) -> None:

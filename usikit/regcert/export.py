@@ -170,7 +170,8 @@ def export_records(
     show_sensitive: bool = False,
 ) -> pd.DataFrame:
     """Select records and write them to `path`; the frame written. Needs manage_regcert (to
-    read the register) and data_export; audited once the file is in place."""
+    read the register) and data_export; audited once the file is in place, as an unmasked
+    export when `show_sensitive` (the file then holds dates of birth)."""
     chosen: list[pd.DataFrame] = []
 
     def write(target: Path) -> tuple[Path, int]:
@@ -191,7 +192,7 @@ def export_records(
         write,
         what="the export",
         doing="export the register",
-        action="regcert export",
+        action="regcert export unmasked" if show_sensitive else "regcert export",
         roles=EXPORT_REGISTER,
     )
     return chosen[0]

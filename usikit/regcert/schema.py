@@ -16,5 +16,11 @@ REGCERT_PART = SchemaPart(
             table.name: "SELECT, INSERT, UPDATE, DELETE" for table in REGISTER_TABLES
         },
     },
-    audit_actions=("learners import", "regcert apply", "regcert export"),
+    audit_actions=(
+        "learners import",
+        "regcert apply",
+        "regcert export",
+        "regcert export unmasked",
+        "regcert edit",
+    ),
 )

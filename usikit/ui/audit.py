@@ -1,4 +1,4 @@
-"""The audit screen (notebook 05): who imported, exported, submitted and retrieved what.
+"""The audit screen: who imported, exported, submitted and retrieved what.
 
 The records come from `usikit.store.audit` (`audit_records`, `activity`); the screen
 filters them, shows them newest first with a chart of the activity by day, and exports what it
@@ -8,11 +8,13 @@ personal data, only file names, fingerprints and counts.
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import ipywidgets as widgets
 import pandas as pd
 
+from usikit.errors import InputError
 from usikit.io import write_csv
 from usikit.store.audit import ACTIONS, activity, audit_records
 from usikit.ui.downloads import Downloads, export_path
@@ -23,7 +25,8 @@ from usikit.ui.stacked_chart import Row, StackedChart
 from usikit.wording import counted
 
 PALETTE = ("#4f81bd", "#198754", "#6f42c1", "#20c997", "#0dcaf0", "#e0a800", "#fd7e14",
-           "#d63384", "#dc3545", "#6c757d")  # fmt: skip
+           "#d63384", "#dc3545", "#6c757d", "#8c564b", "#17becf", "#bcbd22", "#393b79",
+           "#ad494a", "#637939")  # fmt: skip
 COLOURS = dict(zip(ACTIONS, PALETTE, strict=False))  # each action keeps its colour every day
 WHEN = "When (UTC)"
 SHORT_SHA = 12  # enough to tell files apart on screen; the export has the whole digest
@@ -54,6 +57,17 @@ def _text(records: pd.DataFrame) -> pd.DataFrame:
     return table.where(table.notna(), "").astype(str)
 
 
+def since_day(text: str) -> dt.date | None:
+    """The day typed in the Since box (dd/mm/yyyy, or d/m/yyyy); None when empty."""
+    text = text.strip()
+    if not text:
+        return None
+    try:
+        return dt.datetime.strptime(text, DAY).date()
+    except ValueError:
+        raise InputError(f"Since '{text}' is not a day; write it as dd/mm/yyyy") from None
+
+
 def day_rows(days: pd.DataFrame) -> list[Row]:
     """One chart row per day (oldest first): the records of each action that day."""
     rows: list[Row] = []
@@ -67,11 +81,22 @@ class AuditScreen(Screen):
     """The audit trail, filtered by day and action, charted by day, exported as CSV."""
 
     title = "Audit trail"
+    tab = "Audit trail"
+    what = "who imported, exported, submitted, retrieved and corrected what, and when"
+    notebook = "05_audit.ipynb"
 
     def __init__(self, workspace: str | Path | None = None, *, page_size: int = PAGE_SIZE):
         super().__init__(workspace)
         self.records = pd.DataFrame(columns=["When", "Who", "Action", "File", "SHA-256"])
-        self.since = widgets.DatePicker(description="Since:", style=WIDE)
+        # A text box, not the browser's date picker: that one follows the browser's
+        # language (mm/dd/yyyy in an American browser); officers write dd/mm/yyyy.
+        self.since = widgets.Text(
+            placeholder="dd/mm/yyyy",
+            description="Since (dd/mm/yyyy):",
+            continuous_update=False,
+            style=WIDE,
+            layout=widgets.Layout(width="260px"),
+        )
         self.actions = widgets.SelectMultiple(
             options=ACTIONS,
             rows=5,
@@ -85,7 +110,8 @@ class AuditScreen(Screen):
         self.chart = StackedChart(COLOURS)
         self.grid = PagedGrid(
             page_size=page_size,
-            column_widths={WHEN: 150, "Who": 110, "Action": 150, "File": 230, "SHA-256": 120},
+            column_widths={WHEN: 150, "Who": 110, "Action": 170, "File": 230, "SHA-256": 120},
+            key="#",
         )
         self.export = button("Export as CSV", icon="download", style="primary")
         self.downloads = Downloads()
@@ -119,12 +145,15 @@ class AuditScreen(Screen):
             self.refresh()
         self._enable()
 
+    def refresh_view(self) -> None:
+        self.refresh()  # the other screens' work is in the trail now
+
     @guarded
     def refresh(self) -> None:
         """Read the trail again under the filters: the table, the chart and the summary."""
         if self.workspace is None:
             return
-        since, chosen = self.since.value, list(self.actions.value)
+        since, chosen = since_day(self.since.value), list(self.actions.value)
         self.records = audit_records(self.opened, since=since, actions=chosen)
         self.grid.show(shown_table(self.records), page=0)
         days = activity(self.opened)
@@ -162,7 +191,7 @@ class AuditScreen(Screen):
 
     @guarded
     def _everything(self, _: object = None) -> None:
-        self.since.value = None
+        self.since.value = ""
         self.actions.value = ()
         self.refresh()
 

@@ -1,4 +1,4 @@
-"""The create-USI batch screen (notebook 01): load, check, fix or remove, export, submit.
+"""The create-USI batch screen: load, check, fix or remove, export, submit.
 
 Every step is one call into `usikit.bulk_usi.batches` (and `clients` to load a
 spreadsheet); the screen only shows what those calls return.
@@ -6,7 +6,6 @@ spreadsheet); the screen only shows what those calls return.
 
 from __future__ import annotations
 
-import html
 from collections.abc import Hashable
 from pathlib import Path
 
@@ -14,6 +13,7 @@ import ipywidgets as widgets
 import pandas as pd
 
 from usikit.bulk_usi.batches import (
+    AddResult,
     BatchState,
     BatchView,
     add_to_batch,
@@ -27,35 +27,43 @@ from usikit.bulk_usi.batches import (
 )
 from usikit.bulk_usi.clients import clients_frame, import_clients
 from usikit.bulk_usi.registry.base import MAX_APPLICATIONS
+from usikit.bulk_usi.template import write_client_template
 from usikit.errors import InputError
 from usikit.io import read_table
 from usikit.settings import user_reference
 from usikit.store.roles import Role
+from usikit.ui import sources
+from usikit.ui.batch_parts import client_options, details_html, problems_of
 from usikit.ui.charts import AMBER, RED, Chart
-from usikit.ui.downloads import Downloads, export_path, format_choice
+from usikit.ui.confirm import Confirm
+from usikit.ui.downloads import Downloads, export_path, format_choice, written_bytes
 from usikit.ui.files import FilePicker
 from usikit.ui.forms import DOCUMENT_FIELDS, PERSON_FIELDS, ClientForm
 from usikit.ui.grid import GREEN, GREY, PAGE_SIZE, PagedGrid
 from usikit.ui.grid import RED as RED_ROW
-from usikit.ui.messages import LINK, box
+from usikit.ui.messages import box
 from usikit.ui.permissions import needs
 from usikit.ui.progress import Watched
+from usikit.ui.results import ResultsScreen
 from usikit.ui.screen import Screen, button, guarded, heading, present, ready
 from usikit.wording import counted
 
 GRID_COLUMNS = ["Row", "Name", "Date of Birth", "Document Type", "Status", "Errors", "Warnings"]
 STATUS_COLOURS = {"error": RED_ROW, "ok": GREEN, "has USI": GREY, "exempt": GREY}
-CLIENTS_LISTED = 200  # clients offered in the list at once; the search box finds the others
 SHOWN_DETAILS = 5  # chosen records whose problems are spelt out
 SHOWN_REASONS = 10
-RESULTS_NOTEBOOK = "02_retrieve_usi_results.ipynb"
+TEMPLATE_NAME = "usi_clients_template.xlsx"
 
 
 class BatchScreen(Screen):
     """Build the open batch from a spreadsheet or the workspace's clients, fix it, submit it."""
 
     title = "Create USIs: the batch"
+    tab = "Create USIs"
+    what = "load client records, fix or remove the red ones, submit the batch to the registry"
+    notebook = "01_create_usi_batch.ipynb"
     grid_needs = (Role.USI_BATCHES, "the open batch")
+    starts_workspace = "loading a client spreadsheet below starts it"
 
     def __init__(
         self,
@@ -76,6 +84,7 @@ class BatchScreen(Screen):
         # Adding clients.
         self.files = FilePicker(folder)
         self.load = button("Load and add to the batch", icon="upload", style="primary")
+        self.template = button("Download the client template", icon="file-excel-o")
         self.search = widgets.Text(
             placeholder="Client ID or name", description="Find:", continuous_update=False
         )
@@ -90,23 +99,29 @@ class BatchScreen(Screen):
             colours=STATUS_COLOURS,
             page_size=page_size,
             column_widths={"Name": 170, "Document Type": 150, "Date of Birth": 110},
+            key="Client ID",
         )
         self.chosen_count = widgets.HTML()
         self.details = widgets.HTML()
         self.select_red = button("Select the red records", icon="check-square")
+        self.show_all = button("Show every record", icon="list")
+        self.focus: list[str] | None = None  # the records shown alone (the red ones, chosen)
         self.edit_person = button("Edit client details", icon="user")
         self.edit_document = button("Edit identity document", icon="id-card")
         self.remove = button("Remove from the batch", icon="trash", style="warning")
         self.export_format = format_choice()
         self.export = button("Export the grid", icon="download")
         self.submit = button("Submit to the registry", icon="paper-plane", style="success")
+        self.confirm = Confirm()
         self.form = ClientForm()
         self.downloads = Downloads()
         self.next_step = widgets.HTML()
+        self.open_results = button(f"Open {ResultsScreen.tab}", icon="arrow-right")
+        self.open_results.layout.display = "none"
         self._wire()
         self.compose(
             heading("1. Add clients to the batch"),
-            widgets.HBox([self.files.widget, self.load]),
+            widgets.HBox([self.files.widget, self.load, self.template]),
             widgets.HBox(
                 [
                     self.search,
@@ -121,49 +136,53 @@ class BatchScreen(Screen):
             widgets.HBox([self.summary]),
             self.chart.widget,
             self.grid.widget,
-            widgets.HBox([self.chosen_count, self.select_red]),
+            widgets.HBox([self.chosen_count, self.select_red, self.show_all]),
             self.details,
             widgets.HBox([self.edit_person, self.edit_document, self.remove]),
             self.form.widget,
             heading("3. Export or submit"),
             widgets.HBox([self.export_format, self.export, self.submit]),
+            self.confirm.widget,
             self.downloads.widget,
-            self.next_step,
+            widgets.HBox([self.next_step, self.open_results]),
         )
-        if self.connect(create=True, registry=True) and self.may_see_grid:
+        if self.connect(registry=True) and self.may_see_grid:
             self.refresh()
         else:
+            self._show_empty()
             self._enable()
 
     def _wire(self) -> None:
         self.load.on_click(self._load)
+        self.template.on_click(self._template)
         self.search.observe(lambda _: self._list_clients(), "value")
         self.add_chosen.on_click(self._add_chosen)
         self.add_all.on_click(self._add_all)
         self.grid.on_choose(self._chosen)
         self.select_red.on_click(self._select_red)
+        self.show_all.on_click(self._show_all)
         self.edit_person.on_click(lambda _: self._open_form(PERSON_FIELDS, "Client details"))
         self.edit_document.on_click(lambda _: self._open_form(DOCUMENT_FIELDS, "Identity document"))
         self.form.save.on_click(self._save)
         self.remove.on_click(self._remove)
         self.export.on_click(self._export)
-        self.submit.on_click(self._submit)
+        self.submit.on_click(self._ask_submit)
+        self.open_results.on_click(lambda _: self.go_to(ResultsScreen))
 
     # Showing the batch.
+
+    def refresh_view(self) -> None:
+        if self.may_see_grid:
+            self._list_clients()
 
     @guarded
     def refresh(self) -> None:
         """Validate the open batch again and show it."""
-        assert self.workspace is not None
-        with self.workspace.begin() as connection:
+        with self.opened.begin() as connection:
             batch_id = open_batch_id(connection, create=False)
         self.view = None if batch_id is None else batch_view(self.opened, batch_id)
         if self.view is None:
-            self.summary.value = box(
-                "No open batch yet: load a spreadsheet or add clients above to start one.", "info"
-            )
-            self.grid.show(pd.DataFrame(columns=GRID_COLUMNS))
-            self.chart.clear()
+            self._show_empty()
         else:
             report = self.view.report
             colour = "success" if report.ok and report.n_records else "warning"
@@ -173,7 +192,7 @@ class BatchScreen(Screen):
             if report.n_warnings:
                 line += f" ({report.n_warnings} warnings)"
             self.summary.value = box(line, colour)
-            self.grid.show(batch_grid(self.view).set_index("Client ID")[GRID_COLUMNS])
+            self.grid.show(self._focused(self._grid_frame(self.view)))
             self.chart.show(
                 "Problems by column and check",
                 [
@@ -188,6 +207,46 @@ class BatchScreen(Screen):
         self._list_clients()
         self._chosen(self.grid.chosen)
 
+    def _focused(self, grid: pd.DataFrame) -> pd.DataFrame:
+        """The records the grid shows: those chosen with Select the red records while they
+        are shown alone (so that they are all in view), else every record."""
+        kept = [key for key in self.focus or () if key in grid.index]
+        self.focus = kept or None
+        self.show_all.layout.display = None if self.focus else "none"  # a button: its own
+        if self.focus is None:
+            return grid
+        self.summary.value += box(
+            f"Showing the {counted(len(kept), 'record')} that were red when selected; "
+            "Show every record brings back the others.",
+            "info",
+        )
+        return grid.loc[kept]
+
+    def _grid_frame(self, view: BatchView) -> pd.DataFrame:
+        """The grid: each record's spreadsheet row (of the file it was loaded from), who,
+        its status and the number of its problems; a File column when several files."""
+        grid = batch_grid(view).set_index("Client ID")
+        assert self.settings is not None
+        where = sources.rows_of(self.settings.workspace, grid.index)
+        grid["Row"] = where["Row"]
+        columns = list(GRID_COLUMNS)
+        files = set(where["File"]) - {""}
+        if len(files) > 1:
+            grid["File"] = where["File"]
+            columns.insert(1, "File")
+        if not files:
+            columns.remove("Row")  # no file loaded since the app started: no row to show
+        return grid[columns]
+
+    def _show_empty(self) -> None:
+        self.view, self.focus = None, None
+        self.show_all.layout.display = "none"
+        self.summary.value = box(
+            "No open batch yet: load a spreadsheet or add clients above to start one.", "info"
+        )
+        self.grid.show(pd.DataFrame(columns=GRID_COLUMNS[1:]))
+        self.chart.clear()
+
     def status_line(self) -> str:
         if self.view is None:
             return self.message.text or "no open batch"
@@ -198,28 +257,13 @@ class BatchScreen(Screen):
             return
         with self.workspace.begin() as connection:
             everyone = clients_frame(connection)
-        wanted = self.search.value.strip().casefold()
-        names = (
-            everyone["First Name"] + " " + everyone["Family Name"] + " " + everyone["Single Name"]
-        )
-        if wanted:
-            hits = everyone["Client ID"].str.casefold().str.contains(wanted, regex=False)
-            hits |= names.str.casefold().str.contains(wanted, regex=False)
-            everyone, names = everyone[hits], names[hits]
-        labels = [
-            f"{cid} · {' '.join(name.split())}" + (f" · USI {held}" if held else "")
-            for cid, name, held in zip(everyone["Client ID"], names, everyone["USI"], strict=True)
-        ]
-        self.clients.options = list(zip(labels, everyone["Client ID"], strict=True))[
-            :CLIENTS_LISTED
-        ]
+        self.clients.options = client_options(everyone, self.search.value)
 
     def _chosen(self, keys: list[Hashable]) -> None:
         """Show the chosen records' problems in words, and what can be done with them."""
         count = len(keys)
         self.chosen_count.value = (
-            f"<span style='margin-right:10px'>{count} record{'s' if count != 1 else ''} "
-            "selected</span>"
+            f"<span style='margin-right:10px'>{counted(count, 'record')} selected</span>"
             if count
             else "<span style='margin-right:10px;color:#666'>Click a record to see its "
             "problems</span>"
@@ -230,28 +274,7 @@ class BatchScreen(Screen):
     def _details_html(self, client_ids: list[str]) -> str:
         if self.view is None or not client_ids:
             return ""
-        report = self.view.report
-        records = report.records
-        parts = []
-        for client_id in client_ids:
-            row = records.index[records["Client ID"] == client_id]
-            if not len(row):
-                continue
-            problems = report.errors[report.errors["row"] == row[0]]
-            status = report.status[row[0]]
-            name = (
-                self.grid.frame.loc[client_id, "Name"] if client_id in self.grid.frame.index else ""
-            )
-            items = "".join(
-                f"<li style='color:{'#842029' if p.severity == 'error' else '#664d03'}'>"
-                f"<b>{html.escape(p.severity.capitalize())}:</b> {html.escape(p.message)}</li>"
-                for p in problems.itertuples(index=False)
-            )
-            heading_line = f"<b>{html.escape(client_id)}</b> {html.escape(name)}: " + (
-                "no problems" if problems.empty else f"status {html.escape(status)}"
-            )
-            parts.append(f"<div>{heading_line}<ul style='margin:2px 0 6px'>{items}</ul></div>")
-        return "".join(parts)
+        return details_html(self.view.report, self.grid.frame, client_ids)
 
     def _enable(self) -> None:
         """Offer only what can be done now; Submit only while no record is red."""
@@ -267,25 +290,39 @@ class BatchScreen(Screen):
         self.submit.tooltip = (
             f"{len(red)} records are red: fix or remove them first" if red else "Send the batch"
         )
-        busy = self.workspace is None
-        for control in (self.load, self.add_chosen, self.add_all):
-            control.disabled = busy
+        self.load.disabled = self.settings is None
+        for control in (self.add_chosen, self.add_all):
+            control.disabled = self.workspace is None
         self.restrict()
 
     # Adding clients.
 
+    @guarded
+    def _template(self, _: object = None) -> None:
+        """The empty client template, offered as a download (nothing is saved)."""
+        content = written_bytes(TEMPLATE_NAME, write_client_template)
+        self.downloads.offer_content(TEMPLATE_NAME, content, "Download the client template")
+        self.message.info(
+            "The client template: one row per client, text-formatted columns with drop-down "
+            "lists, and a Data dictionary sheet saying what each column holds."
+        )
+
     @needs(Role.BULK_UPLOAD, Role.USI_BATCHES, controls=("files.upload", "load"))
     @guarded
     def _load(self, _: object = None) -> None:
-        assert self.workspace is not None
         name = self.files.chosen
         self.progress.start(3, f"Reading {name or 'the file'}…")
         frame = self.files.read(read_table)
+        if not self.connect(create=True, registry=True):  # the first file starts the workspace
+            return
+        self.message.clear()
         self.progress.step(f"Checking {len(frame):,} records…")
         imported = import_clients(self.opened, frame, include_invalid=True)
         self.progress.step("Adding them to the batch…")
         ids = imported.created + imported.updated + imported.unchanged
         added = add_to_batch(self.opened, ids, registry=self.registry)
+        assert self.settings is not None
+        sources.remember(self.settings.workspace, name, imported.report.records, ids)
         self.progress.finish()
         lines = [
             f"{name}: {imported.report.summary_line()}.",
@@ -315,7 +352,7 @@ class BatchScreen(Screen):
     def _add_all(self, _: object = None) -> None:
         self._added(add_to_batch(self.opened, all_without_usi=True, registry=self.registry))
 
-    def _added(self, added) -> None:
+    def _added(self, added: AddResult) -> None:
         lines = [
             f"Batch {added.batch_id}: {counted(len(added.added), 'client')} added, "
             f"{len(added.refused)} refused."
@@ -328,18 +365,31 @@ class BatchScreen(Screen):
 
     @guarded
     def _select_red(self, _: object = None) -> None:
+        """Choose every red record and show them alone, so that all of them are in view
+        (a canvas grid cannot be scrolled from here)."""
         if self.view is not None:
-            self.grid.choose(self.view.in_error())
+            self.focus = self.view.in_error()
+            self.refresh()
+            self.grid.choose(self.focus)
+
+    @guarded
+    def _show_all(self, _: object = None) -> None:
+        """Every record again; the choice stays."""
+        self.focus = None
+        self.refresh()
 
     @needs(Role.USI_BATCHES, controls=("edit_person", "edit_document"))
+    @guarded
     def _open_form(self, fields, title: str) -> None:
-        if self.view is None or len(self.grid.chosen) != 1:
-            self.message.error("select one record in the grid first")
-            return
+        view = present(self.view, "the batch is empty: add clients")
+        ready(len(self.grid.chosen) == 1, "select one record in the grid first")
         client_id = str(self.grid.chosen[0])
-        records = self.view.report.records
+        records = view.report.records
         record = records[records["Client ID"] == client_id].iloc[0].to_dict()
-        self.form.open(client_id, record, fields, title)
+        problems: dict[str, list[tuple[str, str]]] = {}
+        for p in problems_of(view.report, client_id).itertuples(index=False):
+            problems.setdefault(p.column, []).append((p.severity, p.message))
+        self.form.open(client_id, record, fields, title, problems)
 
     @guarded
     def _save(self, _: object = None) -> None:
@@ -370,8 +420,8 @@ class BatchScreen(Screen):
         if self.form.client_id in removed:  # its record left the batch: so does its form
             self.form.close()
         self.message.success(
-            f"{len(removed)} record{'s' if len(removed) != 1 else ''} removed from the open "
-            "batch; the clients stay in the workspace and can be added again later"
+            f"{counted(len(removed), 'record')} removed from the open batch; the clients stay "
+            "in the workspace and can be added again later"
         )
         self.grid.clear()
         self.refresh()
@@ -393,17 +443,31 @@ class BatchScreen(Screen):
 
     @needs(Role.USI_BATCHES, controls=("submit",))
     @guarded
-    def _submit(self, _: object = None) -> None:
-        assert self.registry is not None and self.settings is not None
-        empty = (
-            "there is nothing to submit: the open batch is empty (a batch just submitted is "
-            "on the results screen)"
-        )
-        view = present(self.view, empty)
-        ready(view.client_ids, empty)
+    def _ask_submit(self, _: object = None) -> None:
+        """Say what will be sent, and where, before anything is."""
+        assert self.registry is not None
+        view = present(self.view, _NOTHING_TO_SUBMIT)
+        ready(view.client_ids, _NOTHING_TO_SUBMIT)
         count = len(view.client_ids)
         requests = -(-count // MAX_APPLICATIONS)
-        self.progress.start(requests, f"Sending {count:,} applications in {requests} request(s)…")
+        self.confirm.ask(
+            f"Send batch {view.batch_id} to the {self.registry.label}: "
+            f"{counted(count, 'application')} in {counted(requests, 'request')}? Once sent, "
+            "the batch cannot be changed.",
+            "Yes, send the batch",
+            self._submit,
+        )
+
+    @guarded
+    def _submit(self, _: object = None) -> None:
+        assert self.registry is not None and self.settings is not None
+        view = present(self.view, _NOTHING_TO_SUBMIT)
+        ready(view.client_ids, _NOTHING_TO_SUBMIT)
+        count = len(view.client_ids)
+        requests = -(-count // MAX_APPLICATIONS)
+        self.progress.start(
+            requests, f"Sending {count:,} applications in {counted(requests, 'request')}…"
+        )
         done = submit_batch(
             self.opened,
             Watched(self.registry, lambda: self.progress.step("Request sent")),
@@ -415,13 +479,19 @@ class BatchScreen(Screen):
         sent = len(done.receipts)
         self.message.success(
             f"Batch {done.batch_id} submitted to the {done.registry}: {done.applications} "
-            f"applications in {sent} request{'s' if sent != 1 else ''}. "
+            f"applications in {counted(sent, 'request')}. "
             + " ".join(f"Receipt {receipt}." for _, receipt in done.receipts[:3])
         )
         self.next_step.value = (
-            f"<div>Retrieve the USIs of batch {done.batch_id} in "
-            f'<a href="{RESULTS_NOTEBOOK}" target="_blank" style="{LINK}">'
-            "02 Retrieve USI results</a> once the registry has processed it.</div>"
+            f"<div style='margin:6px 10px 6px 0'>Retrieve the USIs of batch {done.batch_id} "
+            f"on the {ResultsScreen.tab} screen once the registry has processed it.</div>"
         )
+        self.open_results.layout.display = None if self.can_go_to else "none"
         self.grid.clear()
         self.refresh()
+
+
+_NOTHING_TO_SUBMIT = (
+    "there is nothing to submit: the open batch is empty (a batch just submitted is on the "
+    "results screen)"
+)

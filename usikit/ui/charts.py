@@ -8,7 +8,7 @@ from collections.abc import Sequence
 import ipywidgets as widgets
 
 RED, AMBER, GREEN, GREY, BLUE = "#dc3545", "#e0a800", "#198754", "#adb5bd", "#4f81bd"
-BAR_HEIGHT, GAP, LABEL_WIDTH, BAR_WIDTH, LABEL_CHARACTERS = 18, 6, 300, 260, 44
+BAR_HEIGHT, GAP, LABEL_WIDTH, BAR_WIDTH, LABEL_CHARACTERS = 18, 6, 380, 260, 56
 MAX_BARS = 12
 
 

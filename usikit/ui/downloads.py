@@ -11,6 +11,9 @@ import base64
 import datetime as dt
 import html
 import re
+import shutil
+import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import ipywidgets as widgets
@@ -46,20 +49,44 @@ def export_path(folder: Path, stem: str, suffix: str, *, stamped: bool = True) -
 def download_link(path: Path, text: str | None = None) -> str:
     """An anchor that downloads the file under its own name, or where it is when too large."""
     size = path.stat().st_size
-    label = html.escape(text or f"Download {path.name}")
     where = html.escape(str(path))
     if size > MAX_LINK_BYTES:
-        return f"{html.escape(path.name)} is saved at <code>{where}</code> ({_size(size)})."
-    media = MEDIA_TYPES.get(path.suffix.lower(), "application/octet-stream")
-    payload = base64.b64encode(path.read_bytes()).decode("ascii")
-    return (
-        f'<a class="usikit-download" download="{html.escape(path.name)}" '
-        f'href="data:{media};base64,{payload}" style="{LINK}">{label}</a> '
-        f"<span style='color:#555'>({_size(size)}; also saved at <code>{where}</code>)</span>"
+        return f"{html.escape(path.name)} is saved at <code>{where}</code> ({file_size(size)})."
+    return content_link(
+        path.name, path.read_bytes(), text, note=f"also saved at <code>{where}</code>"
     )
 
 
-def _size(size: int) -> str:
+def content_link(name: str, content: bytes, text: str | None = None, *, note: str = "") -> str:
+    """An anchor that downloads `content` as a file called `name`, with its size (and
+    `note`, HTML, beside it)."""
+    label = html.escape(text or f"Download {name}")
+    media = MEDIA_TYPES.get(Path(name).suffix.lower(), "application/octet-stream")
+    payload = base64.b64encode(content).decode("ascii")
+    beside = file_size(len(content)) + (f"; {note}" if note else "")
+    return (
+        f'<a class="usikit-download" download="{html.escape(name)}" '
+        f'href="data:{media};base64,{payload}" style="{LINK}">{label}</a> '
+        f"<span style='color:#555'>({beside})</span>"
+    )
+
+
+def written_bytes(name: str, write: Callable[[Path], object]) -> bytes:
+    """What `write` (one of the library's writers, given a path) writes, read back from a
+    private temporary folder that is then removed: a file offered without being left behind."""
+    folder = Path(tempfile.mkdtemp(prefix="usikit-download-"))
+    try:
+        path = folder / name
+        write(path)
+        return path.read_bytes()
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def file_size(size: int) -> str:
+    """A file's size as people read it: bytes below a kilobyte, then KB, then MB."""
+    if size < 1024:
+        return f"{size} byte{'' if size == 1 else 's'}"
     return f"{size / 1024:.0f} KB" if size < 1024 * 1024 else f"{size / 1024 / 1024:.1f} MB"
 
 
@@ -75,7 +102,14 @@ class Downloads:
 
     def offer(self, path: Path, text: str | None = None) -> None:
         self.paths.append(path)
-        self._links = [download_link(path, text), *self._links][: self.SHOWN]
+        self._show(download_link(path, text))
+
+    def offer_content(self, name: str, content: bytes, text: str | None = None) -> None:
+        """Offer a file made in memory (a template, a sample): nothing is saved."""
+        self._show(content_link(name, content, text))
+
+    def _show(self, link: str) -> None:
+        self._links = [link, *self._links][: self.SHOWN]
         self.widget.value = "".join(f"<div style='margin:4px 0'>{a}</div>" for a in self._links)
 
     def clear(self) -> None:

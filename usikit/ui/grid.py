@@ -6,7 +6,8 @@ column in the browser. Only one page (200 records by default) is sent to the bro
 time, which keeps the notebook's widget state small however large the batch.
 
 The choice of records survives paging: `chosen` holds the keys picked on every page, and
-the page's rows show as selected in the grid.
+the page's rows show as selected in the grid. A grid whose records have no key a person
+reads (a list of problems) hides its row header; one with a key names it even when empty.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ RED, GREEN, AMBER, GREY = "#f8d7da", "#d1e7dd", "#fff3cd", "#e9ecef"
 PAGE_SIZE = 200
 ROW_HEIGHT, ROWS_SHOWN = 20, 16  # the grid grows with its records up to this many rows
 MAX_WIDTH = 320  # a column wider than this shows the start of its text (drag to widen)
+CHARACTER, PADDING = 8, 24  # pixels per character of the grid's font, and around a cell
 
 
 def row_colour(column: str, colours: Mapping[str, str], default: str = "#ffffff") -> VegaExpr:
@@ -47,9 +49,15 @@ class PagedGrid:
         page_size: int = PAGE_SIZE,
         rows_shown: int = ROWS_SHOWN,
         column_widths: Mapping[str, int] | None = None,
+        key: str | None = None,
+        keep_hidden_choice: bool = False,
     ) -> None:
+        """`key`: the name of the index a person reads (Client ID); None hides the row
+        header (the index is only the grid's own). `keep_hidden_choice`: records chosen and
+        then filtered out of view stay chosen (`hidden_chosen` counts them)."""
         self.page_size, self.rows_shown = page_size, rows_shown
         self.widths = dict(column_widths or {})
+        self.key, self.keep_hidden_choice = key, keep_hidden_choice
         self.frame = pd.DataFrame()
         self.page = 0
         self.chosen: list[Hashable] = []
@@ -65,6 +73,7 @@ class PagedGrid:
             base_row_size=ROW_HEIGHT,
             base_column_header_size=ROW_HEIGHT,
             base_row_header_size=100,
+            header_visibility="all" if key is not None else "column",
             layout=widgets.Layout(width="100%"),
         )
         self.grid.observe(self._selected, "selections")
@@ -83,11 +92,21 @@ class PagedGrid:
         return max(1, -(-len(self.frame) // self.page_size))
 
     def show(self, frame: pd.DataFrame, *, page: int | None = None) -> None:
-        """Show `frame` (indexed by key); the choice keeps the keys still there."""
+        """Show `frame` (indexed by key); the choice keeps the keys still there (and, with
+        `keep_hidden_choice`, those filtered out of view)."""
+        if self.key is not None and frame.index.name is None:
+            frame = frame.rename_axis(self.key)
         self.frame = frame
-        kept = set(frame.index)
-        self.chosen = [key for key in self.chosen if key in kept]
+        if not self.keep_hidden_choice:
+            kept = set(frame.index)
+            self.chosen = [key for key in self.chosen if key in kept]
         self.go(self.page if page is None else page)
+
+    @property
+    def hidden_chosen(self) -> list[Hashable]:
+        """Chosen records that the frame shown does not hold (filtered out of view)."""
+        shown = set(self.frame.index)
+        return [key for key in self.chosen if key not in shown]
 
     def page_frame(self) -> pd.DataFrame:
         start = self.page * self.page_size
@@ -125,11 +144,14 @@ class PagedGrid:
         self._listeners.append(listener)
 
     def choose(self, keys: Iterable[Hashable], *, reveal: bool = True) -> None:
-        """Choose these records (and show the page of the first one)."""
+        """Choose these records; with `reveal`, show the page of the first one with the
+        grid scrolled to its top (the page is sent again, which resets the view)."""
         wanted = set(keys)
-        self.chosen = [key for key in self.frame.index if key in wanted]
-        if reveal and self.chosen and self.page_of(self.chosen[0]) != self.page:
-            self.go(self.page_of(self.chosen[0]))
+        hidden = [key for key in self.hidden_chosen if key in wanted]
+        self.chosen = hidden + [key for key in self.frame.index if key in wanted]
+        shown = [key for key in self.chosen if key not in set(hidden)]
+        if reveal and shown:
+            self.go(self.page_of(shown[0]))
         else:
             self._reflect()
         self._tell()
@@ -138,10 +160,13 @@ class PagedGrid:
         self.choose([*self.chosen, *self.page_frame().index], reveal=False)
 
     def choose_all(self) -> None:
-        self.choose(self.frame.index, reveal=False)
+        """Add every record shown to the choice."""
+        self.choose([*self.chosen, *self.frame.index], reveal=False)
 
     def clear(self) -> None:
-        self.choose([], reveal=False)
+        self.chosen = []
+        self._reflect()
+        self._tell()
 
     def select_rows(self, *positions: int) -> None:
         """Select rows of the page as a click in the browser does (tests use it)."""
@@ -158,7 +183,8 @@ class PagedGrid:
             picked += [visible[r] for r in range(max(0, low), min(high, len(visible) - 1) + 1)]
         on_page = set(visible)
         wanted = {key for key in self.chosen if key not in on_page} | set(picked)
-        self.chosen = [key for key in self.frame.index if key in wanted]
+        hidden = [key for key in self.hidden_chosen if key in wanted]
+        self.chosen = hidden + [key for key in self.frame.index if key in wanted]
         self._tell()
 
     def _reflect(self) -> None:
@@ -186,11 +212,12 @@ class PagedGrid:
             listener(list(self.chosen))
 
     def _width(self, shown: pd.DataFrame, name: str) -> int:
-        """The width asked for, else wide enough for the header and the page's values."""
+        """The width asked for, else wide enough for the header and the page's values (a
+        ULN's ten digits whole), up to MAX_WIDTH."""
         if name in self.widths:
             return self.widths[name]
         longest = int(shown[name].astype(str).str.len().max()) if len(shown) else 0
-        return min(MAX_WIDTH, max(70, 7 * len(str(name)) + 36, 7 * longest + 20))
+        return min(MAX_WIDTH, max(70, CHARACTER * max(len(str(name)), longest) + PADDING))
 
     def _last_column(self) -> int:
         return max(0, len(self.frame.columns) - 1)

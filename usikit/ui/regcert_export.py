@@ -1,9 +1,15 @@
-"""The Registration & Certification export screen (notebook 04): filter, select, export.
+"""The Registration & Certification register screen: find records, correct one, export them.
 
 The records come from `usikit.regcert.export.select_records` (filtered by status and
-qualification there), which needs the manage_regcert role, and the file is written by
-`export_records`, in the seed's 32 columns: it needs manage_regcert and data_export, and
-records the export in the audit trail.
+qualification there), which needs the manage_regcert role. A record is corrected through
+`usikit.regcert.edit.edit_record` (manage_regcert; checked and audited). The file is written
+by `export_records`, in the seed's 32 columns: it needs manage_regcert and data_export, and
+records the export in the audit trail. Dates of birth are masked unless the officer ticks
+the box for the awarding organisation's file and confirms: that export is recorded as
+unmasked.
+
+The filters only change what the grid shows: records chosen and then filtered out of view
+stay chosen, the banner counts them, and the export writes every chosen record.
 """
 
 from __future__ import annotations
@@ -13,15 +19,20 @@ from pathlib import Path
 import ipywidgets as widgets
 import pandas as pd
 
+from usikit.regcert.edit import edit_record, record_values
 from usikit.regcert.export import export_records, select_records
 from usikit.regcert.fields import NOT_REGISTERED, STATUSES
 from usikit.store.roles import Role
 from usikit.ui.charts import BLUE, GREY, Chart
+from usikit.ui.confirm import Confirm
+from usikit.ui.detail import DetailPane
 from usikit.ui.downloads import Downloads, export_path, format_choice
 from usikit.ui.grid import PAGE_SIZE, PagedGrid
 from usikit.ui.messages import box
 from usikit.ui.permissions import needs
-from usikit.ui.screen import WIDE, Screen, button, guarded, heading, ready
+from usikit.ui.record_form import RecordForm
+from usikit.ui.regcert_import import REGISTER_STARTS
+from usikit.ui.screen import WIDE, Screen, button, guarded, heading, present, ready
 from usikit.wording import counted
 
 ANY = ""
@@ -31,10 +42,16 @@ SEARCHED = ("ULN", "Full Name", "Registration number")
 
 
 class RegcertExportScreen(Screen):
-    """Filter the register, choose records one by one, by page or all, and export them."""
+    """Filter the register, choose records, correct one by hand, and export them."""
 
-    title = "Registration & Certification: export records"
+    title = "Registration & Certification: the register and its export"
+    tab = "R&C register"
+    what = (
+        "find register records, correct one by hand, and export them for the awarding organisation"
+    )
+    notebook = "04_regcert_export.ipynb"
     grid_needs = (Role.MANAGE_REGCERT, "the Registration & Certification register")
+    starts_workspace = REGISTER_STARTS
 
     def __init__(self, workspace: str | Path | None = None, *, page_size: int = PAGE_SIZE):
         super().__init__(workspace)
@@ -66,18 +83,23 @@ class RegcertExportScreen(Screen):
         self.grid = PagedGrid(
             page_size=page_size,
             column_widths={"Full Name": 160, "Qualification Name": 330, "Status": 160},
+            key="Record",
+            keep_hidden_choice=True,
         )
+        self.detail = DetailPane("Click a record to read all its columns here.", limit=1)
+        self.edit = button("Correct the selected record", icon="pencil")
+        self.form = RecordForm()
         self.export_format = format_choice()
+        self.unmasked = widgets.Checkbox(
+            value=False,
+            description="with dates of birth shown (the file for the awarding organisation)",
+            style=WIDE,
+            layout=widgets.Layout(width="auto"),
+        )
         self.export = button("Export the selected records", icon="download", style="primary")
+        self.confirm = Confirm()
         self.downloads = Downloads()
-        for control in (self.status, self.qualification, self.search):
-            control.observe(lambda _: self.filter(), "value")
-        self.reload.on_click(lambda _: self.load())
-        self.select_page.on_click(lambda _: self.grid.choose_page())
-        self.select_all.on_click(lambda _: self.grid.choose_all())
-        self.clear.on_click(lambda _: self.grid.clear())
-        self.grid.on_choose(lambda _: self._show_banner())
-        self.export.on_click(self._export)
+        self._wire()
         self.compose(
             heading("1. Filter the register"),
             widgets.HBox([self.status, self.qualification]),
@@ -87,19 +109,38 @@ class RegcertExportScreen(Screen):
             self.banner,
             widgets.HBox([self.select_page, self.select_all, self.clear]),
             self.grid.widget,
+            self.detail.widget,
+            widgets.HBox([self.edit]),
+            self.form.widget,
             heading("3. Export"),
-            widgets.HBox([self.export_format, self.export]),
+            widgets.HBox([self.export_format, self.unmasked, self.export]),
+            self.confirm.widget,
             self.downloads.widget,
         )
-        if self.connect(register=True) and self.may_see_grid:
+        if self.connect() and self.may_see_grid:
             self.load()
         self._show_banner()
+
+    def _wire(self) -> None:
+        for control in (self.status, self.qualification, self.search):
+            control.observe(lambda _: self.filter(), "value")
+        self.reload.on_click(lambda _: self.load())
+        self.select_page.on_click(lambda _: self.grid.choose_page())
+        self.select_all.on_click(lambda _: self.grid.choose_all())
+        self.clear.on_click(lambda _: self.grid.clear())
+        self.grid.on_choose(lambda _: self._show_banner())
+        self.edit.on_click(self._open_form)
+        self.form.save.on_click(self._save)
+        self.export.on_click(self._ask_export)
+        self.unmasked.observe(lambda _: self.confirm.close(), "value")
+
+    def refresh_view(self) -> None:
+        self.load()  # an import on another screen may have changed the register
 
     @needs(Role.MANAGE_REGCERT, controls=("reload",))
     @guarded
     def load(self) -> None:
         """Read the register again: the qualifications to filter by, then the records."""
-        assert self.workspace is not None
         if not self.may_see_grid:
             return
         everything = select_records(self.opened)
@@ -114,7 +155,7 @@ class RegcertExportScreen(Screen):
 
     @guarded
     def filter(self) -> None:
-        """The records passing the filters, in the grid; the choice keeps those still shown."""
+        """The records passing the filters, in the grid; the choice is kept whole."""
         if self.workspace is None or not self.may_see_grid:
             return
         self.records = self._select()
@@ -145,29 +186,88 @@ class RegcertExportScreen(Screen):
 
     def _show_banner(self) -> None:
         chosen, shown = len(self.grid.chosen), len(self.records)
+        hidden = len(self.grid.hidden_chosen)
         text = f"{counted(chosen, 'record')} selected (of {shown:,} shown)"
+        if hidden:
+            text += (
+                f"; {counted(hidden, 'selected record')} not shown by the filters "
+                f"{'is' if hidden == 1 else 'are'} still selected and will be exported"
+            )
         self.banner.value = box(text, "success" if chosen else "info")
         self.select_all.description = f"Select all {shown:,}"
+        self.detail.show(self.records, self.grid.chosen, title="Record")
         self.export.disabled = chosen == 0 or self.workspace is None
+        self.edit.disabled = chosen != 1 or self.workspace is None
         self.select_page.disabled = self.select_all.disabled = shown == 0
         self.restrict()
 
     def status_line(self) -> str:
         return self.message.text or f"{len(self.records):,} records shown"
 
+    # Correcting a record.
+
+    @needs(Role.MANAGE_REGCERT, controls=("edit",))
+    @guarded
+    def _open_form(self, _: object = None) -> None:
+        ready(len(self.grid.chosen) == 1, "select one record in the grid first")
+        record_id = int(str(self.grid.chosen[0]))
+        values = record_values(self.opened, record_id)
+        about = f"ULN {values['ULN']}, qualification {values['Qualification Number']}"
+        self.form.open(record_id, values, about)
+
+    @guarded
+    def _save(self, _: object = None) -> None:
+        record_id = present(self.form.record_id, "choose the record to correct first")
+        changes = self.form.changes()
+        if not changes:
+            self.message.info(f"Record {record_id}: nothing was changed")
+            self.form.close()
+            return
+        outcome = edit_record(self.opened, record_id, changes)
+        self.form.close()
+        text = outcome.summary_line()
+        if outcome.warnings:
+            self.message.warning(text + "\n" + "\n".join(f"Warning: {w}" for w in outcome.warnings))
+        else:
+            self.message.success(text)
+        self.load()
+
+    # Exporting.
+
     @needs(Role.MANAGE_REGCERT, Role.DATA_EXPORT, controls=("export",))
     @guarded
-    def _export(self, _: object = None) -> None:
-        assert self.settings is not None
-        wanted = set(self.grid.chosen)
-        ready(wanted, "choose the records to export first (tick them, or Select all)")
-        current = self._select()  # the register as it is now, under the same filters
-        still = [int(key) for key in current.index if key in wanted]
-        path = export_path(self.settings.exports, "regcert-export", self.export_format.value)
-        chosen = export_records(self.opened, path, ids=still)  # both roles; audited
-        self.downloads.offer(path)
-        noun = "record" if len(chosen) == 1 else "records"
-        self.message.success(
-            f"Wrote {len(chosen):,} {noun} to {path} (dates of birth masked)"
-            + ("" if len(chosen) == len(wanted) else "; the others are no longer in the register")
+    def _ask_export(self, _: object = None) -> None:
+        """Export the chosen records; with dates of birth shown, only once confirmed."""
+        ready(self.grid.chosen, "choose the records to export first (tick them, or Select all)")
+        if not self.unmasked.value:
+            self._export()
+            return
+        count = len(self.grid.chosen)
+        self.confirm.ask(
+            f"The file will hold the dates of birth of {counted(count, 'learner record')} "
+            "unmasked. Send it only to the awarding organisation, over a secure channel, and "
+            "delete your copy once it is sent. The export is recorded in the audit trail as "
+            "unmasked.",
+            "Yes, export with dates of birth",
+            lambda: self._export(unmasked=True),
         )
+
+    @guarded
+    def _export(self, _: object = None, *, unmasked: bool = False) -> None:
+        assert self.settings is not None
+        wanted = [int(str(key)) for key in self.grid.chosen]
+        ready(wanted, "choose the records to export first (tick them, or Select all)")
+        still = set(select_records(self.opened, with_ids=True).index)  # the register now
+        ids = [key for key in wanted if key in still]
+        ready(ids, "the chosen records are no longer in the register")
+        stem = "regcert-for-ao" if unmasked else "regcert-export"
+        path = export_path(self.settings.exports, stem, self.export_format.value)
+        chosen = export_records(self.opened, path, ids=ids, show_sensitive=unmasked)
+        self.downloads.offer(path)
+        masked = "dates of birth shown" if unmasked else "dates of birth masked"
+        gone = len(wanted) - len(ids)
+        self.message.success(
+            f"Wrote {counted(len(chosen), 'record')} to {path} ({masked})"
+            + (f"; {counted(gone, 'record')} chosen earlier are no longer in the register"
+               if gone else "")
+        )  # fmt: skip

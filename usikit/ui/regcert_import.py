@@ -1,9 +1,11 @@
-"""The Registration & Certification import screen (notebook 03): validate, then upload.
+"""The Registration & Certification import screen: validate, then upload.
 
 Validation and import are `usikit.regcert.matching.import_file`, without and then with
 `apply`: the import validates the file again against the register in the transaction that
 writes, so what the officer accepted is what the register holds. Both read the register, so
 both need manage_regcert as well as bulk_upload (`usikit.ui.permissions` disables them).
+A problem with the file as a whole is written out in full under the summary, and the row
+clicked in a grid is written out whole below it; uploading asks first.
 """
 
 from __future__ import annotations
@@ -15,23 +17,33 @@ from pathlib import Path
 import ipywidgets as widgets
 import pandas as pd
 
-from usikit.errors import InputError
+from usikit.io import write_csv
 from usikit.regcert.fields import IMPORT_FIELDS
 from usikit.regcert.import_rules import file_rules
-from usikit.regcert.matching import CREATED, RESULTS, REVERTED, UNCHANGED, UPDATED, import_file
+from usikit.regcert.matching import (
+    CREATED,
+    RESULT_COLUMNS,
+    RESULTS,
+    REVERTED,
+    UNCHANGED,
+    UPDATED,
+    import_file,
+)
 from usikit.report import ValidationReport
 from usikit.store.exports import export_error_report, export_import_results
 from usikit.store.roles import Role
-from usikit.ui.charts import AMBER, BLUE, GREEN, GREY, RED, Chart
-from usikit.ui.downloads import Downloads, download_link, export_path, format_choice, write_table
+from usikit.ui.charts import AMBER, BLUE, GREEN, GREY, Chart
+from usikit.ui.confirm import Confirm
+from usikit.ui.detail import DetailPane
+from usikit.ui.downloads import Downloads, content_link, export_path, format_choice, written_bytes
 from usikit.ui.files import FilePicker
 from usikit.ui.grid import AMBER as AMBER_ROW
 from usikit.ui.grid import GREEN as GREEN_ROW
 from usikit.ui.grid import GREY as GREY_ROW
 from usikit.ui.grid import PAGE_SIZE, PagedGrid
-from usikit.ui.grid import RED as RED_ROW
 from usikit.ui.messages import box
 from usikit.ui.permissions import needs
+from usikit.ui.report_view import ReportView
 from usikit.ui.screen import WIDE, Screen, button, guarded, heading, present, ready
 from usikit.validators import VALIDATORS, read_input
 from usikit.wording import counted
@@ -40,9 +52,7 @@ KIND = VALIDATORS["regcert"]
 MAX_MB = (KIND.max_bytes or 0) // 2**20
 SEPARATORS = (("Comma ( , )", ","), ("Semicolon ( ; )", ";"), ("Tab", "\t"), ("Pipe ( | )", "|"))
 SAMPLE_NAME = "regcert_import_sample"
-PROBLEM_COLUMNS = {"row": "Row", "column": "Column", "value": "Value", "severity": "Severity",
-                   "message": "Message"}  # fmt: skip
-SEVERITY_COLOURS = {"error": RED_ROW, "warning": AMBER_ROW}
+REGISTER_STARTS = "loading the learner file on the Learners screen starts the register"
 RESULT_COLOURS = {CREATED: GREEN_ROW, UPDATED: GREEN_ROW, UNCHANGED: GREY_ROW, REVERTED: AMBER_ROW}
 OUTCOME_COLOURS = {CREATED: GREEN, UPDATED: BLUE, UNCHANGED: GREY, REVERTED: AMBER}
 
@@ -62,6 +72,10 @@ class RegcertImportScreen(Screen):
     """Upload an import file, read its validation report, then import the accepted records."""
 
     title = "Registration & Certification: import a file"
+    tab = "Import R&C"
+    what = "validate an awarding organisation's file against the register, then import it"
+    notebook = "03_regcert_import.ipynb"
+    starts_workspace = REGISTER_STARTS
 
     def __init__(self, workspace: str | Path | None = None, *, page_size: int = PAGE_SIZE):
         super().__init__(workspace)
@@ -83,18 +97,14 @@ class RegcertImportScreen(Screen):
         self.tips = widgets.Accordion(children=[widgets.HTML(self._tips_html())])
         self.tips.set_title(0, "Tips: the file's columns, the mandatory fields, a sample file")
         self.tips.selected_index = None
-        self.summary = widgets.HTML()
-        self.chart = Chart()
-        self.problems = PagedGrid(
-            status="Severity",
-            colours=SEVERITY_COLOURS,
-            page_size=page_size,
-            column_widths={"Column": 170, "Value": 130, "Message": 700},
-        )
+        self.report_view = ReportView(page_size)
+        self.summary, self.chart = self.report_view.summary, self.report_view.chart
+        self.problems, self.problem_detail = self.report_view.grid, self.report_view.detail
         self.export_format = format_choice()
         self.export_errors = button("Export errors", icon="download")
         self.cancel = button("Cancel", icon="times")
         self.upload = button("Upload accepted records", icon="upload", style="success")
+        self.confirm = Confirm()
         self.result_summary = widgets.HTML()
         self.result_chart = Chart()
         self.result_grid = PagedGrid(
@@ -102,14 +112,19 @@ class RegcertImportScreen(Screen):
             colours=RESULT_COLOURS,
             page_size=page_size,
             column_widths={"Result": 110, "Details": 520},
+            key="Row",
         )
+        self.result_detail = DetailPane("Click a record to read what the import did with it.")
         self.export_results = button("Export the result table", icon="download")
         self.downloads = Downloads()
         self.validate.on_click(self._validate)
         self.export_errors.on_click(self._export_errors)
         self.cancel.on_click(self._cancel)
-        self.upload.on_click(self._upload)
+        self.upload.on_click(self._ask_upload)
         self.export_results.on_click(self._export_results)
+        self.result_grid.on_choose(
+            lambda keys: self.result_detail.show(self.result_grid.frame, keys, title="Row")
+        )
         self.compose(
             heading("1. Choose the file"),
             self.files.widget,
@@ -117,31 +132,31 @@ class RegcertImportScreen(Screen):
             self.tips,
             self.progress.widget,
             heading("2. Validation report"),
-            self.summary,
-            self.chart.widget,
-            self.problems.widget,
+            *self.report_view.widgets,
             widgets.HBox([self.export_format, self.export_errors, self.cancel, self.upload]),
+            self.confirm.widget,
             heading("3. What the import did"),
             self.result_summary,
             self.result_chart.widget,
             self.result_grid.widget,
-            self.export_results,
+            self.result_detail.widget,
+            widgets.HBox([self.export_results]),
             self.downloads.widget,
         )
-        self.connect(register=True)
+        self.connect()
         self._show_report()
 
     def _tips_html(self) -> str:
+        """The columns, the mandatory fields and a sample file made in memory (opening the
+        tips writes nothing)."""
         must = ", ".join(f"<b>{html.escape(name)}</b>" for name in mandatory_columns())
         columns = "".join(
             f"<li><b>{html.escape(f.name)}</b>: {html.escape(f.description)}</li>"
             for f in IMPORT_FIELDS
         )
-        sample = ""
-        if self.settings is not None:
-            path = export_path(self.settings.exports, SAMPLE_NAME, ".csv", stamped=False)
-            write_table(sample_frame(), path, "Import")
-            sample = f"<p>{download_link(path, 'Download sample file')}</p>"
+        name = f"{SAMPLE_NAME}.csv"
+        content = written_bytes(name, lambda path: write_csv(sample_frame(), path))
+        sample = f"<p>{content_link(name, content, 'Download sample file')}</p>"
         return (
             f"<p>A CSV file of at most {MAX_MB} MB with exactly these "
             f"{len(IMPORT_FIELDS)} columns, in this order (former names are accepted). "
@@ -153,8 +168,7 @@ class RegcertImportScreen(Screen):
     @needs(Role.BULK_UPLOAD, Role.MANAGE_REGCERT, controls=("files.upload", "validate"))
     @guarded
     def _validate(self, _: object = None) -> None:
-        if self.workspace is None:
-            raise InputError("the register cannot be opened; see the message above")
+        ready(self.workspace is not None, f"there is no register yet: {REGISTER_STARTS}")
         self.message.clear()  # what an earlier file or action got is not about this one
         self._forget()  # should this file fail, nothing of an earlier one can be uploaded
         name = self.files.chosen
@@ -171,9 +185,7 @@ class RegcertImportScreen(Screen):
     def _show_report(self, name: str = "") -> None:
         report = self.report
         if report is None:
-            self.summary.value = box("Choose a file and click Validate.", "info")
-            self.problems.show(pd.DataFrame(columns=list(PROBLEM_COLUMNS.values())))
-            self.chart.clear()
+            self.report_view.show(None, "Choose a file and click Validate.", "info")
         else:
             blocking = int((report.errors["severity"] == "error").sum())
             line = (
@@ -182,17 +194,7 @@ class RegcertImportScreen(Screen):
                 f"({counted(blocking, 'error')}, {counted(report.n_warnings, 'warning')})"
             )
             kind = "error" if report.n_invalid else "warning" if report.n_warnings else "success"
-            self.summary.value = box(line, kind)
-            table = report.errors.rename(columns=PROBLEM_COLUMNS)[list(PROBLEM_COLUMNS.values())]
-            table["Row"] = table["Row"].astype(object).where(table["Row"].notna(), "file")
-            self.problems.show(table.rename_axis("#"))
-            self.chart.show(
-                "Problems by column and check",
-                [
-                    (f"{r.column}: {r.what}", r.problems, RED if r.severity == "error" else AMBER)
-                    for r in report.summary().itertuples(index=False)
-                ],
-            )
+            self.report_view.show(report, line, kind)
         self._enable()
 
     def _enable(self) -> None:
@@ -225,6 +227,7 @@ class RegcertImportScreen(Screen):
 
     @guarded
     def _cancel(self, _: object = None) -> None:
+        self.confirm.close()
         self.frame = self.report = None
         self.files.clear()
         self._clear_results()
@@ -233,8 +236,21 @@ class RegcertImportScreen(Screen):
 
     @needs(Role.BULK_UPLOAD, Role.MANAGE_REGCERT, controls=("upload",))
     @guarded
+    def _ask_upload(self, _: object = None) -> None:
+        """Say what will be written to the register before anything is."""
+        report = present(self.report, "validate a file first: Upload sends what it accepted")
+        left = report.n_invalid
+        self.confirm.ask(
+            f"Write {counted(report.n_valid, 'accepted record')} to the register in one "
+            "transaction (validated again first)"
+            + (f"; the {counted(left, 'record')} with errors {_are(left)} left out" if left else "")
+            + "?",
+            "Yes, upload to the register",
+            self._upload,
+        )
+
+    @guarded
     def _upload(self, _: object = None) -> None:
-        assert self.workspace is not None
         ready(self.frame is not None, "validate a file first: Upload sends what it accepted")
         self.progress.start(2, "Validating again and importing in one transaction…")
         outcome = import_file(
@@ -249,7 +265,7 @@ class RegcertImportScreen(Screen):
         self._show_report()
         results = self.results if self.results is not None else pd.DataFrame()
         self.result_summary.value = box(self.result_summary_text(), "success")
-        self.result_grid.show(results.set_index("Row") if len(results) else results)
+        self.result_grid.show(results.set_index("Row"))
         counts = results["Result"].value_counts() if len(results) else pd.Series(dtype=int)
         self.result_chart.show(
             "Results by outcome",
@@ -277,6 +293,7 @@ class RegcertImportScreen(Screen):
 
     def _forget(self) -> None:
         """Drop the validated file and its report: Upload only ever sends what is shown."""
+        self.confirm.close()
         if self.report is None and self.results is None:
             return
         self.frame = self.report = None
@@ -286,5 +303,10 @@ class RegcertImportScreen(Screen):
     def _clear_results(self) -> None:
         self.results = None
         self.result_summary.value = ""
-        self.result_grid.show(pd.DataFrame())
+        self.result_grid.show(pd.DataFrame(columns=list(RESULT_COLUMNS)).set_index("Row"))
+        self.result_detail.clear()
         self.result_chart.clear()
+
+
+def _are(count: int) -> str:
+    return "is" if count == 1 else "are"

@@ -1,7 +1,8 @@
-"""The results screen (notebook 02): download the USIs of submitted batches and export them.
+"""The results screen: download the USIs of submitted batches and export them.
 
 `retrieve_batch` writes each new USI into the client's record; the screen shows the batch's
-result grid (green for a USI, red with the registry's errors) and offers the exports.
+result grid (green for a USI, red with the registry's errors, written out whole for the
+record clicked) and offers the exports.
 """
 
 from __future__ import annotations
@@ -11,11 +12,19 @@ from pathlib import Path
 import ipywidgets as widgets
 import pandas as pd
 
-from usikit.bulk_usi.batches import batch_results, export_results, list_batches, retrieve_batch
+from usikit.bulk_usi.batches import (
+    RESULT_COLUMNS,
+    batch_results,
+    export_results,
+    list_batches,
+    retrieve_batch,
+)
 from usikit.bulk_usi.clients import export_clients
 from usikit.bulk_usi.registry.base import FAILURE, MATCH_FOUND, MAX_APPLICATIONS, SUCCESS
 from usikit.store.roles import Role
+from usikit.ui import sources
 from usikit.ui.charts import GREEN, GREY, RED, Chart
+from usikit.ui.detail import DetailPane
 from usikit.ui.downloads import Downloads, export_path, format_choice
 from usikit.ui.grid import GREEN as GREEN_ROW
 from usikit.ui.grid import GREY as GREY_ROW
@@ -35,6 +44,9 @@ class ResultsScreen(Screen):
     """Pick a batch, download its USIs, see each record's result, export."""
 
     title = "Retrieve USI results"
+    tab = "USI results"
+    what = "download the USIs of a submitted batch into the clients' records, and export them"
+    notebook = "02_retrieve_usi_results.ipynb"
     grid_needs = (Role.USI_BATCHES, "the batches and their results")
 
     def __init__(
@@ -58,6 +70,10 @@ class ResultsScreen(Screen):
             colours=RESULT_COLOURS,
             page_size=page_size,
             column_widths={"Name": 170, "USI": 110, "Registry errors": 420, "Note": 300},
+            key="Client ID",
+        )
+        self.detail = DetailPane(
+            "Click a record to read its result and the registry's errors whole."
         )
         self.export_format = format_choice()
         self.export = button("Export the result grid", icon="download")
@@ -68,6 +84,7 @@ class ResultsScreen(Screen):
         self.show_processed.observe(lambda _: self.list(), "value")
         self.reload.on_click(lambda _: self.list())
         self.download.on_click(self._download)
+        self.grid.on_choose(lambda keys: self.detail.show(self.grid.frame, keys, title="Client"))
         self.export.on_click(self._export)
         self.export_clients.on_click(self._export_clients)
         self.compose(
@@ -86,17 +103,23 @@ class ResultsScreen(Screen):
             self.summary,
             self.chart.widget,
             self.grid.widget,
+            self.detail.widget,
             heading("3. Export"),
             widgets.HBox([self.export_format, self.export, self.export_clients]),
             self.downloads.widget,
         )
         if self.connect(registry=True):
             self.list()
+        else:
+            self.show_batch()
         self._enable()
 
     @property
     def batch_id(self) -> int | None:
         return self.batches.value
+
+    def refresh_view(self) -> None:
+        self.list()  # a batch submitted on another screen is waiting now
 
     @needs(Role.USI_BATCHES, controls=("reload",))
     @guarded
@@ -121,8 +144,8 @@ class ResultsScreen(Screen):
         """The chosen batch's result grid, with a chart of the outcomes."""
         self._enable()
         if self.workspace is None or self.batch_id is None:
-            self.table = pd.DataFrame()
-            self.grid.show(pd.DataFrame())
+            self.table = pd.DataFrame(columns=list(RESULT_COLUMNS))
+            self.grid.show(self.table.set_index("Client ID"))
             self.chart.clear()
             return
         self.table = batch_results(self.opened, self.batch_id)
@@ -135,11 +158,20 @@ class ResultsScreen(Screen):
             + (f", {waiting} not retrieved yet" if waiting else "")
         )
         self.summary.value = box(line, "error" if failed else "success" if not waiting else "info")
-        self.grid.show(self.table.set_index("Client ID"))
+        self.grid.show(self._with_rows(self.table.set_index("Client ID")))
+        self.detail.show(self.grid.frame, self.grid.chosen, title="Client")
         self.chart.show(
             "Results by outcome",
             [(name, int(n), OUTCOME_COLOURS.get(name, GREY)) for name, n in counts.items()],
         )
+
+    def _with_rows(self, grid: pd.DataFrame) -> pd.DataFrame:
+        """The grid with each client's spreadsheet row, when loaded since the app started."""
+        assert self.settings is not None
+        where = sources.rows_of(self.settings.workspace, grid.index)
+        if (where["Row"] == "").all():
+            return grid
+        return pd.concat([where[["Row"]], grid], axis=1)
 
     def status_line(self) -> str:
         if self.batch_id is None:

@@ -1,9 +1,12 @@
 """What every screen shares: its settings, a message line, a header, and how it displays.
 
 A screen is a small class whose widgets are attributes (so tests can set values and click
-buttons) and whose `widget` is what the notebook shows. Handlers run through `guarded`: a
-problem becomes the red message, never a traceback. The officer's roles are read once,
-when the workspace opens, and what they do not allow is disabled (`usikit.ui.permissions`).
+buttons) and whose `widget` is what the notebook (or a tab of the app) shows. Handlers run
+through `guarded`: a problem becomes the red message, never a traceback. The officer's roles
+are read once, when the workspace opens, and what they do not allow is disabled
+(`usikit.ui.permissions`). The workspace and the registry are opened in one place,
+`Screen.connect`; a workspace that does not exist yet is not made by looking at it, only by
+the work that fills it (loading a spreadsheet), and the screen says so.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ import ipywidgets as widgets
 
 from usikit.bulk_usi.registry.base import Registry
 from usikit.bulk_usi.registry.connect import open_registry
-from usikit.errors import Do, InputError, OutOfTurn, UsikitError, step
+from usikit.errors import OutOfTurn, UsikitError
 from usikit.outcomes import explain
 from usikit.settings import Settings, debugging
 from usikit.store.access import held_roles
@@ -27,11 +30,15 @@ from usikit.ui.messages import Message, box
 from usikit.ui.permissions import Permissions
 from usikit.ui.progress import Progress
 from usikit.ui.wording import SCREEN_WORDING
-from usikit.workspace import open_register, open_workspace
+from usikit.workspace import open_workspace
 
 Handler = TypeVar("Handler", bound=Callable[..., Any])
 T = TypeVar("T")
-BUG_HINT = "Restart the notebook with USIKIT_DEBUG=1 set to see the details, and report them"
+BUG_HINT = "Start usikit again with USIKIT_DEBUG=1 set to see the details, and report them"
+# What makes a workspace that is not there yet, as a screen says it.
+STARTS_ELSEWHERE = (
+    "loading a client spreadsheet (Create USIs) or a learner file (Learners) starts it"
+)
 
 
 def present(value: T | None, what: str) -> T:
@@ -87,6 +94,10 @@ class Screen:
     """The base of every screen: settings resolved, workspace opened, problems shown."""
 
     title = "usikit"
+    tab = "usikit"  # its name in the app's tabs
+    what = ""  # what the officer does there, in a line (the start screen lists it)
+    notebook = ""  # the notebook that shows it alone in JupyterLab
+    starts_workspace = STARTS_ELSEWHERE  # what makes the workspace when it is not there yet
 
     def __init__(
         self,
@@ -105,6 +116,9 @@ class Screen:
         self.settings: Settings | None = None
         self.workspace: Workspace | None = None
         self.registry: Registry | None = None
+        self._wanted_registry = False
+        # Set by the app that holds the screen: brings another screen (by its class) to the front.
+        self.navigate: Callable[[type[Screen]], None] | None = None
         try:
             self.settings = Settings.resolve(
                 workspace, registry=registry, delay=delay, org_code=org_code
@@ -112,29 +126,28 @@ class Screen:
         except UsikitError as exc:
             self.show_problem(exc)
 
-    def connect(
-        self, *, create: bool = False, registry: bool = False, register: bool = False
-    ) -> bool:
+    def connect(self, *, create: bool = False, registry: bool = False) -> bool:
         """Open the workspace (and the registry): False, with the reason shown, if it cannot.
 
-        `register`: the workspace is opened for its Registration & Certification register.
+        A SQLite workspace that is not there yet is made only with `create` (by the work
+        that fills it); otherwise the screen says where it will be and what starts it.
         """
+        self._wanted_registry = self._wanted_registry or registry
         if self.settings is None:
             return False
+        if self.workspace is not None:
+            return True
+        file = self.settings.sqlite_file
+        if file is not None and not file.exists() and not create:
+            self.message.info(
+                f"There is no workspace at {file} yet: {self.starts_workspace}. If you meant "
+                "another workspace, ask your administrator which one to use."
+            )
+            self.header.value = self.header_html()
+            return False
         try:
-            if register:
-                self.workspace = self._open_register()
-            else:
-                file = self.settings.sqlite_file
-                new = file is not None and not file.exists()
-                self.workspace = open_workspace(self.settings.workspace, create=create)
-                if new:  # a mistyped path would otherwise look like an empty workspace
-                    self.message.warning(
-                        f"There was no workspace at {file}, so a new, empty one was made there. "
-                        "If you meant another, set USIKIT_WORKSPACE to it and open this "
-                        "notebook again"
-                    )
-            if registry:
+            self.workspace = open_workspace(self.settings.workspace, create=create)
+            if self._wanted_registry:
                 settings = self.settings
                 self.registry = open_registry(
                     self.workspace,
@@ -152,13 +165,27 @@ class Screen:
         self._read_roles()
         return True
 
-    def _open_register(self) -> Workspace:
-        """The workspace holding the register; a missing one says how to load learners."""
-        assert self.settings is not None
-        file = self.settings.sqlite_file
-        if file is not None and not file.exists():
-            raise InputError(f"no workspace at {file}", next_step=step(Do.PREPARE_WORKSPACE))
-        return open_register(self.settings.workspace)
+    def shown(self) -> None:
+        """The screen is in front again (its tab chosen): open a workspace made meanwhile by
+        another screen, and read again what other screens may have changed."""
+        if self.workspace is None and self.settings is not None:
+            file = self.settings.sqlite_file
+            if file is not None and file.exists() and self.connect():
+                self.message.clear()
+        if self.workspace is not None:
+            self.refresh_view()
+
+    def refresh_view(self) -> None:
+        """Read again what other screens may have changed (each screen says what)."""
+
+    @property
+    def can_go_to(self) -> bool:
+        """Whether another screen can be brought to the front (the screen is in the app)."""
+        return self.navigate is not None
+
+    def go_to(self, screen: type[Screen]) -> None:
+        if self.navigate is not None:
+            self.navigate(screen)
 
     def show_problem(self, exc: BaseException) -> None:
         """`exc` in the message line, worded for the screens (a bug re-raised when debugging)."""

@@ -1,72 +1,81 @@
-"""The start screen (notebook 00): which workspace the screens use, and what it holds."""
+"""The start screen: which workspace the screens use, what it holds, and the way to each screen.
+
+In the app, each screen is a tab and the start screen's buttons bring it to the front; shown
+alone (a notebook in JupyterLab), it names each screen's notebook instead.
+"""
 
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from pathlib import Path
 
 import ipywidgets as widgets
 from sqlalchemy.exc import DBAPIError
 
-from usikit.errors import Do, InputError, step
-from usikit.outcomes import message
 from usikit.store.access import REFUSED
 from usikit.store.roles import Role
-from usikit.ui.audit import AuditScreen
-from usikit.ui.batch import BatchScreen
-from usikit.ui.messages import LINK, box
+from usikit.ui import catalogue
+from usikit.ui.messages import box
 from usikit.ui.permissions import roles_used
-from usikit.ui.regcert_export import RegcertExportScreen
-from usikit.ui.regcert_import import RegcertImportScreen
-from usikit.ui.results import ResultsScreen
-from usikit.ui.screen import Screen, button
-from usikit.ui.wording import SCREEN_WORDING
+from usikit.ui.screen import Screen, button, heading
 from usikit.workspace import workspace_counts
-
-# (notebook, title, what the officer does there, the screen's class)
-SCREENS = (
-    ("01_create_usi_batch.ipynb", "Create USIs", "load client records, fix the red ones, submit",
-     BatchScreen),
-    ("02_retrieve_usi_results.ipynb", "Retrieve USI results", "download the USIs of a batch",
-     ResultsScreen),
-    ("03_regcert_import.ipynb", "Registration & Certification import",
-     "validate a file from an awarding organisation and import it", RegcertImportScreen),
-    ("04_regcert_export.ipynb", "Registration & Certification export",
-     "choose register records and export them for awarding organisations",
-     RegcertExportScreen),
-    ("05_audit.ipynb", "Audit trail",
-     "who imported, exported, submitted and retrieved what, and when", AuditScreen),
-)  # fmt: skip
 
 
 class StartScreen(Screen):
     """The workspace and its counts, the registry in use, and the way to the other screens."""
 
     title = "usikit: start here"
+    tab = "Start"
+    what = "what usikit does, the workspace the screens use, and what it holds"
 
-    def __init__(self, workspace: str | Path | None = None) -> None:
+    def __init__(
+        self,
+        workspace: str | Path | None = None,
+        *,
+        navigate: Callable[[type[Screen]], None] | None = None,
+    ) -> None:
+        """`navigate` brings a screen to the front (given by the app that holds them all)."""
         super().__init__(workspace)
+        self.navigate = navigate
         self.counts: dict[str, int] = {}
         self.table = widgets.HTML()
         self.roles = widgets.HTML()
-        self.links = widgets.HTML(_links_html(None))
         self.reload = button("Count again", icon="refresh")
         self.reload.on_click(lambda _: self.refresh())
-        self.compose(self.table, widgets.HBox([self.reload]), self.roles, self.links)
-        exists = self.settings is not None and (
-            self.settings.sqlite_file is None or self.settings.sqlite_file.exists()
+        self.kinds = catalogue.SCREENS
+        self.opens = {kind: button(f"Open {kind.tab}", icon="arrow-right") for kind in self.kinds}
+        for kind, control in self.opens.items():
+            control.on_click(lambda _, kind=kind: self.go_to(kind))
+            control.layout.min_width = "200px"
+        self.notes = {kind: widgets.HTML() for kind in self.kinds}
+        self.links = widgets.VBox(
+            [
+                widgets.HBox(
+                    [self.opens[kind], self.notes[kind]],
+                    layout=widgets.Layout(align_items="center"),
+                )
+                for kind in self.kinds
+            ]
         )
-        if not exists and self.settings is not None:
-            missing = InputError(
-                f"There is no workspace at {self.settings.shown_workspace} yet",
-                next_step=step(Do.PREPARE_WORKSPACE),
-            )
-            self.message.warning(message(missing, SCREEN_WORDING))
-        elif self.connect(registry=True):
-            held = self.permissions.held
-            self.roles.value = _roles_html(held)
-            self.links.value = _links_html(held)
+        self.compose(
+            widgets.HTML(_INTRODUCTION),
+            heading("The workspace"),
+            self.table,
+            widgets.HBox([self.reload]),
+            self.roles,
+            heading("The screens"),
+            self.links,
+        )
+        if self.connect(registry=True):
+            self.roles.value = _roles_html(self.permissions.held)
             self.refresh()
+        self._show_links()
+
+    def refresh_view(self) -> None:
+        self.roles.value = _roles_html(self.permissions.held)
+        self.refresh()
+        self._show_links()
 
     def refresh(self) -> None:
         if self.workspace is None:
@@ -88,10 +97,38 @@ class StartScreen(Screen):
         )
         self.table.value = f"<table>{rows}</table>"
 
+    def _show_links(self) -> None:
+        """Each screen: a button to it in the app (its notebook's name when alone), what the
+        officer does there, and the roles it needs that the officer does not hold."""
+        held = self.permissions.held
+        for kind in self.kinds:
+            lacking = sorted(roles_used(kind) - held) if held is not None else []
+            note = (
+                f" <span style='color:#664d03'>(needs {html.escape(', '.join(lacking))}, which "
+                "you do not hold: parts of it are disabled)</span>"
+                if lacking
+                else ""
+            )
+            where = "" if self.can_go_to else f"<b>{html.escape(kind.notebook)}</b>: "
+            self.opens[kind].layout.display = None if self.can_go_to else "none"
+            self.notes[
+                kind
+            ].value = f"<div style='margin:4px 10px'>{where}{html.escape(kind.what)}{note}</div>"
+
     def status_line(self) -> str:
         if not self.counts:
             return self.message.text
         return ", ".join(f"{number} {name}" for name, number in self.counts.items())
+
+
+_INTRODUCTION = (
+    "<div style='max-width:900px;line-height:1.5;margin:6px 0'>usikit turns two spreadsheet "
+    "jobs of a student-records team "
+    "into a checked, repeatable workflow, all by clicking: creating USIs in bulk through the "
+    "USI Registry (Australia), and the Registration &amp; Certification register with its "
+    "import and export files (England). Every problem is said in plain English, with the "
+    "spreadsheet row it is on; nothing is sent or written without asking first.</div>"
+)
 
 
 def _roles_html(held: set[Role] | None) -> str:
@@ -112,20 +149,3 @@ def _roles_html(held: set[Role] | None) -> str:
         "you need."
     )
     return box(text, "info", raw=True)
-
-
-def _links_html(held: set[Role] | None) -> str:
-    items = []
-    for name, title, what, screen in SCREENS:
-        lacking = sorted(roles_used(screen) - held) if held is not None else []
-        note = (
-            f" <span style='color:#664d03'>(needs {html.escape(', '.join(lacking))}, which "
-            "you do not hold: parts of it are disabled)</span>"
-            if lacking
-            else ""
-        )
-        items.append(
-            f'<li><a href="{name}" target="_blank" style="{LINK}">{html.escape(title)}</a>'
-            f": {html.escape(what)}{note}</li>"
-        )
-    return f"<h4 style='margin:10px 0 4px'>The screens</h4><ol>{''.join(items)}</ol>"

@@ -23,9 +23,9 @@ SCREEN_WORDING: Wording = {
     Do.CREATE_DATABASE_USER: "ask your administrator to create your database user and set up "
     "the roles",
     Do.IMPORT_CLIENTS: "load a client spreadsheet on the Create USIs screen to start one",
-    Do.LOAD_LEARNERS: "load the learner file into the register first",
-    Do.PREPARE_WORKSPACE: "set USIKIT_WORKSPACE to your workspace (or prepare the demo "
-    "workspace) and open this screen again",
+    Do.LOAD_LEARNERS: "load the learner file into the register first, on the Learners screen",
+    Do.PREPARE_WORKSPACE: "load a client spreadsheet (Create USIs) or a learner file (Learners) "
+    "to start one; if you meant another workspace, ask your administrator which one to use",
     Do.CHOOSE_SHEET: "if the records are on another sheet, save that sheet as a file of its "
     "own and load it; else start from the client template",
     Do.START_FROM_TEMPLATE: "start from the client template",

@@ -1,0 +1,132 @@
+"""`make lab` starts JupyterLab on the demo workspace, as root and as a normal user, with an
+absolute DEMO folder and JupyterLab options passed through LAB_OPTIONS.
+
+Each run uses this test's own virtual environment (VENV=, its install taken as done) and a
+free port, waits until JupyterLab answers, checks the notebooks are served and the demo
+workspace was made where DEMO says, then stops the whole process group it started.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.paths import ROOT
+
+IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
+NORMAL_USER = "nobody"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def run_make_lab(folder: Path, *, as_user: str | None = None) -> tuple[str, str]:
+    """Run `make lab` until JupyterLab answers; (what make printed, the notebooks listing)."""
+    port = free_port()
+    options = (
+        f"--no-browser --ip=127.0.0.1 --port={port} --ServerApp.port_retries=0 "
+        "--IdentityProvider.token= --ServerApp.password="
+    )
+    venv = Path(sys.prefix)
+    command = [
+        "make", "--no-print-directory", "-C", str(ROOT), "-o", str(venv / ".installed"), "lab",
+        f"VENV={venv}", f"DEMO={folder / 'demo'}", f"LAB_OPTIONS={options}",
+    ]  # fmt: skip
+    home = folder / "home"
+    home.mkdir()
+    environment = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": str(home),
+        "JUPYTER_CONFIG_DIR": str(home / "config"),
+        "JUPYTER_DATA_DIR": str(home / "data"),
+        "JUPYTER_RUNTIME_DIR": str(home / "runtime"),
+        "JUPYTERLAB_WORKSPACES_DIR": str(home / "workspaces"),
+    }
+    if as_user is not None:
+        shutil.chown(folder, as_user)
+        shutil.chown(home, as_user)
+        command = ["runuser", "-u", as_user, "--", *command]
+    log = folder / "make.log"
+    with log.open("w") as output:
+        server = subprocess.Popen(
+            command, stdout=output, stderr=subprocess.STDOUT, env=environment,
+            start_new_session=True,
+        )  # fmt: skip
+    try:
+        listing = _wait_for(f"http://127.0.0.1:{port}/api/contents", server, log)
+    finally:
+        _stop(server)
+    return log.read_text(), listing
+
+
+def _stop(server: subprocess.Popen) -> None:
+    """Stop make and JupyterLab: the process group this test started."""
+    if server.poll() is None:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait()
+
+
+def _wait_for(url: str, server: subprocess.Popen, log: Path, timeout: float = 120) -> str:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise AssertionError(f"make lab stopped:\n{log.read_text()[-3000:]}")
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                return response.read().decode()
+        except OSError:
+            time.sleep(0.5)
+    raise AssertionError(f"JupyterLab did not answer in {timeout} s:\n{log.read_text()[-3000:]}")
+
+
+def check(folder: Path, printed: str, listing: str) -> None:
+    demo = folder / "demo"
+    assert (demo / "usikit.db").is_file() and (demo / "clients_demo.xlsx").is_file()
+    assert f'USIKIT_WORKSPACE="{demo / "usikit.db"}"' in printed  # the absolute demo path
+    assert "--no-browser" in printed  # LAB_OPTIONS reached JupyterLab
+    assert "strip_screen_notebooks" in printed  # notebooks saved without their outputs
+    assert "00_start_here.ipynb" in listing and "01_create_usi_batch.ipynb" in listing
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
+def test_make_lab_runs_for_whoever_runs_it(tmp_path):
+    printed, listing = run_make_lab(tmp_path)
+    check(tmp_path, printed, listing)
+    assert ("--allow-root" in printed) == IS_ROOT  # JupyterLab refuses root without it
+
+
+def usable_by(user: str) -> bool:
+    """Whether `user` can run this environment's Python (a Python under /root cannot be)."""
+    probe = ["runuser", "-u", user, "--", str(Path(sys.prefix) / "bin" / "python"), "-c", ""]
+    return subprocess.run(probe, capture_output=True, check=False).returncode == 0
+
+
+@pytest.mark.skipif(not IS_ROOT, reason="only root can run make lab as another user here")
+@pytest.mark.skipif(shutil.which("runuser") is None, reason="runuser is not installed")
+def test_make_lab_runs_for_a_normal_user():
+    if not usable_by(NORMAL_USER):
+        pytest.skip(f"{NORMAL_USER} cannot run this environment's Python ({sys.prefix})")
+    folder = Path(tempfile.mkdtemp(prefix="usikit-make-lab-"))  # pytest's is root's alone
+    try:
+        printed, listing = run_make_lab(folder, as_user=NORMAL_USER)
+        check(folder, printed, listing)
+        assert "--allow-root" not in printed
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
