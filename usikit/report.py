@@ -10,8 +10,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from usikit.io.sheets import excel_limits
 from usikit.io.write import (
-    EXCEL,
     Sheet,
     SheetLimits,
     SheetWritten,
@@ -157,7 +157,11 @@ class ValidationReport:
         return self.to_workbook(path, show_sensitive=show_sensitive).path
 
     def to_workbook(
-        self, path: str | Path, *, show_sensitive: bool | None = None, limits: SheetLimits = EXCEL
+        self,
+        path: str | Path,
+        *,
+        show_sensitive: bool | None = None,
+        limits: SheetLimits | None = None,
     ) -> WrittenWorkbook:
         """`to_excel`, saying where each table went: a list longer than a sheet holds
         continues on further sheets (Records (2), Errors (2), ...), and the Summary sheet and
@@ -177,7 +181,7 @@ class ValidationReport:
         errors = Sheet("Errors", self.errors.rename(columns=EXPORT_HEADERS))
 
         def summary(written: tuple[SheetWritten, ...]) -> list[Sheet]:
-            notes = [note for sheet in written for note in sheet.notes(limits)]
+            notes = [note for sheet in written for note in sheet.notes(excel_limits(limits))]
             return [Sheet("Summary", self.summary_table(notes))]
 
         return write_workbook([records, errors], path, limits=limits, finish=summary)

@@ -20,7 +20,7 @@ from usikit.bulk_usi.person_rules import GENDERS
 from usikit.bulk_usi.validation import DATE_COLUMNS
 from usikit.errors import InputError
 from usikit.io.safety import is_formula_like
-from usikit.io.sheets import CHUNK_ROWS, EXCEL, SheetLimits, TextCells, parts, titles
+from usikit.io.sheets import CHUNK_ROWS, SheetLimits, TextCells, excel_limits, parts, titles
 from usikit.io.write import atomic_target, check_target, write_csv
 
 TEMPLATE_ROWS = 1000  # rows prepared with text format and drop-down lists
@@ -82,7 +82,7 @@ def write_clients_workbook(
     path: str | Path,
     *,
     date_cells: bool = False,
-    limits: SheetLimits = EXCEL,
+    limits: SheetLimits | None = None,
 ) -> Path:
     """Client records in a workbook shaped like the template.
 
@@ -90,6 +90,7 @@ def write_clients_workbook(
     the date columns are written as real Excel dates, as many student systems export them.
     The rows are streamed; more records than a sheet holds continue on `Clients (2)`, ...
     """
+    limits = excel_limits(limits)
     check_target(path)
     workbook = Workbook(write_only=True)
     text = TextCells(frame, limits.cell_chars)

@@ -53,6 +53,11 @@ class SheetLimits:
 EXCEL = SheetLimits()  # Excel's specifications and limits
 
 
+def excel_limits(limits: SheetLimits | None = None) -> SheetLimits:
+    """`limits`, or Excel's (looked up when called, so that a test can lower them)."""
+    return limits or EXCEL
+
+
 @dataclass
 class Sheet:
     """One table to write as a worksheet, plus optional cell fills.

@@ -17,7 +17,14 @@ from openpyxl import Workbook
 
 from usikit.errors import InputError
 from usikit.io.safety import neutralise_frame
-from usikit.io.sheets import EXCEL, Sheet, SheetLimits, SheetWritten, write_sheet
+from usikit.io.sheets import (
+    EXCEL,
+    Sheet,
+    SheetLimits,
+    SheetWritten,
+    excel_limits,
+    write_sheet,
+)
 
 try:
     import fcntl
@@ -209,7 +216,7 @@ def write_workbook(
     sheets: Sequence[Sheet],
     path: str | Path,
     *,
-    limits: SheetLimits = EXCEL,
+    limits: SheetLimits | None = None,
     finish: Callable[[tuple[SheetWritten, ...]], Sequence[Sheet]] | None = None,
 ) -> WrittenWorkbook:
     """`write_xlsx`, saying where each table went: a table longer or wider than a sheet
@@ -221,6 +228,7 @@ def write_workbook(
     `finish`, given where those sheets went, returns the last sheets (a summary that says
     so).
     """
+    limits = excel_limits(limits)
     check_target(path)  # before the workbook holds anything it would have to throw away
     workbook = Workbook(write_only=True)
     taken: set[str] = set()
