@@ -178,7 +178,7 @@ class ValidationReport:
             column_fills={grid.columns[1]: status_fill},
             key_columns=3,  # Row, Record status, Problems: on each sheet wide records continue on
         )
-        errors = Sheet("Errors", self.errors.rename(columns=EXPORT_HEADERS))
+        errors = Sheet("Errors", self.errors.rename(columns=EXPORT_HEADERS), key_columns=1)
 
         def summary(written: tuple[SheetWritten, ...]) -> list[Sheet]:
             notes = [note for sheet in written for note in sheet.notes(excel_limits(limits))]
