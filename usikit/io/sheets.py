@@ -95,9 +95,12 @@ class SheetWritten:
                 why.append(f"{limits.rows - 1:,} rows under its header")
             if self.columns > limits.columns:
                 why.append(f"{limits.columns:,} columns")
+            size = f"{self.rows:,} rows"
+            if self.columns > limits.columns:
+                size += f" of {self.columns:,} columns"
             notes.append(
-                f"{self.name}: {self.rows:,} rows, continued on sheets "
-                f"{', '.join(self.titles[1:])} (an Excel sheet holds {' and '.join(why)})"
+                f"{self.name}: {size}, continued on sheets {', '.join(self.titles[1:])} "
+                f"(an Excel sheet holds {' and '.join(why)})"
             )
         if self.cut_cells:
             cells = "cell" if self.cut_cells == 1 else "cells"
