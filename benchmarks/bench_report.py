@@ -114,14 +114,21 @@ def _probe(mode: str, source: Path, target: Path) -> dict:
         text=True,
         check=True,
     )
-    return json.loads(done.stdout)
+    return _said(f"{mode} report of {source.name}", done.stdout)
 
 
-def _timed(*command: str) -> dict:
+def _timed(what: str, *command: str) -> dict:
     done = subprocess.run(
         [sys.executable, "-c", TIMED, *command], capture_output=True, text=True, check=True
     )
-    return json.loads(done.stdout)
+    return _said(what, done.stdout)
+
+
+def _said(what: str, output: str) -> dict:
+    """A measurement, also shown as soon as it is taken: a run lasts most of an hour."""
+    figures = json.loads(output)
+    print(f"{what}: {json.dumps(figures)}", file=sys.stderr, flush=True)
+    return figures
 
 
 def run(rows: int) -> list[Figure]:
@@ -136,11 +143,15 @@ def run(rows: int) -> list[Figure]:
             styled = _probe("styled", source, Path(folder) / "styled.xlsx")
             plain = _probe("plain", source, Path(folder) / "plain.xlsx")
             command = _timed(
+                f"usikit validate {source.name}",
                 sys.executable, "-m", "usikit", "validate", "clients", str(source),
                 "--errors", str(Path(folder) / "errors.xlsx"),
             )  # fmt: skip
         read = _timed(
-            sys.executable, "-c", f"import pandas; pandas.read_csv({str(source)!r}, dtype=str)"
+            f"pandas.read_csv of {source.name}",
+            sys.executable,
+            "-c",
+            f"import pandas; pandas.read_csv({str(source)!r}, dtype=str)",
         )
         sheets = ", ".join(styled["sheets"])
         what = f"{styled['records']:,} records, {label}: {styled['problems']:,} problems"
