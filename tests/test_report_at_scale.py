@@ -147,3 +147,18 @@ def test_the_command_says_where_a_long_list_continues(demo_kind, dated_file, tmp
     assert load_workbook(out).sheetnames == [
         "Records", "Records (2)", "Errors", "Errors (2)", "Summary",
     ]  # fmt: skip
+
+
+def test_the_command_shows_ten_kinds_and_says_where_the_others_are(tmp_path, capsys):
+    from tests.paths import ROOT
+
+    demo = str(ROOT / "data/samples/clients_demo.xlsx")
+    assert main(["validate", "clients", demo, "--errors", str(tmp_path / "e.csv")]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    kinds = [line for line in lines if line.startswith("  ") and " -- " in line]
+    assert len(kinds) == 10
+    assert lines.index("Errors, by column and check:") < lines.index(
+        "Warnings (they block no record):"
+    )
+    tail = [line for line in lines if line.startswith("  ... and ")]
+    assert tail and tail[0].endswith("more kinds of problem (the CSV lists every one)")
