@@ -7,13 +7,31 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
-from usikit.io.write import Sheet, write_csv, write_xlsx
+from usikit.io.sheets import excel_limits
+from usikit.io.write import (
+    Sheet,
+    SheetLimits,
+    SheetWritten,
+    WrittenWorkbook,
+    write_csv,
+    write_workbook,
+)
 from usikit.privacy import mask_series
 from usikit.problems import ERROR, PROBLEM_COLUMNS, WARNING, check_words, typed_problems
 
 OK, INVALID = "ok", "error"
 ROW_HEADER, STATUS_HEADER, PROBLEMS_HEADER = "Row", "Record status", "Problems"
+SUMMARY_COLUMNS = [
+    "column", "check", "what", "severity", "problems", "records", "first_rows", "example",
+]  # fmt: skip
+EXAMPLE_ROWS = 3  # the first rows of each kind of problem a summary names
+# Checks whose message ends with what was done in brackets ("... (date written as
+# dd/mm/yyyy)"): the summary counts each such reason on its own line. The normalisation of
+# usikit.rules.normalise reports every change as "normalised".
+REASON_IN_MESSAGE = ("normalised",)
 EXPORT_HEADERS = {
     "row": "Row",
     "column": "Column",
@@ -55,6 +73,7 @@ class ValidationReport:
         self.errors = _sorted(typed, list(records.columns))
         self.status = _status(records.index, self.errors, labels)
         self.headers: pd.DataFrame | None = None  # how each header was read, when matched
+        self._summary: tuple[pd.DataFrame, pd.DataFrame] | None = None  # of which errors
 
     @property
     def n_records(self) -> int:
@@ -92,21 +111,30 @@ class ValidationReport:
         return self.n_invalid == 0
 
     def summary(self) -> pd.DataFrame:
-        """Problems counted by column and check, most frequent first; `what` is the check in
-        words."""
-        columns = ["column", "check", "what", "severity", "problems", "records"]
-        if self.errors.empty:
-            return pd.DataFrame(columns=columns)
-        grouped = self.errors.groupby(["column", "check", "severity"], dropna=False, sort=False)
-        table = grouped.agg(problems=("message", "size"), records=("row", "nunique"))
-        table = table.reset_index().sort_values("problems", ascending=False, kind="stable")
-        table["what"] = table["check"].map(check_words)
-        return table[columns]
+        """Problems counted by column and check, errors first, then the most frequent first.
+
+        `what` is the check in words (for a tidied value, what was done to it), `first_rows`
+        the first spreadsheet rows it was found on ("2, 3, 4"; empty for the whole file),
+        `example` its first message. A million identical warnings are one line here.
+        """
+        if self._summary is not None and self._summary[0] is self.errors:
+            return self._summary[1].copy()
+        table = _summary(self.errors)
+        self._summary = (self.errors, table)
+        return table.copy()
+
+    def summary_lines(self, most: int | None = None) -> list[tuple[str, str]]:
+        """(severity, sentence) for each line of the summary, e.g. ("warning", "Date of Birth:
+        date written as dd/mm/yyyy -- 1,000,000 records, e.g. rows 2, 3, 4")."""
+        table = self.summary()
+        if most is not None:
+            table = table.head(most)
+        return [(row.severity, kind_sentence(row)) for row in table.itertuples(index=False)]
 
     def summary_line(self) -> str:
         """The one line a person reads first: `N records: V valid, I with errors`."""
         noun = "record" if self.n_records == 1 else "records"
-        return f"{self.n_records} {noun}: {self.n_valid} valid, {self.n_invalid} with errors"
+        return f"{self.n_records:,} {noun}: {self.n_valid:,} valid, {self.n_invalid:,} with errors"
 
     def messages_by_row(self) -> pd.Series:
         """All messages of each row joined, for a grid's Problems column."""
@@ -126,18 +154,37 @@ class ValidationReport:
 
     def to_excel(self, path: str | Path, *, show_sensitive: bool | None = None) -> Path:
         """A workbook with Records (status, highlighted cells), Errors and Summary sheets."""
+        return self.to_workbook(path, show_sensitive=show_sensitive).path
+
+    def to_workbook(
+        self,
+        path: str | Path,
+        *,
+        show_sensitive: bool | None = None,
+        limits: SheetLimits | None = None,
+    ) -> WrittenWorkbook:
+        """`to_excel`, saying where each table went: a list longer than a sheet holds
+        continues on further sheets (Records (2), Errors (2), ...), and the Summary sheet and
+        `notes()` say so."""
         reveal = self.show_sensitive if show_sensitive is None else show_sensitive
         grid = self.records_grid(show_sensitive=reveal)
-        status_fill = self.status.map(lambda s: "error" if s == INVALID else "ok")
+        status_fill = pd.Series(
+            np.where((self.status == INVALID).to_numpy(), "error", "ok"), dtype=object
+        )
         records = Sheet(
             "Records",
             grid,
-            fills=_cell_fills(self.records, self.errors),
-            column_fills={grid.columns[1]: status_fill.reset_index(drop=True)},
+            cell_fills=_cell_fills(self.records, self.errors),
+            column_fills={grid.columns[1]: status_fill},
+            key_columns=3,  # Row, Record status, Problems: on each sheet wide records continue on
         )
-        errors = Sheet("Errors", self.errors.rename(columns=EXPORT_HEADERS))
-        summary = Sheet("Summary", self.summary_table())
-        return write_xlsx([records, errors, summary], path)
+        errors = Sheet("Errors", self.errors.rename(columns=EXPORT_HEADERS), key_columns=1)
+
+        def summary(written: tuple[SheetWritten, ...]) -> list[Sheet]:
+            notes = [note for sheet in written for note in sheet.notes(excel_limits(limits))]
+            return [Sheet("Summary", self.summary_table(notes))]
+
+        return write_workbook([records, errors], path, limits=limits, finish=summary)
 
     def records_grid(self, *, show_sensitive: bool | None = None) -> pd.DataFrame:
         """Every record with its row, status and problems first: the Records sheet."""
@@ -158,24 +205,89 @@ class ValidationReport:
         )
         return pd.concat([leading, shown.reset_index(drop=True)], axis=1)
 
-    def summary_table(self) -> pd.DataFrame:
-        """The Summary sheet: the counts, then problems by column and check."""
-        counts = pd.DataFrame(
+    def summary_table(self, notes: Iterable[str] = ()) -> pd.DataFrame:
+        """The Summary sheet: the counts, `notes` about the workbook, then one line per kind
+        of problem (column and check in words), errors first, with its first rows."""
+        counts = [
+            ("records in the file", self.n_records, ""),
+            ("valid records (warnings do not block)", self.n_valid, ""),
+            ("records with errors", self.n_invalid, ""),
+            ("warnings", "", self.n_warnings),
+        ]
+        lines = [("(all)", what, "", records, problems, "", "", "") for what, records, problems
+                 in counts]  # fmt: skip
+        lines += [("(workbook)", note, "", "", "", "", "", "") for note in notes]
+        head = pd.DataFrame(lines, columns=SUMMARY_HEADERS)
+        kinds = self.summary()
+        table = pd.DataFrame(
             {
-                "Column": ["(all)", "(all)", "(all)", "(all)"],
-                "Check": ["records", "valid", "with errors", "warnings"],
-                "What": ["", "", "", ""],
-                "Severity": ["", "", "", ""],
-                "Problems": [self.n_records, self.n_valid, self.n_invalid, self.n_warnings],
-                "Records": ["", "", "", ""],
+                "Column": kinds["column"],
+                "Problem": kinds["what"],
+                "Severity": kinds["severity"],
+                "Records": kinds["records"],
+                "Problems": kinds["problems"],
+                "First rows": kinds["first_rows"],
+                "Example": kinds["example"],
+                "Check": kinds["check"],
             }
         )
-        table = self.summary().rename(columns=str.title)
-        return pd.concat([counts, table], ignore_index=True)
+        return pd.concat([head.astype(object), table.astype(object)], ignore_index=True)
 
     def __repr__(self) -> str:
         where = f" for {self.source}" if self.source else ""
         return f"<ValidationReport{where}: {self.summary_line()}, {len(self.errors)} problems>"
+
+
+SUMMARY_HEADERS = [
+    "Column", "Problem", "Severity", "Records", "Problems", "First rows", "Example", "Check",
+]  # fmt: skip
+
+
+def kind_sentence(kind) -> str:
+    """One kind of problem as an officer reads it: "Date of Birth: date written as
+    dd/mm/yyyy -- 1,000,000 records, e.g. rows 2, 3, 4"."""
+    if not kind.records:
+        return f"{kind.column}: {kind.what} -- the whole file"
+    noun = "record" if kind.records == 1 else "records"
+    rows = "row" if kind.records == 1 else "e.g. rows"
+    return f"{kind.column}: {kind.what} -- {kind.records:,} {noun}, {rows} {kind.first_rows}"
+
+
+def _summary(errors: pd.DataFrame) -> pd.DataFrame:
+    """`ValidationReport.summary` for this error table."""
+    if errors.empty:
+        return pd.DataFrame(columns=SUMMARY_COLUMNS)
+    keys = ["column", "check", "what", "severity"]
+    keyed = errors[["row", "column", "check", "severity", "message"]].assign(what=_what(errors))
+    grouped = keyed.groupby(keys, dropna=False, sort=False)
+    table = grouped.agg(
+        problems=("message", "size"), records=("row", "nunique"), example=("message", "first")
+    )
+    first = grouped.head(EXAMPLE_ROWS).dropna(subset=["row"])
+    rows = first.groupby(keys, dropna=False, sort=False)["row"].agg(
+        lambda found: ", ".join(str(int(r)) for r in found)
+    )
+    table["first_rows"] = rows.astype(object).reindex(table.index).fillna("")
+    table = table.reset_index()
+    order = np.lexsort((-table["problems"].to_numpy(), (table["severity"] != ERROR).to_numpy()))
+    table = table.iloc[order].reset_index(drop=True)
+    table["records"] = table["records"].astype("int64")
+    return table[SUMMARY_COLUMNS]
+
+
+def _what(errors: pd.DataFrame) -> np.ndarray:
+    """Each problem's check in words; for a check that says in its message what was done
+    (a tidied value), that reason."""
+    checks = errors["check"]
+    words = {check: check_words(check) for check in checks.unique()}
+    what = checks.map(words).to_numpy(dtype=object)
+    reasoned = checks.isin(REASON_IN_MESSAGE).to_numpy(dtype=bool)
+    if reasoned.any():
+        messages = pa.array(errors["message"][reasoned].astype(str).array)
+        found = pc.extract_regex(messages, r"\((?P<why>[^()]*)\)$")
+        reason = pc.struct_field(found, [0]).to_numpy(zero_copy_only=False)
+        what[reasoned] = np.where(pd.isna(reason), what[reasoned], reason)
+    return what
 
 
 def _free_name(name: str, taken: pd.Index) -> str:
@@ -240,20 +352,19 @@ def _sorted(errors: pd.DataFrame, column_order: list[str]) -> pd.DataFrame:
     return order[list(PROBLEM_COLUMNS)].reset_index(drop=True)
 
 
-def _cell_fills(records: pd.DataFrame, errors: pd.DataFrame) -> dict[tuple[int, str], str]:
-    """(record position, column) -> fill for every cell a problem points at; errors win."""
+def _cell_fills(records: pd.DataFrame, errors: pd.DataFrame) -> pd.DataFrame:
+    """(record position, column, fill) for every cell a problem points at; an error's fill
+    comes last, so it wins over a warning's on the same cell."""
     located = errors.dropna(subset=["row"])
-    located = located[located["column"].isin(records.columns)]
-    if located.empty:
-        return {}
-    positions = records.index.get_indexer(located["row"].astype(int))
-    fills: dict[tuple[int, str], str] = {}
-    for position, column, severity in zip(
-        positions, located["column"], located["severity"], strict=True
-    ):
-        if position < 0:
-            continue
-        key = (int(position), column)
-        if fills.get(key) != ERROR:
-            fills[key] = severity
-    return fills
+    located = located[located["column"].isin(records.columns).to_numpy(dtype=bool)]
+    positions = records.index.get_indexer(located["row"].astype("int64"))
+    fills = pd.DataFrame(
+        {
+            "position": positions,
+            "column": located["column"].to_numpy(dtype=object),
+            "fill": located["severity"].to_numpy(dtype=object),
+        }
+    )
+    fills = fills[positions >= 0]
+    order = np.argsort((fills["fill"] == ERROR).to_numpy(), kind="stable")
+    return fills.iloc[order].reset_index(drop=True)

@@ -42,7 +42,11 @@ def test_records_with_errors_exit_1_and_the_report_is_written(
     assert main(["validate", demo_kind, str(path), "--errors", str(out)]) == 1
     lines = capsys.readouterr().out.splitlines()
     assert lines[0] == "2 records: 1 valid, 1 with errors"
-    assert lines[1] == f"Wrote 1 problems to {out}"
+    assert lines[1:3] == [
+        "Errors, by column and check:",
+        "  Born: not a real date -- 1 record, row 2",
+    ]
+    assert lines[3] == f"Wrote 1 problems to {out}"
     assert load_workbook(out)["Errors"]["E2"].value == "error"
 
 

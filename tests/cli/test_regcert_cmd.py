@@ -237,7 +237,11 @@ def test_a_problem_with_the_whole_file_is_printed_under_the_summary(write_text, 
     lines = out.splitlines()
     assert code == 1 and err == "" and lines[0] == "1 record: 0 valid, 1 with errors"
     assert lines[1].startswith("File: The file must have exactly these 10 columns in this order")
-    assert "Add --errors" in lines[2]
+    assert lines[2:4] == [
+        "Errors, by column and check:",
+        "  Qualification Number: not the columns of the layout -- the whole file",
+    ]
+    assert "Add --errors" in lines[-1]
 
 
 def test_a_result_table_that_cannot_be_written_stops_the_apply_before_it_starts(

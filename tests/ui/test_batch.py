@@ -416,7 +416,7 @@ def test_thousands_of_records_are_shown_a_page_at_a_time(tmp_path):
     batches.add_to_batch(workspace, all_without_usi=True)
     workspace.close()
     screen = BatchScreen(tmp_path / "usikit.db")
-    assert "3000 records" in screen.summary.value
+    assert "3,000 records" in screen.summary.value
     assert screen.grid.pages == 15 and len(screen.grid.grid.get_visible_data()) == 200
     screen.grid.next.click()
     assert screen.grid.page_frame().index[0] == screen.grid.frame.index[200]

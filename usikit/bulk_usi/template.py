@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from pathlib import Path
 
 import pandas as pd
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -18,7 +20,8 @@ from usikit.bulk_usi.person_rules import GENDERS
 from usikit.bulk_usi.validation import DATE_COLUMNS
 from usikit.errors import InputError
 from usikit.io.safety import is_formula_like
-from usikit.io.write import atomic_target, write_csv
+from usikit.io.sheets import CHUNK_ROWS, SheetLimits, TextCells, excel_limits, parts, titles
+from usikit.io.write import atomic_target, check_target, write_csv
 
 TEMPLATE_ROWS = 1000  # rows prepared with text format and drop-down lists
 CHOICES = {
@@ -75,50 +78,103 @@ def write_client_template(path: str | Path) -> Path:
 
 
 def write_clients_workbook(
-    frame: pd.DataFrame, path: str | Path, *, date_cells: bool = False
+    frame: pd.DataFrame,
+    path: str | Path,
+    *,
+    date_cells: bool = False,
+    limits: SheetLimits | None = None,
 ) -> Path:
     """Client records in a workbook shaped like the template.
 
     Every column is formatted as text so that Excel keeps leading zeros; with `date_cells`
     the date columns are written as real Excel dates, as many student systems export them.
+    The rows are streamed; more records than a sheet holds continue on `Clients (2)`, ...
     """
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "Clients"
-    columns = list(frame.columns)
-    sheet.append(columns)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-        cell.fill = HEADER_FILL
-    for values in frame.itertuples(index=False):
-        sheet.append([_cell_value(c, v, date_cells) for c, v in zip(columns, values, strict=True)])
-        for cell in sheet[sheet.max_row]:
-            if is_formula_like(cell.value):  # text Excel shows as typed, never a formula
-                cell.data_type = "s"
-                cell.quotePrefix = True
-    for position, name in enumerate(columns, start=1):
-        letter = get_column_letter(position)
-        sheet.column_dimensions[letter].width = max(12, min(40, len(name) + 4))
-        dated = date_cells and name in DATE_COLUMNS
-        for row in range(2, max(TEMPLATE_ROWS, len(frame)) + 2):
-            sheet.cell(row=row, column=position).number_format = "dd/mm/yyyy" if dated else "@"
-        if name in CHOICES:
-            _drop_down(sheet, letter, CHOICES[name], max(TEMPLATE_ROWS, len(frame)) + 1)
-    sheet.freeze_panes = "B2"
-    _dictionary_sheet(workbook)
+    limits = excel_limits(limits)
+    check_target(path)
+    workbook = Workbook(write_only=True)
+    text = TextCells(frame, limits.cell_chars)
+    layout = parts(len(frame), frame.shape[1], 1, limits)  # Client ID on each sheet
+    taken: set[str] = set()
     with atomic_target(path) as temporary:
+        for title, (rows, places) in zip(
+            titles("Clients", len(layout), taken), layout, strict=True
+        ):
+            sheet = workbook.create_sheet(title)
+            _clients_sheet(sheet, frame, rows, places, text, date_cells, limits)
+        _dictionary_sheet(workbook.create_sheet(titles("Data dictionary", 1, taken)[0]))
         workbook.save(temporary)
     return Path(path)
 
 
-def _cell_value(column: str, value: object, date_cells: bool) -> object:
-    text = "" if value is None else str(value)
-    if date_cells and column in DATE_COLUMNS and text:
+def _clients_sheet(sheet, frame, rows, places, text, date_cells, limits) -> None:
+    """Records `rows` (start, stop) of `frame`'s columns `places`, then empty prepared rows
+    up to TEMPLATE_ROWS, every cell text- (or date-) formatted, choices as drop-downs."""
+    names = [str(frame.columns[j]) for j in places]
+    styles = _Styles(sheet)
+    formats = ["dd/mm/yyyy" if date_cells and name in DATE_COLUMNS else "@" for name in names]
+    dated = [date_cells and name in DATE_COLUMNS for name in names]
+    for position, name in enumerate(names, start=1):
+        sheet.column_dimensions[get_column_letter(position)].width = max(12, min(40, len(name) + 4))
+    sheet.freeze_panes = "B2"
+    sheet.append([styles.header(name) for name in names])
+    start, stop = rows
+    arrays = [frame.iloc[:, j].array for j in places]
+    for begin in range(start, stop, CHUNK_ROWS):
+        end = min(stop, begin + CHUNK_ROWS)
+        values = [text.values(j, a[begin:end], begin) for j, a in zip(places, arrays, strict=True)]
+        for row in zip(*values, strict=True):
+            sheet.append(
+                [
+                    styles.cell(_cell_value(v, d), f)
+                    for v, d, f in zip(row, dated, formats, strict=True)
+                ]
+            )
+    prepared = min(max(TEMPLATE_ROWS, stop - start), limits.rows - 1)
+    for _ in range(prepared - (stop - start)):
+        sheet.append([styles.cell(None, f) for f in formats])
+    for position, name in enumerate(names, start=1):
+        if name in CHOICES:
+            _drop_down(sheet, get_column_letter(position), CHOICES[name], prepared + 1)
+
+
+def _cell_value(value: object, dated: bool) -> object:
+    if dated and isinstance(value, str):
         try:
-            return dt.datetime.strptime(text, "%d/%m/%Y").date()
+            return dt.datetime.strptime(value, "%d/%m/%Y").date()
         except ValueError:
-            return text
-    return text or None
+            return value
+    return value
+
+
+class _Styles:
+    """The template's cells, each distinct style built once for the sheet and then copied."""
+
+    def __init__(self, sheet) -> None:
+        self.sheet = sheet
+        self.styles: dict[tuple, object] = {}
+
+    def header(self, name: str) -> WriteOnlyCell:
+        cell = WriteOnlyCell(self.sheet, value=name)
+        return self._styled(cell, ("header",), font=Font(bold=True), fill=HEADER_FILL)
+
+    def cell(self, value: object, number_format: str, **style) -> WriteOnlyCell:
+        cell = WriteOnlyCell(self.sheet, value=value)
+        quote = is_formula_like(value)
+        if quote:  # text Excel shows as typed, never a formula
+            cell.data_type = "s"
+        return self._styled(cell, (number_format, quote, *style), number_format=number_format,
+                            quotePrefix=quote, **style)  # fmt: skip
+
+    def _styled(self, cell: WriteOnlyCell, key: tuple, **style) -> WriteOnlyCell:
+        cached = self.styles.get(key)
+        if cached is None:
+            for name, value in style.items():
+                setattr(cell, name, value)
+            self.styles[key] = copy.copy(cell._style)
+        else:
+            cell._style = copy.copy(cached)
+        return cell
 
 
 def _drop_down(sheet, letter: str, choices: tuple[str, ...], last_row: int) -> None:
@@ -126,21 +182,17 @@ def _drop_down(sheet, letter: str, choices: tuple[str, ...], last_row: int) -> N
     validation = DataValidation(type="list", formula1=f'"{listing}"', allow_blank=True)
     validation.error = f"Choose one of: {', '.join(choices)}"
     validation.errorStyle = "warning"
-    sheet.add_data_validation(validation)
     validation.add(f"{letter}2:{letter}{last_row}")
+    sheet.data_validations.append(validation)
 
 
-def _dictionary_sheet(workbook: Workbook) -> None:
-    sheet = workbook.create_sheet("Data dictionary")
+def _dictionary_sheet(sheet) -> None:
     table = data_dictionary()
-    sheet.append(list(table.columns))
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-        cell.fill = HEADER_FILL
-    for values in table.itertuples(index=False):
-        sheet.append(list(values))
+    styles = _Styles(sheet)
     for letter, width in zip("ABCDEF", (24, 10, 70, 22, 50, 50), strict=True):
         sheet.column_dimensions[letter].width = width
-        for cell in sheet[letter][1:]:
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
     sheet.freeze_panes = "B2"
+    sheet.append([styles.header(name) for name in table.columns])
+    wrapped = Alignment(wrap_text=True, vertical="top")
+    for values in table.itertuples(index=False):
+        sheet.append([styles.cell(v or None, "General", alignment=wrapped) for v in values])

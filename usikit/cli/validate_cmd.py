@@ -53,6 +53,8 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
 
 
 SHOWN_FILE_ERRORS = 3  # a problem with the whole file is shown: no record can pass
+SHOWN_KINDS = 10  # kinds of problem (column and check) printed, errors first
+HEADINGS = {"error": "Errors, by column and check:", "warning": "Warnings (they block no record):"}
 
 
 def run(args: argparse.Namespace) -> int:
@@ -69,12 +71,32 @@ def run(args: argparse.Namespace) -> int:
     whole_file = report.file_problems[report.file_problems["severity"] == "error"]
     for message in whole_file["message"].head(SHOWN_FILE_ERRORS):  # every record fails for it
         print(f"File: {message}")
+    print_kinds(report, args.errors)
     if args.errors is not None:
-        write_report(report, args.errors)
-        print(f"Wrote {len(report.errors)} problems to {args.errors}")
+        notes = write_report(report, args.errors)
+        print(f"Wrote {len(report.errors):,} problems to {args.errors}")
+        for note in notes:
+            print(f"  {note}")
     elif report.n_invalid:
         print("Add --errors errors.xlsx to get every problem with its row and column.")
     return 0 if report.ok else 1
+
+
+def print_kinds(report: ValidationReport, errors: Path | None) -> None:
+    """The problems counted by column and check in words, with their first rows: a million
+    identical warnings read as one line (the report lists each)."""
+    lines = report.summary_lines()
+    heading = None
+    for severity, sentence in lines[:SHOWN_KINDS]:
+        if severity != heading:
+            heading = severity
+            print(HEADINGS.get(severity, f"{severity.capitalize()}:"))
+        print(f"  {sentence}")
+    if len(lines) > SHOWN_KINDS:
+        where = ""
+        if errors is not None:
+            where = ", in the Summary sheet" if _is_xlsx(errors) else " (the CSV lists every one)"
+        print(f"  ... and {len(lines) - SHOWN_KINDS} more kinds of problem{where}")
 
 
 def _options(validator: Validator, args: argparse.Namespace) -> dict[str, object]:
@@ -113,7 +135,14 @@ def check_report_path(path: Path) -> None:
     check_target(path)
 
 
-def write_report(report: ValidationReport, path: Path) -> Path:
-    if path.suffix.lower() == ".csv":
-        return report.to_csv(path)
-    return report.to_excel(path)
+def write_report(report: ValidationReport, path: Path) -> list[str]:
+    """Write the report as CSV or XLSX; what Excel's limits changed in the workbook (a list
+    continued on further sheets, texts cut), in words."""
+    if not _is_xlsx(path):
+        report.to_csv(path)
+        return []
+    return report.to_workbook(path).notes()
+
+
+def _is_xlsx(path: Path | None) -> bool:
+    return path is not None and path.suffix.lower() == ".xlsx"

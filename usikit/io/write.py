@@ -3,26 +3,28 @@
 from __future__ import annotations
 
 import contextlib
-import copy
 import os
 import re
 import stat
 import tempfile
 import time
-from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Font, PatternFill
-from openpyxl.utils import get_column_letter
 
 from usikit.errors import InputError
-from usikit.io.safety import formula_like_mask, is_formula_like, neutralise_frame
+from usikit.io.safety import neutralise_frame
+from usikit.io.sheets import (
+    EXCEL,
+    Sheet,
+    SheetLimits,
+    SheetWritten,
+    excel_limits,
+    write_sheet,
+)
 
 try:
     import fcntl
@@ -31,16 +33,18 @@ except ImportError:  # Windows: part files are told stale by their age
 
 OWNER_ONLY = 0o600
 CSV_ENCODING = "utf-8-sig"  # the BOM makes Excel read accents correctly
-FILLS = {
-    "error": PatternFill("solid", fgColor="FFC7CE"),
-    "warning": PatternFill("solid", fgColor="FFEB9C"),
-    "ok": PatternFill("solid", fgColor="C6EFCE"),
-    "info": PatternFill("solid", fgColor="DDEBF7"),
-}
-HEADER_FONT = Font(bold=True)
-ILLEGAL_PATTERN = r"[\x00-\x08\x0b\x0c\x0e-\x1f]"  # what openpyxl's ILLEGAL_CHARACTERS_RE finds
-SHOWN_FOR_ILLEGAL = "\ufffd"
-MIN_WIDTH, MAX_WIDTH, WIDTH_SAMPLE = 8, 60, 1000
+__all__ = [  # the workbook's parts live in usikit.io.sheets; these are the writers' names
+    "EXCEL",
+    "Sheet",
+    "SheetLimits",
+    "SheetWritten",
+    "WrittenWorkbook",
+    "atomic_target",
+    "check_target",
+    "write_csv",
+    "write_workbook",
+    "write_xlsx",
+]
 
 
 @contextlib.contextmanager
@@ -184,137 +188,57 @@ def write_csv(frame: pd.DataFrame, path: str | Path, *, sep: str = ",") -> Path:
     return Path(path)
 
 
-@dataclass
-class Sheet:
-    """One worksheet to write: a frame plus optional cell fills.
+@dataclass(frozen=True)
+class WrittenWorkbook:
+    """A workbook written: where, and where each table went in it."""
 
-    `fills` maps (record position, column name) to a key of `FILLS`; `column_fills`
-    maps a column name to a Series of fill keys aligned with the frame's rows.
-    """
+    path: Path
+    sheets: tuple[SheetWritten, ...]
+    limits: SheetLimits = EXCEL
 
-    name: str
-    frame: pd.DataFrame
-    fills: Mapping[tuple[int, str], str] = field(default_factory=dict)
-    column_fills: Mapping[str, pd.Series] = field(default_factory=dict)
+    def notes(self) -> list[str]:
+        """What Excel's limits changed, in words: tables continued on further sheets, texts
+        cut (empty when every table fits on its sheet)."""
+        return [note for sheet in self.sheets for note in sheet.notes(self.limits)]
 
 
 def write_xlsx(sheets: Sequence[Sheet], path: str | Path) -> Path:
     """Write sheets with a bold frozen header, autofilter and readable widths, atomically.
 
     Text that looks like a formula is stored as text (never a formula cell) and marked
-    so Excel keeps showing it as typed.
+    so Excel keeps showing it as typed. A table beyond Excel's limits continues on further
+    sheets (see `write_workbook`).
     """
+    return write_workbook(sheets, path).path
+
+
+def write_workbook(
+    sheets: Sequence[Sheet],
+    path: str | Path,
+    *,
+    limits: SheetLimits | None = None,
+    finish: Callable[[tuple[SheetWritten, ...]], Sequence[Sheet]] | None = None,
+) -> WrittenWorkbook:
+    """`write_xlsx`, saying where each table went: a table longer or wider than a sheet
+    holds continues on further sheets (`Errors (2)`, ...), a text longer than a cell holds
+    is cut with a note of its length; `notes()` says so in words.
+
+    The rows are streamed (a write-only workbook, a chunk of rows at a time, styles built
+    once per sheet), so a million rows need little more memory than the tables themselves.
+    `finish`, given where those sheets went, returns the last sheets (a summary that says
+    so).
+    """
+    limits = excel_limits(limits)
     check_target(path)  # before the workbook holds anything it would have to throw away
     workbook = Workbook(write_only=True)
-    for sheet in sheets:
-        _write_sheet(workbook, sheet)
+    taken: set[str] = set()
     with atomic_target(path) as temporary:
+        written = tuple(write_sheet(workbook, sheet, limits, taken) for sheet in sheets)
+        if finish is not None:
+            last = finish(written)
+            written += tuple(write_sheet(workbook, sheet, limits, taken) for sheet in last)
         workbook.save(temporary)
-    return Path(path)
-
-
-def _write_sheet(workbook: Workbook, sheet: Sheet) -> None:
-    frame = _storable(sheet.frame)
-    worksheet = workbook.create_sheet(title=sheet.name[:31])
-    columns = [ILLEGAL_CHARACTERS_RE.sub(SHOWN_FOR_ILLEGAL, str(c)) for c in frame.columns]
-    worksheet.freeze_panes = "A2"
-    for position, width in enumerate(_widths(frame), start=1):
-        worksheet.column_dimensions[get_column_letter(position)].width = width
-    if columns:
-        last = get_column_letter(len(columns))
-        worksheet.auto_filter.ref = f"A1:{last}{len(frame) + 1}"
-    cells = _Cells(worksheet)
-    worksheet.append([cells.make(name, font=HEADER_FONT) for name in columns])
-    special = _special_cells(frame, sheet)
-    values = frame.astype(object).where(frame.notna(), None).to_numpy().tolist()
-    for position, row in enumerate(values):
-        marks = special.get(position)
-        if marks is None:
-            worksheet.append(row)
-            continue
-        worksheet.append(
-            [
-                cells.make(value, fill=marks.get(j), text=True) if j in marks else value
-                for j, value in enumerate(row)
-            ]
-        )
-
-
-def _storable(frame: pd.DataFrame) -> pd.DataFrame:
-    """`frame` with the control characters a workbook cannot hold (NUL, \\x01...) shown as
-    a replacement mark: a report must open even when the values it quotes hold them."""
-    fixed = frame
-    for j in range(frame.shape[1]):
-        column = frame.iloc[:, j]
-        if not (pd.api.types.is_object_dtype(column) or pd.api.types.is_string_dtype(column)):
-            continue
-        text = column.astype("str")
-        bad = text.str.contains(ILLEGAL_PATTERN, regex=True).fillna(False).to_numpy(dtype=bool)
-        if bad.any():
-            if fixed is frame:
-                fixed = frame.copy()
-            cleaned = column[bad].map(
-                lambda v: (
-                    ILLEGAL_CHARACTERS_RE.sub(SHOWN_FOR_ILLEGAL, v) if isinstance(v, str) else v
-                )
-            )
-            fixed.iloc[np.flatnonzero(bad), j] = cleaned.to_numpy()
-    return fixed
-
-
-def _special_cells(frame: pd.DataFrame, sheet: Sheet) -> dict[int, dict[int, str | None]]:
-    """Row position -> {column position -> fill key or None}, for cells needing a WriteOnlyCell."""
-    special: dict[int, dict[int, str | None]] = {}
-    where = {name: j for j, name in enumerate(frame.columns)}
-    for j, name in enumerate(frame.columns):
-        column = frame[name]
-        if pd.api.types.is_object_dtype(column) or pd.api.types.is_string_dtype(column):
-            for found in np.flatnonzero(formula_like_mask(column).to_numpy()).tolist():
-                special.setdefault(found, {})[j] = None
-    for name, keys in sheet.column_fills.items():
-        j = where[name]
-        for position, key in enumerate(keys.tolist()):
-            if key:
-                special.setdefault(position, {})[j] = key
-    for (position, name), key in sheet.fills.items():
-        special.setdefault(position, {})[where[name]] = key
-    return special
-
-
-class _Cells:
-    """Styled cells for one sheet; each distinct style is built once and then copied."""
-
-    def __init__(self, worksheet) -> None:
-        self.worksheet = worksheet
-        self.styles: dict[tuple, object] = {}
-
-    def make(self, value, *, fill: str | None = None, font: Font | None = None, text=False):
-        cell = WriteOnlyCell(self.worksheet, value=value)
-        quote = False
-        if isinstance(value, str) and (text or cell.data_type == "f"):
-            cell.data_type = "s"  # text, never a formula
-            quote = is_formula_like(value)
-        key = (fill, font is not None, quote)
-        style = self.styles.get(key)
-        if style is not None:
-            cell._style = copy.copy(style)  # openpyxl's style array: cheap to copy
-            return cell
-        cell.quotePrefix = quote
-        if fill:
-            cell.fill = FILLS[fill]
-        if font is not None:
-            cell.font = font
-        self.styles[key] = copy.copy(cell._style)
-        return cell
-
-
-def _widths(frame: pd.DataFrame) -> list[float]:
-    sample = frame.head(WIDTH_SAMPLE)
-    widths = []
-    for name in frame.columns:
-        longest = sample[name].astype(str).str.len().max() if len(sample) else 0
-        widths.append(float(min(MAX_WIDTH, max(MIN_WIDTH, len(str(name)) + 2, (longest or 0) + 2))))
-    return widths
+    return WrittenWorkbook(Path(path), written, limits)
 
 
 def _sync(temporary: str) -> None:
