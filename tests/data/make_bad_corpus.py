@@ -807,12 +807,14 @@ def raw_workbook(
             info = zipfile.ZipInfo(name, date_time=MODERN)
             info.compress_type = zipfile.ZIP_DEFLATED
             with archive.open(info, "w", force_zip64=True) as part:
-                buffer = []
+                buffer: list[str] = []
+                held = 0
                 for piece in pieces:
                     buffer.append(piece)
-                    if len(buffer) >= 4096:
+                    held += len(piece)
+                    if held >= 1 << 20:
                         part.write("".join(buffer).encode())
-                        buffer.clear()
+                        buffer, held = [], 0
                 part.write("".join(buffer).encode())
 
         for number, rows in enumerate(sheets.values(), start=1):
@@ -826,6 +828,69 @@ def raw_workbook(
 def clients_then(extra: str) -> Callable[[], Iterator[str]]:
     """Three good client records, then `extra` (more XML rows)."""
     return lambda: iter([*records_xml(clients(3, seed=60)), extra])
+
+
+OFFICE = (
+    'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+    'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+    'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"'
+)
+
+
+def ods_cell(value: str, repeat: int = 1) -> str:
+    times = f' table:number-columns-repeated="{repeat}"' if repeat > 1 else ""
+    text = value.replace("&", "&amp;").replace("<", "&lt;")
+    return (
+        f'<table:table-cell office:value-type="string"{times}><text:p>{text}</text:p>'
+        "</table:table-cell>"
+    )
+
+
+def raw_ods(path: Path, sheet: str, rows: list[str]) -> None:
+    """An OpenDocument spreadsheet of one sheet, its rows given as XML."""
+    content = (
+        f'<?xml version="1.0" encoding="UTF-8"?><office:document-content {OFFICE} '
+        'office:version="1.2"><office:body><office:spreadsheet>'
+        f'<table:table table:name="{sheet}">{"".join(rows)}</table:table>'
+        "</office:spreadsheet></office:body></office:document-content>"
+    )
+    manifest = (
+        '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest="urn:oasis:'
+        'names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2"><manifest:file-entry '
+        'manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.'
+        'spreadsheet"/><manifest:file-entry manifest:full-path="content.xml" '
+        'manifest:media-type="text/xml"/></manifest:manifest>'
+    )
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr(zipfile.ZipInfo("mimetype", date_time=MODERN),
+                         "application/vnd.oasis.opendocument.spreadsheet")  # fmt: skip
+        for name, text in (("content.xml", content), ("META-INF/manifest.xml", manifest)):
+            info = zipfile.ZipInfo(name, date_time=MODERN)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, text)
+
+
+def ods_rows(frame: pd.DataFrame) -> list[str]:
+    return [
+        "<table:table-row>"
+        + "".join(ods_cell(v) if v else "<table:table-cell/>" for v in record)
+        + "</table:table-row>"
+        for record in [list(frame.columns), *frame.astype(str).to_numpy().tolist()]
+    ]
+
+
+@corpus_file("opendocument.ods", CLIENTS, "an OpenDocument spreadsheet (LibreOffice)")
+def _(path: Path) -> Rows:
+    raw_ods(path, "Clients", ods_rows(clients(3, seed=70)))
+    return body_rows(3)
+
+
+@corpus_file("ods_repeated_cells.ods", CLIENTS, "2 KB: a value repeated over every row and column")
+def _(path: Path) -> Rows:
+    spread = (f'<table:table-row table:number-rows-repeated="1048575">{ods_cell("x", 16_384)}'
+              "</table:table-row>")  # fmt: skip
+    raw_ods(path, "Clients", [*ods_rows(clients(2, seed=71))[:1], spread])
+    return None
 
 
 @corpus_file("far_cell_xfd1048576.xlsx", CLIENTS, "5 KB: three records and a value at XFD1048576")

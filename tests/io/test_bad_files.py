@@ -212,6 +212,10 @@ EXPECTED: dict[str, Report | Refused] = {
     ),
     "cell_at_aaaa2.xlsx": Refused(r"has a cell at AAAA2, beyond the last row .* or column"),
     "no_references.xlsx": Report(),
+    "opendocument.ods": Report(),
+    "ods_repeated_cells.ods": Refused(
+        r"sheet 'Clients' spans 17,179,869,184 cells \(its cells reach XFD1048576"
+    ),
     "hidden_sheets_only.xlsx": Refused(
         r"has no visible sheet \(its sheets, 'Old', 'Older', are all hidden\).*unhide the sheet"
     ),

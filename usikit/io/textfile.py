@@ -252,12 +252,15 @@ def _lines_within(path: Path, data: bytes, limits: ReadLimits) -> None:
 
 
 def _line_too_long(path: Path, line: int, length: int | None, limits: ReadLimits) -> InputError:
-    size = f"is {human_size(length)} long" if length else "is longer than that"
+    limit = human_size(limits.line)
+    if length:
+        reason = f"line {line} is {human_size(length)} long, over the limit of {limit} for one line"
+    else:
+        reason = f"line {line} is longer than {limit}, the limit for one line"
     return over_limit(
         path,
-        f"line {line} {size}, over the limit of {human_size(limits.line)} for one line (no "
-        "record needs that much: a record whose cells never end, or a file that is not a "
-        "table)",
+        reason + " (no record needs that much: a record whose cells never end, or a file that "
+        "is not a table)",
         "line",
         max(length or 0, limits.line) * 2,
     )
