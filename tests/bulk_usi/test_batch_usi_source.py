@@ -155,7 +155,7 @@ def test_a_version_2_workspace_learns_where_its_usis_came_from(workspace_url):
     after = sources(upgraded)
     assert after == before
     assert after[ISSUED] == "offline simulator" and after[HAD_USI] == "imported"
-    assert after[NO_USI] == "" and list(after.values()).count("offline simulator") == 28
+    assert after[NO_USI] == "" and list(after.values()).count("offline simulator") == 27
     open_workspace(workspace_url).close()  # opening again changes nothing
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import zipfile
+from collections.abc import Sequence
 from pathlib import Path
 from typing import NamedTuple
 
@@ -105,7 +106,7 @@ def _is_ods(path: Path) -> bool:
         return False
 
 
-def _text_grid(rows: list[list[object]], deadline: Deadline) -> pd.DataFrame:
+def _text_grid(rows: Sequence[Sequence[object]], deadline: Deadline) -> pd.DataFrame:
     """The rows as a frame of text, built column by column (a wide sheet would make a
     frame changed column by column crawl)."""
     columns = {}

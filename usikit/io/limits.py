@@ -13,6 +13,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
+from typing import Any
 
 from usikit import settings
 from usikit.errors import Do, InputError, LimitExceeded, step
@@ -48,7 +49,7 @@ class ReadLimits:
                 f"there is no limit named {', '.join(unknown)}; the limits are "
                 + ", ".join(sorted(known))
             )
-        typed = {
+        typed: dict[str, Any] = {
             name: (float(value) if name == "seconds" else int(value))
             for name, value in changes.items()
         }
