@@ -21,6 +21,7 @@ import zipfile
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
+from operator import itemgetter
 from pathlib import Path
 from xml.etree import ElementTree
 from xml.parsers import expat
@@ -198,20 +199,16 @@ _PREFIX = re.compile(rb"<([A-Za-z_][\w.-]*:)?sheetData[\s>/]")
 class _CellPatterns:
     """Byte patterns for one spelling of the cell element (`c`, or `x:c` with a prefix)."""
 
-    letters: re.Pattern[bytes]  # the column letters of each cell with a value
-    digits: re.Pattern[bytes]  # the row number of each cell with a value
-    unreferenced: re.Pattern[bytes]  # a cell element without a reference
+    valued: re.Pattern[bytes]  # each cell with a value: (column letters, row number)
+    unreferenced: re.Pattern[bytes]  # a cell element not starting with its reference
 
 
 def _patterns(prefix: bytes) -> _CellPatterns:
-    # A cell written <c r="B5" .../> holds no value: the reader leaves it out of the grid.
-    tail = rb'"[^>]*(?<!/)>'
+    tag = b"<" + re.escape(prefix) + b"c"
     return _CellPatterns(
-        letters=re.compile(rb' r="([A-Za-z]{1,7})[0-9]{1,10}' + tail),
-        digits=re.compile(rb' r="[A-Za-z]{1,7}([0-9]{1,10})' + tail),
-        unreferenced=re.compile(
-            b"<" + re.escape(prefix) + rb'c(?=[\s>/])(?![^>]*\sr="[A-Za-z]{1,7}[0-9]{1,10}")'
-        ),
+        # A cell written <c r="B5" .../> holds no value: the reader leaves it out of the grid.
+        valued=re.compile(tag + rb' r="([A-Za-z]{1,7})([0-9]{1,10})"[^>]*(?<!/)>'),
+        unreferenced=re.compile(tag + rb'(?=[\s>/])(?! r="[A-Za-z]{1,7}[0-9]{1,10}")'),
     )
 
 
@@ -241,15 +238,14 @@ def _xlsx_extent(archive: zipfile.ZipFile, part: str, sheet: str, budget: Budget
 
 
 def _scan(data: bytes, patterns: _CellPatterns, extent: Extent) -> bool:
-    """Add the cells of `data` to `extent`; False when a cell carries no reference."""
+    """Add the cells of `data` to `extent`; False when a cell does not begin with its
+    reference (as Excel, LibreOffice and the common libraries write them)."""
     if patterns.unreferenced.search(data):
         return False
-    digits = patterns.digits.findall(data)
-    if digits:
-        rows = list(map(int, digits))
-        columns = [
-            column_number(text.decode("ascii")) for text in set(patterns.letters.findall(data))
-        ]
+    found = patterns.valued.findall(data)
+    if found:
+        rows = list(map(int, map(itemgetter(1), found)))
+        columns = [column_number(text.decode("ascii")) for text in set(map(itemgetter(0), found))]
         extent.add(min(rows), min(columns), max(rows), max(columns))
     return True
 
