@@ -76,7 +76,8 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         "--non-dvs-type",
         type=int,
         metavar="ID",
-        help="the registry's non-DVS evidence type for records without a document",
+        help="the registry's non-DVS evidence type for records without a document (default: "
+        "USIKIT_NON_DVS_TYPE; the USI Registry gets no such record without one)",
     )
     add_registry(submit)
     submit.set_defaults(run=run_submit)
