@@ -227,7 +227,7 @@ def _within_limits(path: Path, data: bytes, width: int, limits: ReadLimits) -> N
             "columns",
             width,
         )
-    lines = max(data.count(b"\n"), data.count(b"\r")) + 1
+    lines = (data.count(b"\n") or data.count(b"\r")) + 1  # a lone CR ends Excel for Mac's
     if lines * width > limits.cells:
         raise over_limit(
             path,
