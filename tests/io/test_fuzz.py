@@ -235,7 +235,7 @@ XLSX_CELL = st.one_of(
 
 def xlsx_text(value: object) -> str:
     """Whether a cell shows anything, as far as this test needs to know."""
-    if value is None or (isinstance(value, str) and (value == "" or value.startswith("="))):
+    if value is None or (isinstance(value, str) and (not value.strip() or value.startswith("="))):
         return ""
     return "x"
 

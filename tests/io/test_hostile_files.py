@@ -40,10 +40,10 @@ EXPECTED_LARGE: dict[str, Report | Refused] = {
         r"sheet 'Clients' has a cell at [A-Z]+\d{7}, beyond the last row \(1,048,576\)"
     ),
     "line_of_5_million_cells.csv": Refused(
-        r"line 3 is 9\.5 MB long, over the limit of 1\.0 MB for one line"
+        r"line 3 is 9\.5 MB long, over the limit of 8\.0 MB for one line"
     ),
     "header_of_5_million_cells.csv": Refused(
-        r"line 1 is longer than 1\.0 MB, the limit for one line"
+        r"line 1 is longer than 8\.0 MB, the limit for one line"
     ),
 }
 LIMITED = {"whitespace_bomb.xlsx", "line_of_5_million_cells.csv", "header_of_5_million_cells.csv"}

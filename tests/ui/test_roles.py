@@ -247,7 +247,7 @@ def test_the_start_screen_names_the_roles_held_and_missing(folder, opened):
     create = links.split('href="01_create_usi_batch.ipynb"')[1].split("</li>")[0]
     assert "needs usi_batches, which you do not hold" in create
     audit = links.split('href="05_audit.ipynb"')[1].split("</li>")[0]
-    assert "needs" not in audit  # the audit trail needs no role
+    assert "needs audit, which you do not hold" in audit  # the trail says who did what
 
 
 @pytest.fixture

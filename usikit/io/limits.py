@@ -31,7 +31,7 @@ class ReadLimits:
     unpacked: int = 512 * MB  # what a workbook's parts hold once decompressed
     cells: int = 50_000_000  # rows x columns of the table read
     columns: int = WORKBOOK_COLUMNS  # as many as Excel's grid has (to XFD)
-    line: int = 1 * MB  # one line of a text file, in bytes
+    line: int = 8 * MB  # one line of a text file, in bytes
     seconds: float = 600.0  # reading one file, from start to finish
 
     @classmethod

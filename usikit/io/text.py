@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -21,7 +20,7 @@ class RaggedRows(Exception):
 
 
 def parse_grid(
-    data: bytes, encoding: str, sep: str, width: int, before_slow: Callable[[], None] = lambda: None
+    data: bytes, encoding: str, sep: str, width: int
 ) -> tuple[pd.DataFrame, dict[int, list[str]]]:
     """All records as text (header included), plus the extra cells of over-long records.
 
@@ -29,13 +28,11 @@ def parse_grid(
     Arrow's multi-threaded reader handles well-formed files (`width` cells in every
     record); pandas' parser takes short records, and a file with over-long records is
     parsed again with the csv module so that every extra cell can be reported.
-    `before_slow` runs before those slower parsers (a check of the lines they would take).
     """
     try:
         return _parse_arrow(data, encoding, sep, width), {}
     except (pa.ArrowInvalid, UnicodeError):
         pass
-    before_slow()
     try:
         return _parse_pandas(data, encoding, sep), {}
     except RaggedRows:

@@ -168,9 +168,7 @@ def _parse_text(
     _within_limits(path, data, width, limits)
     deadline.check()
     try:
-        grid, extra = text.parse_grid(
-            data, encoding, chosen, width, before_slow=lambda: _lines_within(path, data, limits)
-        )
+        grid, extra = text.parse_grid(data, encoding, chosen, width)
     except UnicodeDecodeError:
         raise  # not this encoding: the caller tries the next one
     except pd.errors.EmptyDataError:
@@ -227,6 +225,8 @@ def _within_limits(path: Path, data: bytes, width: int, limits: ReadLimits) -> N
             "columns",
             width,
         )
+    if len(data) > limits.line:  # only a file longer than the limit can have such a line
+        _lines_within(path, data, limits)
     lines = (data.count(b"\n") or data.count(b"\r")) + 1  # a lone CR ends Excel for Mac's
     if lines * width > limits.cells:
         raise over_limit(
@@ -239,8 +239,8 @@ def _within_limits(path: Path, data: bytes, width: int, limits: ReadLimits) -> N
 
 
 def _lines_within(path: Path, data: bytes, limits: ReadLimits) -> None:
-    """Every line within the line limit: checked before the slower parsers, which hold a
-    line's cells as Python objects (the fast one refuses long lines by itself)."""
+    """Every line within the line limit (a line of millions of cells would be held cell by
+    cell by the parsers that read rows longer than the header)."""
     body = np.frombuffer(data, dtype=np.uint8)
     ends = np.flatnonzero((body == 10) | (body == 13))
     bounds = np.concatenate([[-1], ends, [len(body)]])
