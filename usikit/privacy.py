@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import traceback
 
 import pandas as pd
 
@@ -22,3 +23,50 @@ def mask_series(values: pd.Series) -> pd.Series:
     """Vectorised `mask` for a whole column."""
     text = values.fillna("").astype(str)
     return text.str.replace(_MASKABLE, MASK_CHAR, regex=True)
+
+
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
+_DATE_SEPARATOR = "[-/. \u00b7\u2010-\u2015]"  # hyphens, slashes, dots, spaces, dashes
+# What in a text could be a date of birth or an identity-document number: a date (14/03/1990,
+# 1990-03-14, 14.3.90, 14 03 1990 with dashes, 14 Mar 1990, March 14, 1990) or a run of six or more
+# digits, maybe spaced or hyphenated and after a few letters (N1234567, 2123 45670 1).
+_SENSITIVE_TEXT = re.compile(
+    rf"\d{{1,4}}{_DATE_SEPARATOR}\d{{1,2}}{_DATE_SEPARATOR}\d{{1,4}}"
+    rf"|\d{{1,2}}[ -]{_MONTH}[ -]\d{{2,4}}"
+    rf"|{_MONTH} \d{{1,2}},? \d{{4}}"
+    r"|[A-Za-z]{0,3}\d(?:[ -]?\d){5,}",
+    re.IGNORECASE,
+)
+_QUOTED = re.compile(r"'([^'\n]*)'")
+
+
+def mask_by_look(text: str) -> str:
+    """Text with whatever looks like a date or a long run of digits masked (`mask`), for a
+    message about a value whose column is not known (a reader's, a traceback's)."""
+    return _SENSITIVE_TEXT.sub(lambda found: mask(found.group()), text)
+
+
+def mask_quoted(message: str) -> str:
+    """A message with every value it quotes ('...') masked: for a problem found before the
+    column was known to hold personal data (a reader's problem in a Date of Birth column)."""
+    return _QUOTED.sub(lambda found: f"'{mask(found.group(1))}'", message)
+
+
+def scrub_traceback(exc: BaseException) -> str:
+    """The traceback of a bug, as USIKIT_DEBUG shows it, without the personal data an error
+    can carry: a database error's DETAIL line (which quotes the failing row) and statement
+    parameters are left out, and what looks like a date or a long number is masked. The
+    frames (file, line, code) are kept as they are."""
+    kept = []
+    for block in traceback.format_exception(exc):
+        for line in block.splitlines():
+            stripped = line.lstrip()
+            if line.startswith("    ") or stripped.startswith('File "'):
+                kept.append(line)  # where the bug is: code, not data
+            elif stripped.startswith(("DETAIL:", "[parameters:", "CONTEXT:")):
+                kept.append(
+                    line[: len(line) - len(stripped)] + stripped.split(":")[0] + ": (hidden)"
+                )
+            else:
+                kept.append(mask_by_look(line))
+    return "\n".join(kept)

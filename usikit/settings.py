@@ -11,8 +11,10 @@
 | USIKIT_STS | the token service (default: the ATO's, for `3pt` and `production`) | none |
 | USIKIT_ORG_CODE | the organisation code sent to the registry | `DEMO1` |
 | USIKIT_USER_REFERENCE | who prepared the applications (at most 40 characters) | the login |
-| USIKIT_DEBUG | set: a bug shows its traceback instead of one line | unset |
+| USIKIT_DEBUG | set: a bug shows its traceback (personal data masked) instead of one line | unset |
 | USIKIT_FOLDER | the screens' folder (files, exports) for a database-server workspace | here |
+| USIKIT_LIMITS | readers' limits raised or lowered: `cells=80000000,seconds=900` | the defaults |
+| USIKIT_NON_DVS_TYPE | the registry's non-DVS evidence type for records without a document | none |
 
 The command line's options and a screen's constructor arguments override these. Exports
 from the screens are written into an `exports` folder next to a SQLite workspace (in the
@@ -43,6 +45,8 @@ ORG_CODE_ENV = "USIKIT_ORG_CODE"
 USER_REFERENCE_ENV = "USIKIT_USER_REFERENCE"
 DEBUG_ENV = "USIKIT_DEBUG"
 FOLDER_ENV = "USIKIT_FOLDER"
+LIMITS_ENV = "USIKIT_LIMITS"
+NON_DVS_ENV = "USIKIT_NON_DVS_TYPE"
 
 DEFAULT_WORKSPACE = "usikit.db"
 OFFLINE = "offline"  # the registry setting that names the built-in simulator
@@ -109,6 +113,40 @@ def user_reference() -> str:
     """Who prepared the applications (the registry's UserReference, at most 40 characters)."""
     name = os.environ.get(USER_REFERENCE_ENV) or getpass.getuser() or "usikit"
     return name[:USER_REFERENCE_LENGTH]
+
+
+def limits_setting(text: str | None = None) -> dict[str, float]:
+    """The readers' limits changed by USIKIT_LIMITS (or `text` in its form), by name:
+    `cells=80000000,seconds=900` -> {"cells": 80000000.0, "seconds": 900.0}."""
+    given = os.environ.get(LIMITS_ENV, "") if text is None else text
+    changes: dict[str, float] = {}
+    for part in given.replace(";", ",").split(","):
+        if not part.strip():
+            continue
+        name, equals, value = part.partition("=")
+        try:
+            number = float(value.replace("_", "").strip())
+        except ValueError:
+            number = -1.0
+        if not equals or not name.strip() or number < 0:
+            where = LIMITS_ENV if text is None else "the limit"
+            raise InputError(
+                f"{where} {part.strip()!r} is not NAME=NUMBER (for example cells=80000000)"
+            )
+        changes[name.strip().lower()] = number
+    return changes
+
+
+def non_dvs_type_setting() -> int | None:
+    """The registry's non-DVS evidence type id from USIKIT_NON_DVS_TYPE, if set."""
+    text = os.environ.get(NON_DVS_ENV, "").strip()
+    if not text:
+        return None
+    if not text.isdigit() or int(text) < 1:
+        raise InputError(
+            f"{NON_DVS_ENV} must be the registry's id of an evidence type, not {text!r}"
+        )
+    return int(text)
 
 
 def debugging() -> bool:

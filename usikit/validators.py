@@ -11,6 +11,7 @@ import pandas as pd
 from usikit.errors import InputError
 from usikit.io import read_table
 from usikit.io.detect import SAMPLE_BYTES, file_kind
+from usikit.io.limits import ReadLimits
 from usikit.report import ValidationReport
 
 
@@ -52,12 +53,14 @@ def read_input(
     sep: str | None = None,
     sheet: str | None = None,
     max_bytes: int | None = None,
+    limits: ReadLimits | None = None,
 ) -> pd.DataFrame:
-    """Read a file for `validator`: CSV only when it says so, with its default separator."""
+    """Read a file for `validator`: CSV only when it says so, with its default separator,
+    within `limits` (the readers' defaults; `max_bytes` sets the size limit)."""
     if validator.csv_only:
         refuse_workbook(path, validator.summary)
     chosen = sep if sep is not None else validator.default_sep
-    return read_table(path, sep=chosen, sheet=sheet, max_bytes=max_bytes)
+    return read_table(path, sep=chosen, sheet=sheet, max_bytes=max_bytes, limits=limits)
 
 
 def refuse_workbook(path: Path, what: str) -> None:

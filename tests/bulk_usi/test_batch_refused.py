@@ -103,18 +103,52 @@ def test_a_refused_batch_is_open_again_with_its_records(workspace_url, fault):
     assert done.processed and done.new_results == 29
 
 
-def test_the_command_line_says_the_registry_refused_it_and_why(tmp_path, capsys):
+class RefusingOnce:
+    """The simulator, refusing the first request as the registry refuses a bad one."""
+
+    def __init__(self, inner) -> None:
+        self.inner, self.name, self.label, self.refused = inner, inner.name, inner.label, False
+
+    def bulk_upload(self, *args):
+        if not self.refused:
+            self.refused = True
+            raise RegistryFault(1002, "Generic Validation", "OrgCode 'X9' is not known.")
+        return self.inner.bulk_upload(*args)
+
+    def __getattr__(self, name):
+        return getattr(self.inner, name)
+
+
+def test_the_command_line_says_the_registry_refused_it_and_why(tmp_path, capsys, monkeypatch):
     path = str(tmp_path / "w.db")
-    ready_batch(f"sqlite:///{path}")
+    workspace = ready_batch(f"sqlite:///{path}")
+    refusing = RefusingOnce(OfflineRegistry(workspace, delay=dt.timedelta(0)))
+    monkeypatch.setattr("usikit.cli.batch_cmd.registry_of", lambda args, ws: refusing)
     options = ["--workspace", path, "--registry-delay", "0"]
-    assert main(["batch", "submit", *options, "--org-code", "NOT VALID"]) == 3
+    assert main(["batch", "submit", *options, "--org-code", "X9"]) == 3
     err = capsys.readouterr().err
     assert err.startswith("error: the registry refused batch 1: Generic Validation [1002]: ")
-    assert "OrgCode 'NOT VALID'" in err and "open again with its 30 records" in err
+    assert "OrgCode 'X9'" in err and "open again with its 30 records" in err
     assert "run the same command again later" not in err and "Traceback" not in err
     assert statuses(open_workspace(path)) == [(1, "open")]
     assert main(["batch", "submit", *options]) == 0
     assert "Batch 1 submitted" in capsys.readouterr().out
+
+
+def test_an_organisation_code_the_registry_would_refuse_is_refused_before_sending(tmp_path, capsys):
+    """The registry takes 1 to 8 letters or digits: usikit checks it, not only the simulator."""
+    path = str(tmp_path / "w.db")
+    ready_batch(f"sqlite:///{path}")
+    options = ["--workspace", path, "--registry-delay", "0"]
+    for code in ("NOT VALID", "TOOLONGCODE", ""):
+        assert main(["batch", "submit", *options, "--org-code", code]) == 2
+        err = capsys.readouterr().err
+        assert f"the organisation code {code!r} is not 1 to 8 letters or digits" in err
+        assert main(["batch", "retrieve", "1", *options, "--org-code", code]) == 2
+        capsys.readouterr()
+    with open_workspace(path).begin() as connection:  # nothing recorded, nothing sent
+        assert connection.execute(select(func.count()).select_from(submissions)).scalar() == 0
+    assert statuses(open_workspace(path)) == [(1, "open")]
 
 
 def test_a_refused_token_over_soap_reopens_the_batch(tmp_path, capsys):

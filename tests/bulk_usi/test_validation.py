@@ -104,6 +104,7 @@ def test_each_document_type_has_a_valid_example(kind):
 FAILING = [
     ({"Client ID": ""}, ("Client ID", "required")),
     ({"Client ID": "X" * 21}, ("Client ID", "max_length")),
+    ({"Client ID": "\u0405000001"}, ("Client ID", "client_id_characters")),  # a Cyrillic S
     ({"USI": "XNY5NV9WG8"}, ("USI", "usi_check")),
     ({"First Name": ""}, ("First Name", "required")),
     ({"Family Name": ""}, ("Family Name", "required")),
@@ -135,10 +136,10 @@ FAILING = [
     ({"Email": "a" * 250 + "@x.au"}, ("Email", "max_length")),
     ({"Home Phone": "07 4051 234"}, ("Home Phone", "phone_number")),
     ({"Home Phone": "ext. 4051"}, ("Home Phone", "phone_characters")),
-    ({"Home Phone": "+61 7 4051 2345 000 000"}, ("Home Phone", "max_length")),
+    ({"Home Phone": "+61 7 4051 2345 000 000 000"}, ("Home Phone", "max_length")),
     ({"Mobile Phone": "0412 345 67"}, ("Mobile Phone", "phone_number")),
     ({"Mobile Phone": "0412 345 678 ext 2"}, ("Mobile Phone", "phone_characters")),
-    ({"Mobile Phone": "+61 412 345 678 000 000 0"}, ("Mobile Phone", "max_length")),
+    ({"Mobile Phone": "+61 412 345 678 000 000 000"}, ("Mobile Phone", "max_length")),
     ({"Address Line 1": ""}, ("Address Line 1", "required_for_address")),
     ({"Suburb/Town/City": ""}, ("Suburb/Town/City", "required_for_address")),
     ({"State": ""}, ("State", "required_for_address")),
@@ -161,7 +162,7 @@ FAILING = [
     ({"Medicare Card Colour": ""}, ("Medicare Card Colour", "required_for_document")),
     ({"Medicare Card Colour": "Red"}, ("Medicare Card Colour", "card_colour")),
     ({"Document Expiry": ""}, ("Document Expiry", "required_for_document")),
-    ({"Document Expiry": "30/11/2029"}, ("Document Expiry", "expiry_format")),
+    ({"Document Expiry": "13/2029"}, ("Document Expiry", "expiry_format")),
     ({"Document Expiry": "10/2026"}, ("Document Expiry", "expired")),
     ({"Name on Document": "X" * 28}, ("Name on Document", "medicare_name")),
     ({"Name on Document": ""}, ("Name on Document", "required_for_document")),
@@ -214,6 +215,10 @@ WARNINGS = [
     ({"Document Type": "", **{c: "" for c in ("Document Number", *MEDICARE_ONLY)}},
      ("Document Type", "non_dvs")),
     ({"Document Card Number": "P1234567"}, ("Document Card Number", "not_used_for_document")),
+    ({"First Name": "\u0410nna"}, ("First Name", "mixed_alphabets")),  # a Cyrillic A
+    ({"Middle Name": "R\u043ese"}, ("Middle Name", "mixed_alphabets")),
+    ({"Family Name": "Ngu\u0443en"}, ("Family Name", "mixed_alphabets")),
+    ({**SINGLE_NAMED, "Single Name": "\u0405ukarno"}, ("Single Name", "mixed_alphabets")),
 ]  # fmt: skip
 
 

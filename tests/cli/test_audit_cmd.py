@@ -97,6 +97,7 @@ def test_audit_of_a_missing_workspace_says_so(tmp_path, capsys, monkeypatch):
 def test_an_error_report_is_an_export_refused_before_the_import(workspace, tmp_path, capsys):
     me = getpass.getuser()
     usikit(capsys, "roles", "grant", me, "bulk_upload")
+    usikit(capsys, "roles", "grant", me, "audit")  # to read the trail below
     code, out = usikit(capsys, "clients", "import", str(DEMO), "--errors", str(tmp_path / "e.csv"))
     assert code == 2 and "you need the data_export role to write the error report" in out
     assert not (tmp_path / "e.csv").exists()

@@ -60,7 +60,7 @@ REGISTER_COMMANDS = {
 def test_sqlite_commands_reading_the_register_need_manage_regcert(
     register, tmp_path, capsys, command
 ):
-    holding(register, "bulk_upload", "data_export", "usi_batches")
+    holding(register, "bulk_upload", "data_export", "usi_batches", "audit")
     out = tmp_path / "out"
     out.mkdir()
     args = [a.replace("OUT", str(out)) for a in REGISTER_COMMANDS[command]]

@@ -22,7 +22,7 @@ import io
 import json
 import sys
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -708,6 +708,351 @@ def _(path: Path) -> Rows:
     write_records(book.add_worksheet("Import"), regcert(3))
     book.close()
     return body_rows(3)
+
+
+# Hostile files: small files that ask for a great deal, and files that trip the readers'
+# edge cases. The large ones (megabytes) are not kept in the repository: `write_large` makes
+# them in a folder of the tests' choosing, with their manifest.
+
+LARGE: dict[str, tuple[str, str, Maker]] = {}
+
+
+def large_file(name: str, kind: str, what: str) -> Callable[[Maker], Maker]:
+    """Register a function that writes a large hostile file `name` (made when tests run)."""
+
+    def register(make: Maker) -> Maker:
+        LARGE[name] = (kind, what, make)
+        return make
+
+    return register
+
+
+MODERN = dt.datetime.combine(TODAY, dt.time()).timetuple()[:6]
+SHEET_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+
+
+def cell_xml(reference: str, value: str) -> str:
+    text = value.replace("&", "&amp;").replace("<", "&lt;")
+    return f'<c r="{reference}" t="inlineStr"><is><t>{text}</t></is></c>'
+
+
+def records_xml(frame: pd.DataFrame) -> list[str]:
+    """The header and records as rows of inline-string cells, from A1."""
+    from openpyxl.utils import get_column_letter
+
+    rows = []
+    for number, record in enumerate([list(frame.columns), *frame.astype(str).to_numpy().tolist()]):
+        cells = "".join(
+            cell_xml(f"{get_column_letter(column + 1)}{number + 1}", value)
+            for column, value in enumerate(record)
+            if value != ""
+        )
+        rows.append(f'<row r="{number + 1}">{cells}</row>')
+    return rows
+
+
+def raw_workbook(
+    path: Path,
+    sheets: dict[str, Callable[[], Iterator[str]]],
+    hidden: frozenset[str] = frozenset(),
+    shared_strings: Callable[[], Iterator[str]] | None = None,
+) -> None:
+    """An XLSX written part by part (each sheet's rows streamed into the archive), so that
+    a workbook of millions of rows or of a far-flung cell is written exactly as asked."""
+    entries = "".join(
+        f'<sheet name="{name}" sheetId="{i}" r:id="rId{i}"'
+        + (' state="hidden"' if name in hidden else "")
+        + "/>"
+        for i, name in enumerate(sheets, start=1)
+    )
+    relations = "".join(
+        f'<Relationship Id="rId{i}" Target="worksheets/sheet{i}.xml" Type="{REL_NS}/worksheet"/>'
+        for i in range(1, len(sheets) + 1)
+    )
+    overrides = "".join(
+        f'<Override PartName="/xl/worksheets/sheet{i}.xml" ContentType="application/'
+        'vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+        for i in range(1, len(sheets) + 1)
+    )
+    if shared_strings is not None:
+        relations += (
+            f'<Relationship Id="rIdS" Target="sharedStrings.xml" Type="{REL_NS}/sharedStrings"/>'
+        )
+        overrides += (
+            '<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.'
+            'openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>'
+        )
+    parts = {
+        "[Content_Types].xml": '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://'
+        'schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" '
+        'ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default '
+        'Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" '
+        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+'
+        f'xml"/>{overrides}</Types>',
+        "_rels/.rels": '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://'
+        'schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" '
+        f'Type="{REL_NS}/officeDocument" Target="xl/workbook.xml"/></Relationships>',
+        "xl/workbook.xml": f'<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="{SHEET_NS}" '
+        f'xmlns:r="{REL_NS}"><sheets>{entries}</sheets></workbook>',
+        "xl/_rels/workbook.xml.rels": '<?xml version="1.0" encoding="UTF-8"?><Relationships '
+        'xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        f"{relations}</Relationships>",
+    }
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        for name, content in parts.items():
+            archive.writestr(zipfile.ZipInfo(name, date_time=MODERN), content)
+
+        def streamed(name: str, pieces: Iterator[str]) -> None:
+            info = zipfile.ZipInfo(name, date_time=MODERN)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            with archive.open(info, "w", force_zip64=True) as part:
+                buffer: list[str] = []
+                held = 0
+                for piece in pieces:
+                    buffer.append(piece)
+                    held += len(piece)
+                    if held >= 1 << 20:
+                        part.write("".join(buffer).encode())
+                        buffer, held = [], 0
+                part.write("".join(buffer).encode())
+
+        for number, rows in enumerate(sheets.values(), start=1):
+            body = (f'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{SHEET_NS}">'
+                    "<sheetData>", *rows(), "</sheetData></worksheet>")  # fmt: skip
+            streamed(f"xl/worksheets/sheet{number}.xml", iter(body))
+        if shared_strings is not None:
+            streamed("xl/sharedStrings.xml", shared_strings())
+
+
+def clients_then(extra: str) -> Callable[[], Iterator[str]]:
+    """Three good client records, then `extra` (more XML rows)."""
+    return lambda: iter([*records_xml(clients(3, seed=60)), extra])
+
+
+OFFICE = (
+    'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+    'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+    'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"'
+)
+
+
+def ods_cell(value: str, repeat: int = 1) -> str:
+    times = f' table:number-columns-repeated="{repeat}"' if repeat > 1 else ""
+    text = value.replace("&", "&amp;").replace("<", "&lt;")
+    return (
+        f'<table:table-cell office:value-type="string"{times}><text:p>{text}</text:p>'
+        "</table:table-cell>"
+    )
+
+
+def raw_ods(path: Path, sheet: str, rows: list[str]) -> None:
+    """An OpenDocument spreadsheet of one sheet, its rows given as XML."""
+    content = (
+        f'<?xml version="1.0" encoding="UTF-8"?><office:document-content {OFFICE} '
+        'office:version="1.2"><office:body><office:spreadsheet>'
+        f'<table:table table:name="{sheet}">{"".join(rows)}</table:table>'
+        "</office:spreadsheet></office:body></office:document-content>"
+    )
+    manifest = (
+        '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest="urn:oasis:'
+        'names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2"><manifest:file-entry '
+        'manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.'
+        'spreadsheet"/><manifest:file-entry manifest:full-path="content.xml" '
+        'manifest:media-type="text/xml"/></manifest:manifest>'
+    )
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr(zipfile.ZipInfo("mimetype", date_time=MODERN),
+                         "application/vnd.oasis.opendocument.spreadsheet")  # fmt: skip
+        for name, text in (("content.xml", content), ("META-INF/manifest.xml", manifest)):
+            info = zipfile.ZipInfo(name, date_time=MODERN)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, text)
+
+
+def ods_rows(frame: pd.DataFrame) -> list[str]:
+    return [
+        "<table:table-row>"
+        + "".join(ods_cell(v) if v else "<table:table-cell/>" for v in record)
+        + "</table:table-row>"
+        for record in [list(frame.columns), *frame.astype(str).to_numpy().tolist()]
+    ]
+
+
+@corpus_file("opendocument.ods", CLIENTS, "an OpenDocument spreadsheet (LibreOffice)")
+def _(path: Path) -> Rows:
+    raw_ods(path, "Clients", ods_rows(clients(3, seed=70)))
+    return body_rows(3)
+
+
+@corpus_file("ods_repeated_cells.ods", CLIENTS, "2 KB: a value repeated over every row and column")
+def _(path: Path) -> Rows:
+    spread = (f'<table:table-row table:number-rows-repeated="1048575">{ods_cell("x", 16_384)}'
+              "</table:table-row>")  # fmt: skip
+    raw_ods(path, "Clients", [*ods_rows(clients(2, seed=71))[:1], spread])
+    return None
+
+
+@corpus_file("far_cell_xfd1048576.xlsx", CLIENTS, "5 KB: three records and a value at XFD1048576")
+def _(path: Path) -> Rows:
+    raw_workbook(
+        path, {"Clients": clients_then(f'<row r="1048576">{cell_xml("XFD1048576", "x")}</row>')}
+    )
+    return None
+
+
+@corpus_file("cell_at_zzzz7.xlsx", CLIENTS, "a value at ZZZZ7, beyond the last column (XFD)")
+def _(path: Path) -> Rows:
+    raw_workbook(path, {"Clients": clients_then(f'<row r="7">{cell_xml("ZZZZ7", "x")}</row>')})
+    return None
+
+
+@corpus_file("cell_at_aaaa2.xlsx", CLIENTS, "a header and a value at AAAA2 (column 18,279)")
+def _(path: Path) -> Rows:
+    header = cell_xml("A1", "Client ID")
+    raw_workbook(
+        path,
+        {
+            "Clients": lambda: iter(
+                [f'<row r="1">{header}</row>', f'<row r="2">{cell_xml("AAAA2", "x")}</row>']
+            )
+        },
+    )
+    return None
+
+
+@corpus_file("no_references.xlsx", CLIENTS, "cells and rows written without references")
+def _(path: Path) -> Rows:
+    rows = [
+        "<row>" + "".join(f'<c t="inlineStr"><is><t>{v}</t></is></c>' for v in record) + "</row>"
+        for record in [
+            list(clients(1, seed=61).columns),
+            *clients(2, seed=61).astype(str).to_numpy().tolist(),
+        ]
+    ]
+    raw_workbook(path, {"Clients": lambda: iter(rows)})
+    return body_rows(2)
+
+
+@corpus_file("hidden_sheets_only.xlsx", CLIENTS, "every sheet hidden: nothing a person sees")
+def _(path: Path) -> Rows:
+    rows = records_xml(clients(2, seed=62))
+    raw_workbook(path, {"Old": lambda: iter(rows), "Older": lambda: iter(rows)},
+                 hidden=frozenset({"Old", "Older"}))  # fmt: skip
+    return None
+
+
+@corpus_file("columns_18279.csv", CLIENTS, "100 KB: a header of 18,279 cells (beyond ZZZ)")
+def _(path: Path) -> Rows:
+    header = ",".join(f"c{n}" for n in range(18_279))
+    write_bytes(path, (header + CRLF + "x," * 18_278 + "x" + CRLF).encode())
+    return [2]
+
+
+@corpus_file(
+    "trailing_separators.csv", CLIENTS, "every data row ends with a separator, not the header"
+)
+def _(path: Path) -> Rows:
+    rows = lines(clients(5, seed=63))
+    write_bytes(path, (CRLF.join([rows[0], *(row + "," for row in rows[1:])]) + CRLF).encode())
+    return body_rows(5)
+
+
+@corpus_file("blank_looking_lines.csv", CLIENTS, "lines of spaces, and of separators and spaces")
+def _(path: Path) -> Rows:
+    frame = clients(4, seed=64)
+    rows = lines(frame)
+    width = len(frame.columns)
+    text = [rows[0], rows[1], "   ", rows[2], " ," * (width - 1) + " ", "\t", rows[3], rows[4]]
+    write_bytes(path, (CRLF.join(text) + CRLF).encode())
+    return [2, 4, 7, 8]
+
+
+@corpus_file("nul_after_64kb.csv", CLIENTS, "a NUL character in a cell after the first 64 KB")
+def _(path: Path) -> Rows:
+    frame = clients(500, seed=65)
+    frame.loc[450, "First Name"] = frame.loc[450, "First Name"] + "\x00"  # row 452
+    write_bytes(path, text_of(frame).encode())
+    return None
+
+
+@corpus_file(
+    "mixed_encoding_personal.csv",
+    CLIENTS,
+    "Windows-1252, one row pasted from UTF-8: its date of birth and document number",
+)
+def _(path: Path) -> Rows:
+    frame = clients(5, seed=66)
+    frame.loc[0, "Family Name"] = "Müller"  # the file's own encoding is Windows-1252
+    frame.loc[1, "Family Name"] = "Brontë"
+    pasted = frame.iloc[[3]].copy()
+    pasted["Date of Birth"] = "14\u201303\u20131990"  # typed with dashes: row 5
+    pasted["Document Number"] = "2123\u00a045670\u00a01"
+    head = text_of(frame.iloc[:3]).encode("cp1252")
+    tail = (CRLF.join(lines(pasted)[1:]) + CRLF).encode("utf-8")
+    rest = (CRLF.join(lines(frame.iloc[[4]])[1:]) + CRLF).encode("cp1252")
+    write_bytes(path, head + tail + rest)
+    return body_rows(5)
+
+
+@large_file("stray_byte_2000_rows.csv", CLIENTS, "2000 UTF-8 records with accents, one byte 0xFF")
+def _(path: Path) -> Rows:
+    frame = clients(2000, seed=67)
+    frame["Town/City of Birth"] = "Cañon City"
+    data = text_of(frame).encode()
+    at = data.index(b"Ca\xc3\xb1on", len(data) // 2)  # one record halfway down
+    write_bytes(path, data[:at] + b"Ca\xffon" + data[at + 6 :])
+    return body_rows(2000)
+
+
+@large_file("whitespace_bomb.xlsx", CLIENTS, "1.5 MB holding 1.5 GB of spaces in its strings")
+def _(path: Path) -> Rows:
+    spaces = " " * (1 << 20)
+
+    def strings() -> Iterator[str]:
+        yield f'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="{SHEET_NS}">'
+        yield '<si><t xml:space="preserve">'
+        for _ in range(1536):
+            yield spaces
+        yield "</t></si></sst>"
+
+    raw_workbook(path, {"Clients": clients_then("")}, shared_strings=strings)
+    return None
+
+
+@large_file("rows_3_million.xlsx", CLIENTS, "7 MB: 3,000,000 rows")
+def _(path: Path) -> Rows:
+    def rows() -> Iterator[str]:
+        yield from records_xml(clients(3, seed=68))
+        for number in range(5, 3_000_005):
+            yield f'<row r="{number}"><c r="A{number}" t="n"><v>{number}</v></c></row>'
+
+    raw_workbook(path, {"Clients": rows})
+    return None
+
+
+@large_file("line_of_5_million_cells.csv", CLIENTS, "10 MB: a line of 5,000,000 cells")
+def _(path: Path) -> Rows:
+    rows = lines(clients(3, seed=69))
+    write_bytes(path, (CRLF.join([rows[0], rows[1], "x," * 5_000_000, rows[2]]) + CRLF).encode())
+    return None
+
+
+@large_file("header_of_5_million_cells.csv", CLIENTS, "10 MB: a first line of 5,000,000 cells")
+def _(path: Path) -> Rows:
+    write_bytes(path, ("x," * 5_000_000 + CRLF + "1,2" + CRLF).encode())
+    return None
+
+
+def write_large(folder: Path) -> dict[str, dict[str, object]]:
+    """Write the large hostile files into `folder`; their manifest, as `main` writes one."""
+    folder.mkdir(parents=True, exist_ok=True)
+    manifest: dict[str, dict[str, object]] = {}
+    for name, (kind, what, make) in sorted(LARGE.items()):
+        rows = make(folder / name)
+        manifest[name] = {"kind": kind, "what": what,
+                          "records": None if rows is None else len(rows), "rows": rows}  # fmt: skip
+    return manifest
 
 
 def main() -> int:

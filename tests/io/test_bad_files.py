@@ -21,7 +21,9 @@ from tests.paths import CORPUS
 from usikit import InputError, read_table
 from usikit.bulk_usi.validation import validate_clients
 from usikit.cli import main
+from usikit.errors import Do, LimitExceeded
 from usikit.io import table_info
+from usikit.io.limits import ReadLimits
 from usikit.regcert.fields import IMPORT_COLUMNS
 from usikit.regcert.import_rules import validate_regcert
 from usikit.report import ValidationReport
@@ -69,13 +71,9 @@ EXPECTED: dict[str, Report | Refused] = {
     "bom_says_utf8_but_windows1252.csv": Refused(
         r"not in a text encoding usikit recognises .*; in Excel choose Save As > CSV UTF-8"
     ),
+    # Mostly UTF-8 (rows 3 and 4): the row saved in Windows-1252 is the one named.
     "mixed_utf8_windows1252.csv": Report(
-        invalid=(3, 4),
-        problems=(
-            (3, "Family Name", "mixed_encoding"),
-            (4, "Address Line 2", "mixed_encoding"),
-        ),
-        info={"encoding": "cp1252"},
+        invalid=(6,), problems=((6, "First Name", "mixed_encoding"),), info={"encoding": "utf-8"}
     ),
     "shift_jis.csv": Refused(r"not in a text encoding usikit recognises .*Save As > CSV UTF-8"),
     # Separators, quotes, line breaks, ragged rows and headers.
@@ -162,7 +160,8 @@ EXPECTED: dict[str, Report | Refused] = {
     "xml_spreadsheet_2003.xls": Refused(r"web page or XML file.*save it as Excel Workbook"),
     "text_named.xlsx": Report(info={"format": "csv"}),
     "over_size_limit.csv": Refused(
-        r"is 1\.\d KB, over the 1000 bytes limit; split it", options={"max_bytes": SIZE_LIMIT}
+        r"is 1\.\d KB, over the 1000 bytes limit; split the file, or raise the limit",
+        options={"max_bytes": SIZE_LIMIT},
     ),
     # Workbooks.
     "workbook_named.csv": Report(info={"format": "xlsx", "sheet": "Clients"}),
@@ -201,6 +200,37 @@ EXPECTED: dict[str, Report | Refused] = {
     "ole_cut_short.xls": Refused(r"could not be opened as a workbook .*; open it in Excel"),
     "truncated.xlsx": Refused(r"could not be opened as a workbook .*; open it in Excel and save"),
     "zip_not_workbook.xlsx": Refused(r"could not be opened as a workbook .*; open it in Excel"),
+    # Hostile files: small, asking for a great deal; and edge cases that rejected good data.
+    "far_cell_xfd1048576.xlsx": Refused(
+        r"sheet 'Clients' spans 17,179,869,184 cells \(its cells reach XFD1048576.*over the "
+        r"limit of 50,000,000; delete the rows and columns beyond the data; split the file, or "
+        r"raise the limit"
+    ),
+    "cell_at_zzzz7.xlsx": Refused(
+        r"sheet 'Clients' has a cell at ZZZZ7, beyond the last row \(1,048,576\) or column "
+        r"\(XFD\) a workbook can have.*export the sheet as CSV"
+    ),
+    "cell_at_aaaa2.xlsx": Refused(r"has a cell at AAAA2, beyond the last row .* or column"),
+    "no_references.xlsx": Report(),
+    "opendocument.ods": Report(),
+    "ods_repeated_cells.ods": Refused(
+        r"sheet 'Clients' spans 17,179,869,184 cells \(its cells reach XFD1048576"
+    ),
+    "hidden_sheets_only.xlsx": Refused(
+        r"has no visible sheet \(its sheets, 'Old', 'Older', are all hidden\).*unhide the sheet"
+    ),
+    "columns_18279.csv": Refused(
+        r"has 18,279 columns in its first line \(to column AAAA\), over the limit of 16,384; "
+        r"split the file, or raise the limit"
+    ),
+    "trailing_separators.csv": Report(),
+    "blank_looking_lines.csv": Report(),
+    "nul_after_64kb.csv": Refused(r"NUL characters \(zero bytes; the first on line 452\)"),
+    "mixed_encoding_personal.csv": Report(
+        invalid=(5,),
+        problems=((5, "Date of Birth", "mixed_encoding"), (5, "Document Number", "mixed_encoding")),
+        info={"encoding": "cp1252"},
+    ),
     # Registration & Certification import files: CSV only, comma-separated unless told.
     "regcert_bom_crlf.csv": Report(problems=((4, "Status", "normalised"),)),
     "regcert_semicolon.csv": Report(
@@ -381,3 +411,55 @@ def test_an_error_quoting_a_cell_masks_dates_and_long_numbers(
     assert not [value for value in hidden if value in message]
     assert main(["validate", "clients", str(path)]) == 2
     assert SENSITIVE_TITLES[title] in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("name", "limit"), [("far_cell_xfd1048576.xlsx", "cells"), ("columns_18279.csv", "columns")]
+)
+def test_a_file_over_a_limit_names_the_limit_and_how_to_raise_it(name, limit, capsys):
+    with pytest.raises(LimitExceeded) as caught:
+        read_table(CORPUS / name)
+    assert caught.value.next_step.do == Do.RAISE_LIMIT
+    assert caught.value.next_step["limit"] == limit
+    assert main(["validate", "clients", str(CORPUS / name)]) == 2
+    assert f"raise the limit (--limit {limit}=" in capsys.readouterr().err
+
+
+def test_a_raised_limit_reads_the_file():
+    name = "columns_18279.csv"
+    frame = read_table(CORPUS / name, limits=ReadLimits().updated({"columns": 20_000}))
+    assert frame.shape == (1, 18_279)
+    assert main(["validate", "clients", str(CORPUS / name), "--limit", "columns=20000"]) == 1
+
+
+def test_a_mixed_encoding_problem_masks_personal_data(tmp_path, capsys, monkeypatch):
+    """The reader quotes cells in other encodings; in a Date of Birth or Document Number
+    column they are masked in the report, both error reports and an import's output."""
+    name = "mixed_encoding_personal.csv"
+    hidden = ("1990", "45670", "2123")
+    _, report = read_and_validate(name)
+    quoted = report.errors[report.errors["check"] == "mixed_encoding"]
+    text = " ".join([*quoted["value"], *quoted["message"]])
+    assert "**90" in text and not [h for h in hidden if h in text]
+    for suffix in (".csv", ".xlsx"):
+        out = tmp_path / f"errors{suffix}"
+        assert main(["validate", "clients", str(CORPUS / name), "--errors", str(out)]) == 1
+        if suffix == ".csv":
+            written = out.read_text(encoding="utf-8-sig")
+        else:
+            sheets = pd.read_excel(out, sheet_name=None, engine="openpyxl").values()
+            written = " ".join(str(c) for sheet in sheets for c in sheet.to_numpy().ravel())
+        assert not [h for h in hidden if h in written], suffix
+    monkeypatch.chdir(tmp_path)
+    main(["clients", "import", str(CORPUS / name)])
+    printed = capsys.readouterr()
+    assert not [h for h in hidden if h in printed.out + printed.err]
+
+
+def test_one_row_in_another_encoding_is_the_one_named():
+    """A UTF-8 file with one row pasted from Windows-1252 names that row; the others pass."""
+    frame, report = read_and_validate("mixed_utf8_windows1252.csv")
+    assert report.invalid.index.tolist() == [6]
+    (message,) = report.errors.loc[report.errors["check"] == "mixed_encoding", "message"]
+    assert "First Name 'Renée' holds characters saved in another text encoding" in message
+    assert frame.loc[3, "Family Name"] == "Brontë"

@@ -183,10 +183,15 @@ def test_damaged_files_give_a_report_or_an_input_error(file):
         check_file(path)
 
 
+def visible(cell: str) -> bool:
+    """Whether a cell shows anything: a cell of spaces (Unicode white space) does not."""
+    return cell.strip() != ""
+
+
 def expected_rows(rows: list[list[str]], shown=lambda cell: cell) -> list[int]:
-    """The spreadsheet rows (1-based) of the records: every row with text below the first
-    row with text (the header)."""
-    filled = [i + 1 for i, row in enumerate(rows) if any(shown(c) != "" for c in row)]
+    """The spreadsheet rows (1-based) of the records: every row with visible text below the
+    first row with visible text (the header)."""
+    filled = [i + 1 for i, row in enumerate(rows) if any(visible(shown(c)) for c in row)]
     return filled[1:]
 
 
@@ -230,7 +235,7 @@ XLSX_CELL = st.one_of(
 
 def xlsx_text(value: object) -> str:
     """Whether a cell shows anything, as far as this test needs to know."""
-    if value is None or (isinstance(value, str) and (value == "" or value.startswith("="))):
+    if value is None or (isinstance(value, str) and (not value.strip() or value.startswith("="))):
         return ""
     return "x"
 

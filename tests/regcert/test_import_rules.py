@@ -229,7 +229,14 @@ def test_a_status_that_will_revert_is_a_warning_naming_the_status_kept():
     report = check(row(Registration_number=""), enrolments=ENROLMENTS)
     reverts = report.errors.query("check == 'status_reverts'")
     assert reverts["severity"].tolist() == ["warning"]
-    assert reverts["message"].iloc[0].endswith("the record keeps the status Not registered")
+    assert (
+        reverts["message"]
+        .iloc[0]
+        .endswith(
+            "the record keeps the status Not registered, and the row's dates and postal reference "
+            "are not written"
+        )
+    )
     assert report.ok
     stored = check(row(ULN=ULN_B, Registration_number=""), enrolments=ENROLMENTS)
     assert found(stored) == set()  # B's record has a number: nothing reverts

@@ -172,16 +172,39 @@ def test_status_reverts_when_there_is_no_registration_number(workspace):
     assert created["Result"].tolist() == ["status reverted"]
     assert created["Details"].iloc[0] == (
         "record created; Status Registered needs a registration number and the record has "
-        "none; the status stays Not registered"
+        "none; the status stays Not registered, and the row's dates are not written"
     )
     upload(workspace, engineering(Status="Exempt"))
     again = upload(workspace, engineering(Status="Certificate Sent", Achieved_date="01/06/2026"))
     assert again["Result"].tolist() == ["status reverted"]
-    assert again["Details"].iloc[0].endswith("the status stays Exempt")
-    assert records(workspace)[["status", "achieved"]].values.tolist() == [["Exempt", "01/06/2026"]]
+    assert again["Details"].iloc[0].endswith("the status stays Exempt, and the row's dates are "
+                                             "not written")  # fmt: skip
+    # The dates belong to the status refused: an Exempt record gets no Achieved date.
+    assert records(workspace)[["status", "achieved"]].values.tolist() == [["Exempt", ""]]
     numbered = upload(workspace, engineering(Status="Certificate Sent", Registration_number="RN3"))
     assert numbered["Result"].tolist() == ["updated"]
     assert records(workspace)["status"].tolist() == ["Certificate Sent"]
+
+
+def test_registration_numbers_are_one_number_whatever_their_capitals(workspace):
+    upload(workspace, engineering(Status="Registered", Registration_number="RN-A1"))
+    same = upload(workspace, engineering(Status="Achieved", Registration_number="rn-a1",
+                                         Achieved_date="15/05/2026"))  # fmt: skip
+    assert same["Details"].iloc[0] == "matched by its registration number"
+    assert records(workspace)[["status", "number"]].values.tolist() == [["Achieved", "RN-A1"]]
+    elsewhere = pd.DataFrame([engineering(ULN_B, Status="Registered", Registration_number="rN-a1")])
+    frame = elsewhere.reindex(columns=list(IMPORT_COLUMNS), fill_value="")
+    report = validate_regcert(frame, enrolments=register_enrolments(workspace), today=TODAY)
+    assert report.errors["check"].tolist() == ["registration_number_elsewhere"]
+    twice = pd.DataFrame(
+        [
+            engineering(ULN_B, Status="Registered", Registration_number="rn-b2"),
+            engineering(ULN_A, Status="Registered", Registration_number="RN-B2"),
+        ]
+    )
+    twice = twice.reindex(columns=list(IMPORT_COLUMNS), fill_value="")
+    report = validate_regcert(twice, today=TODAY)
+    assert report.errors["check"].tolist() == ["registration_number_twice"] * 2  # fmt: skip
 
 
 def test_statuses_that_need_no_number_never_revert(workspace):

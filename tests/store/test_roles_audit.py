@@ -109,15 +109,22 @@ INSERT = (
 )
 
 
+RECORD = "SELECT usikit_audit_record('clients import', 'forged.csv', '', '{}')"
+
+
 def test_postgresql_writes_who_inserted_the_audit_record(team):
-    """Nobody writes an audit record in someone else's name: the trigger puts the user who
-    logged in as `who`, whatever the insert says, even after SET ROLE."""
+    """Nobody writes an audit record in someone else's name: an officer cannot insert one at
+    all, usikit's function writes the user who logged in, even after SET ROLE, and the
+    owner's own insert gets the owner's name from the trigger."""
     _url, owner, as_user = team
     alice = as_user("alice")
-    with alice.begin() as connection:
+    with pytest.raises(Exception) as refused, alice.begin() as connection:
         connection.execute(text(INSERT), {"who": "bob"})
+    assert refused.value.orig.sqlstate == access.REFUSED
+    with alice.begin() as connection:
+        connection.exec_driver_sql(RECORD)
         connection.exec_driver_sql("SET LOCAL ROLE usikit_bulk_upload")
-        connection.execute(text(INSERT), {"who": "usikit_bulk_upload"})
+        connection.exec_driver_sql(RECORD)
     with owner.begin() as connection:
         connection.execute(text(INSERT), {"who": "alice"})
     import_clients(alice, read_table(DEMO), include_invalid=True, today=TODAY)

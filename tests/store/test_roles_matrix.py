@@ -3,8 +3,8 @@
 One table lists each function that checks a role (`usikit.store.access.acting`) with each
 role it needs; a function needing two roles has a line for each. Every line is run twice:
 on SQLite, where roles are recorded in the workspace (advisory) and the officer holds the
-three other roles; and on a real PostgreSQL server, as a database user holding the three
-other roles, where the database itself refuses. Either way the refusal is a
+other roles; and on a real PostgreSQL server, as a database user holding the other
+roles, where the database itself refuses. Either way the refusal is a
 `PermissionRefused` naming the missing role, and nothing is written. The screens' table of
 buttons (`usikit.ui.permissions.BUTTONS`) is held to the same table.
 """
@@ -39,7 +39,7 @@ from usikit.regcert import matching, register
 from usikit.regcert.import_rules import validate_regcert
 from usikit.regcert.learner_rules import validate_learners
 from usikit.regcert.tables import REGISTER_TABLES
-from usikit.store import access, grants
+from usikit.store import access, audit, grants
 from usikit.store import exports as error_reports
 from usikit.store.roles import Role
 from usikit.ui import (
@@ -57,10 +57,11 @@ from usikit.workspace import open_workspace
 
 SAMPLES = DEMO.parent
 BULK, REGISTER, BATCHES, EXPORT = "bulk_upload", "manage_regcert", "usi_batches", "data_export"
+AUDIT = "audit"
 OWNER = "records_admin"
 GATED_MODULES: tuple[ModuleType, ...] = (
     clients, membership, view, submit, retrieve, results, error_reports, register, matching,
-    regcert_export, regcert_edit,
+    regcert_export, regcert_edit, audit,
 )  # fmt: skip
 GATES = {"acting", "audited_export"}  # the calls that check a role
 
@@ -130,6 +131,8 @@ GATED: list[tuple[str, str, Call]] = [
     ("record_values", REGISTER, lambda w, out: regcert_edit.record_values(w, 1)),
     ("edit_record", REGISTER,
      lambda w, out: regcert_edit.edit_record(w, 1, {"Status": "Exempt"}, today=TODAY)),
+    ("audit_records", AUDIT, lambda w, out: audit.audit_records(w)),
+    ("activity", AUDIT, lambda w, out: audit.activity(w)),
 ]  # fmt: skip
 IDS = [f"{name}-needs-{role}" for name, role, _ in GATED]
 
@@ -248,7 +251,7 @@ def test_sqlite_refuses_without_the_role(sqlite_folder, tmp_path, name, role, ca
         workspace.close()
 
 
-# PostgreSQL: one database user per missing role, holding the three others.
+# PostgreSQL: one database user per missing role, holding the others.
 
 
 @pytest.fixture(scope="module")

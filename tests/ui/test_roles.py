@@ -251,7 +251,7 @@ def test_the_start_screen_names_the_roles_held_and_missing(folder, opened):
     assert "<b>usi_batches</b>: build, submit and retrieve USI batches" in start.roles.value
     assert "needs usi_batches, which you do not hold" in start.notes[BatchScreen].value
     assert "needs manage_regcert" in start.notes[RegcertLearnersScreen].value
-    assert "needs" not in start.notes[AuditScreen].value  # the audit trail needs no role
+    assert "needs audit, which you do not hold" in start.notes[AuditScreen].value
 
 
 def test_the_learners_screen_needs_both_import_roles_to_load(folder, opened):

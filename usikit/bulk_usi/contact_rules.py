@@ -9,6 +9,7 @@ from usikit.problems import WARNING, name_checks
 from usikit.rules.checks import filled, fullmatch, max_length
 from usikit.rules.engine import Rule
 from usikit.rules.memo import shared
+from usikit.rules.normalise import patched
 from usikit.rules.people import EMAIL
 from usikit.rules.textscan import four_digit_numbers, full_match, positions_in, without
 
@@ -16,6 +17,7 @@ AUSTRALIA = "1101"
 STATES = ("NSW", "VIC", "QLD", "SA", "WA", "TAS", "NT", "ACT")
 ADDRESS_COLUMNS = ("Address Line 1", "Address Line 2", "Suburb/Town/City", "State", "Postcode")
 INTERNATIONAL_ADDRESS_LENGTH = 250
+AUSTRALIAN_LINE_LENGTH = 50
 PHONE_LENGTH = 20
 EMAIL_LENGTH = 254
 
@@ -40,7 +42,26 @@ POSTCODE_RANGES = {
 }
 
 
-@shared
+def canonical_phones(values: pd.Series) -> pd.Series:
+    """Numbers written the ways people dial them, as the registry takes them: +61 (0)4...
+    and +61 04... lose the trunk 0, 0011 (dialling out of Australia) becomes +, and 61 and
+    nine digits (an Australian number without its +) gets its +."""
+    odd = (
+        values.str.startswith(("+61", "0011", "61")).to_numpy(dtype=bool, na_value=False)
+        & ~full_match(values, AUSTRALIAN_PHONE).to_numpy()
+    )
+    if not odd.any():
+        return values
+    before = values[odd]
+    after = (
+        before.str.replace(r"^\+61[ ]?\(0\)[ ]?", "+61 ", regex=True)
+        .str.replace(r"^\+61[ ]?0([2-478])", r"+61 \1", regex=True)
+        .str.replace(r"^0011[ -]?([1-9])", r"+\1", regex=True)
+        .str.replace(r"^61([ ]?[2-478](?:[ -]?[0-9]){8})$", r"+61\1", regex=True)
+    )
+    return patched(values, odd, after)
+
+
 @shared
 def digits_only(values: pd.Series) -> pd.Series:
     """A phone number without the spaces, brackets and hyphens people type (worked out once
@@ -70,6 +91,27 @@ def _needed_for_address(column: str) -> Rule:
         "State and Postcode",
         uses=("Country of Residence", *(c for c in ADDRESS_COLUMNS if c != column)),
     )
+
+
+def _australian_line(column: str) -> Rule:
+    """An Australian address line holds at most 50 characters; for a resident elsewhere the
+    lines are joined into the international address, which takes 250 in all."""
+    return Rule(
+        column,
+        "max_length",
+        lambda f: ~_australian(f) | (f[column].str.len() <= AUSTRALIAN_LINE_LENGTH),
+        f"{{column}} is longer than {AUSTRALIAN_LINE_LENGTH} characters, the most the registry "
+        "takes for a line of an Australian address; shorten it",
+        uses=("Country of Residence",),
+        skips_blank=True,
+    )
+
+
+def state_codes(values: pd.Series) -> pd.Series:
+    """An Australian state code typed in lower case, in capitals (nsw -> NSW); any other
+    value (the state of an address abroad, California) as it was typed."""
+    upper = values.str.upper()
+    return values.where(~upper.isin(STATES) | (upper == values), upper)
 
 
 def _postcode_table() -> np.ndarray:
@@ -130,7 +172,14 @@ CONTACT_RULES: tuple[Rule, ...] = (
         rule
         for column in ("Home Phone", "Mobile Phone")
         for rule in (
-            max_length(column, PHONE_LENGTH),
+            Rule(
+                column,
+                "max_length",
+                lambda v: digits_only(v).str.len() <= PHONE_LENGTH,
+                f"{{column}} '{{value}}' is longer than {PHONE_LENGTH} characters once its "
+                "spaces, brackets and hyphens are left out (as it is sent); shorten it",
+                skips_blank=True,
+            ),
             Rule(
                 column,
                 "phone_characters",
@@ -160,9 +209,7 @@ CONTACT_RULES: tuple[Rule, ...] = (
         skips_blank=True,
     ),
     *(_needed_for_address(c) for c in ("Address Line 1", "Suburb/Town/City", "State", "Postcode")),
-    max_length("Address Line 1", 50),
-    max_length("Address Line 2", 50),
-    max_length("Suburb/Town/City", 50),
+    *(_australian_line(c) for c in ("Address Line 1", "Address Line 2", "Suburb/Town/City")),
     Rule(
         "State",
         "state",

@@ -131,6 +131,9 @@ def _medicare_detail(frame: pd.DataFrame, rows: pd.Index) -> pd.Series:
 
 
 def _expiry_ok(today: dt.date):
+    """A green card shows a month (mm/yyyy; a full date, as an Excel date cell holds one, is
+    read as its month), blue and yellow cards a day; a card expires at the end of its day or
+    month."""
     now = pd.Timestamp(today)
 
     def test(frame: pd.DataFrame) -> pd.Series:
@@ -139,13 +142,17 @@ def _expiry_ok(today: dt.date):
         green = colour == "Green"
         month = dates.parse_month_years(expiry)
         day = dates.parse(expiry)
-        shaped = (green & month.notna()) | (~green & colour.isin(CARD_COLOURS) & day.notna())
+        shaped = (green & (month.notna() | day.notna())) | (
+            ~green & colour.isin(CARD_COLOURS) & day.notna()
+        )
         return ~_medicare_rows(frame) | (expiry == "") | ~colour.isin(CARD_COLOURS) | shaped
 
     def current(frame: pd.DataFrame) -> pd.Series:
         expiry = frame["Document Expiry"]
-        last_day = dates.parse_month_years(expiry) + pd.offsets.MonthEnd(0)
-        ends = dates.parse(expiry).fillna(last_day)
+        green = frame["Medicare Card Colour"] == "Green"
+        day = dates.parse(expiry)
+        month_end = dates.parse_month_years(expiry).fillna(day) + pd.offsets.MonthEnd(0)
+        ends = month_end.where(green, day.fillna(month_end))
         return ~_medicare_rows(frame) | ~(ends < now)
 
     return test, current
@@ -286,7 +293,7 @@ def document_rules(today: dt.date) -> tuple[Rule, ...]:
             expiry_current,
             "The Medicare card expired ({value}); the registry cannot verify an expired "
             "card: use the current card",
-            uses=("Document Type",),
+            uses=("Document Type", "Medicare Card Colour"),
             skips_blank=True,
         ),
         Rule(

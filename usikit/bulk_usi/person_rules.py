@@ -11,9 +11,17 @@ from usikit.bulk_usi import countries
 from usikit.identifiers import usi
 from usikit.problems import WARNING, name_checks
 from usikit.rules import dates
-from usikit.rules.checks import allowed, date, filled, max_length, not_in_future, required
+from usikit.rules.checks import (
+    allowed,
+    date,
+    filled,
+    fullmatch,
+    max_length,
+    not_in_future,
+    required,
+)
 from usikit.rules.engine import Rule
-from usikit.rules.people import is_name, not_too_old, others_in_group
+from usikit.rules.people import is_name, mixed_scripts, not_too_old, others_in_group, skeleton
 
 NAME_LENGTHS = {"First Name": 40, "Middle Name": 80, "Family Name": 40, "Single Name": 40}
 CLIENT_ID_LENGTH = 20  # the registry's ApplicationId is at most 20 characters
@@ -44,12 +52,13 @@ PERSON_COLUMNS = ("First Name", "Family Name", "Single Name", "Date of Birth")
 
 
 def _person_parts(frame: pd.DataFrame) -> pd.DataFrame:
-    """Names (case folded) and date of birth of the records that can be told apart by them."""
+    """Names (case, accents and look-alike letters set aside: `skeleton`) and date of birth
+    of the records that can be told apart by them."""
     named = (frame["Family Name"] != "") | (frame["Single Name"] != "")
     known = (named & (frame["Date of Birth"] != "")).to_numpy()
     return pd.DataFrame(
         {
-            c: frame[c][known].str.lower() if c != "Date of Birth" else frame[c][known]
+            c: skeleton(frame[c][known]) if c != "Date of Birth" else frame[c][known]
             for c in PERSON_COLUMNS
         }
     )
@@ -97,11 +106,30 @@ def person_rules(today: dt.date) -> tuple[Rule, ...]:
                 "{column} '{value}' may hold only letters, spaces, apostrophes and hyphens",
                 skips_blank=True,
             ),
+            Rule(
+                column,
+                "mixed_alphabets",
+                lambda v: ~mixed_scripts(v),
+                "{column} '{value}' mixes Latin letters with Cyrillic or Greek ones that look "
+                "the same; check it was typed on the right keyboard (the registry compares "
+                "names letter by letter)",
+                severity=WARNING,
+                skips_blank=True,
+            ),
         )
     ]
     return (
         required("Client ID"),
         max_length("Client ID", CLIENT_ID_LENGTH),
+        Rule(
+            "Client ID",
+            "client_id_characters",
+            fullmatch(r"[ -~]*"),
+            "Client ID '{value}' holds a character other than the letters A-Z, digits and "
+            "punctuation (a letter of another alphabet that looks like one of them, or an "
+            "accent); type it as your student management system issued it",
+            skips_blank=True,
+        ),
         Rule(
             "Client ID",
             "duplicate_client_id",

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from usikit.bulk_usi import countries
-from usikit.bulk_usi.contact_rules import CONTACT_RULES
+from usikit.bulk_usi.contact_rules import CONTACT_RULES, canonical_phones, state_codes
 from usikit.bulk_usi.document_rules import document_rules
 from usikit.bulk_usi.documents import CARD_COLOURS, canonical_document_types
 from usikit.bulk_usi.fields import CLIENT_COLUMNS, CLIENT_FIELDS, NAME_COLUMN_SETS
@@ -24,8 +24,11 @@ from usikit.rules.engine import ROW_INDEX_NAME, Schema
 from usikit.rules.headers import match_headers
 from usikit.rules.normalise import (
     Step,
+    composed,
     drop_invisible,
+    drop_joiners,
     drop_text_mark,
+    ordinary_forms,
     patched,
     straight_apostrophes,
     tidy_spaces,
@@ -70,13 +73,23 @@ def _no_spaces(values: pd.Series) -> pd.Series:
 
 
 NAME_COLUMNS = ("First Name", "Middle Name", "Family Name", "Single Name")
+# Columns of words (names, places, addresses), where scripts may need a zero-width joiner
+# and full-width forms may be meant; every other column holds an identifier, a code or a date.
+WORDS = (*NAME_COLUMNS, "Town/City of Birth", "Address Line 1", "Address Line 2",
+         "Suburb/Town/City", "Name on Document")  # fmt: skip
+IDENTIFIERS = tuple(c for c in CLIENT_COLUMNS if c not in WORDS)
 STEPS: tuple[Step, ...] = (
     Step(CLIENT_COLUMNS, drop_text_mark, "spreadsheet text mark removed"),
     Step(CLIENT_COLUMNS, drop_invisible, "invisible character removed"),
+    Step(IDENTIFIERS, drop_joiners, "invisible joiner removed"),
+    Step(CLIENT_COLUMNS, composed, "accents written as one character with their letter"),
+    Step(IDENTIFIERS, ordinary_forms, "full-width or special characters written as ordinary"),
     Step(CLIENT_COLUMNS, tidy_spaces, "extra spaces removed"),
     Step(NAME_COLUMNS, straight_apostrophes, "apostrophe straightened"),
     Step(("USI",), upper, "USIs are upper case"),
-    Step(("State", "Document State"), upper, "state codes are upper case"),
+    Step(("State", "Document State"), state_codes, "state codes are upper case"),
+    Step(("Home Phone", "Mobile Phone"), canonical_phones,
+         "written as dialled from anywhere: + and the country code, no trunk 0"),
     Step(("Document Number", "Document Card Number", "Medicare IRN"), _no_spaces,
          "spaces removed from the number"),
     Step(("Document Number", "Document Card Number"), upper, "upper-cased"),

@@ -25,6 +25,7 @@ from usikit.cli import (
 from usikit.cli.wording import CLI_WORDING
 from usikit.errors import EXIT_INPUT, UsikitError
 from usikit.outcomes import explain
+from usikit.privacy import scrub_traceback
 from usikit.settings import debugging
 
 BUG_HINT = "Run again with USIKIT_DEBUG=1 to see the details and report them"
@@ -103,10 +104,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def report(exc: BaseException) -> int:
     """Print `exc` as one `error:` line; its exit status. A bug shows its traceback instead
-    when USIKIT_DEBUG is set."""
+    when USIKIT_DEBUG is set, without the personal data an error can quote (a database
+    error's failing row, dates and document numbers: `usikit.privacy.scrub_traceback`)."""
     outcome = explain(exc, CLI_WORDING, bug_hint=BUG_HINT)
     if outcome.bug and debugging():
-        raise exc
+        print(scrub_traceback(exc), file=sys.stderr)
+        return outcome.status
     print(f"error: {outcome.message}", file=sys.stderr)
     return outcome.status
 

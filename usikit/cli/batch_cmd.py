@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import getpass
 import sys
 from pathlib import Path
 
@@ -12,7 +13,8 @@ from usikit.bulk_usi import batches
 from usikit.bulk_usi.registry.base import FAILURE
 from usikit.bulk_usi.registry.connect import open_registry
 from usikit.cli.options import add_registry, add_workspace, registry_of, workspace_of
-from usikit.errors import EXIT_REGISTRY, InputError
+from usikit.errors import EXIT_RECORDS, EXIT_REGISTRY, InputError
+from usikit.privacy import mask_by_look
 from usikit.settings import registry_setting, user_reference
 from usikit.wording import counted
 
@@ -39,10 +41,25 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     edit = actions.add_parser(
         "edit",
         help="change a client's details and check the record again",
-        description='FIELD is a template column, e.g. Postcode=0800 or "Document Number=...".',
+        description='FIELD is a template column, e.g. Postcode=0800 or "Document Number=...". '
+        "Values given on the command line can be read by other users of this computer while "
+        "the command runs: give personal details (a date of birth, a document number) with "
+        "--prompt FIELD or --stdin instead.",
     )
     edit.add_argument("client_id", metavar="CLIENT_ID")
-    edit.add_argument("changes", nargs="+", metavar="FIELD=VALUE")
+    edit.add_argument("changes", nargs="*", metavar="FIELD=VALUE")
+    edit.add_argument(
+        "--prompt",
+        nargs="+",
+        default=[],
+        metavar="FIELD",
+        help="ask for each FIELD's value at a prompt that does not show what is typed",
+    )
+    edit.add_argument(
+        "--stdin",
+        action="store_true",
+        help="read FIELD=VALUE lines from standard input (a file, or a pipe)",
+    )
     edit.set_defaults(run=run_edit)
 
     remove = actions.add_parser("remove", help="take records out of the open batch")
@@ -59,7 +76,8 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         "--non-dvs-type",
         type=int,
         metavar="ID",
-        help="the registry's non-DVS evidence type for records without a document",
+        help="the registry's non-DVS evidence type for records without a document (default: "
+        "USIKIT_NON_DVS_TYPE; the USI Registry gets no such record without one)",
     )
     add_registry(submit)
     submit.set_defaults(run=run_submit)
@@ -113,12 +131,20 @@ def run_show(args: argparse.Namespace) -> int:
 
 
 def run_edit(args: argparse.Namespace) -> int:
+    given = list(args.changes)
+    if args.stdin:  # kept off the command line, which other users can read while it runs
+        given += [line.rstrip("\r\n") for line in sys.stdin if line.strip()]
     changes = {}
-    for change in args.changes:
+    for change in given:
         field, separator, value = change.partition("=")
         if not separator:
-            raise InputError(f"{change!r} is not FIELD=VALUE")
+            shown = mask_by_look(change[:40])  # a value typed without its FIELD= is masked
+            raise InputError(f"{shown!r} is not FIELD=VALUE")
         changes[field.strip()] = value
+    for field in args.prompt:
+        changes[field.strip()] = getpass.getpass(f"{field.strip()}: ")
+    if not changes:
+        raise InputError("give the changes as FIELD=VALUE, with --prompt FIELD, or with --stdin")
     report = batches.edit_client(workspace_of(args, create=False), args.client_id, changes)
     status = report.status.iloc[0] if len(report.status) else "ok"
     print(f"{args.client_id}: saved; the record is now {status}")
@@ -197,7 +223,13 @@ def run_retrieve(args: argparse.Namespace) -> int:
         print(f"{waiting} {verb} not processed yet; retrieve again later.")
     for problem in outcome.problems:
         print(f"error: {problem}", file=sys.stderr)
-    return EXIT_REGISTRY if outcome.problems else 0
+    for note in outcome.withheld:  # a USI for several clients: written to none of them
+        print(f"error: {note}", file=sys.stderr)
+    for note in outcome.noted:  # written to the client it was created for, not its double
+        print(f"warning: {note}", file=sys.stderr)
+    if outcome.problems:
+        return EXIT_REGISTRY
+    return EXIT_RECORDS if outcome.withheld else 0
 
 
 def run_results(args: argparse.Namespace) -> int:

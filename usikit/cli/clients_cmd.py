@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from usikit.bulk_usi.clients import HAS_ERRORS, export_clients, import_clients
-from usikit.cli.options import add_workspace, workspace_of
+from usikit.cli.options import add_limits, add_workspace, limits_of, workspace_of
 from usikit.cli.validate_cmd import check_report_path
 from usikit.cli.wording import CLI_WORDING
 from usikit.io import read_table
@@ -30,6 +30,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     load.add_argument("file", type=Path, metavar="FILE")
     load.add_argument("--sheet", help="sheet of a workbook (default: the first)")
     load.add_argument("--sep", help="CSV separator (default: detected)")
+    add_limits(load)
     load.add_argument("--include-invalid", action="store_true", help="import rows with errors too")
     load.add_argument("--errors", type=Path, metavar="OUT", help="write the report to OUT.csv|xlsx")
     add_workspace(load)
@@ -52,7 +53,7 @@ SHOWN_ROWS = 20  # rows listed on screen; the error report has them all
 def run_import(args: argparse.Namespace) -> int:
     if args.errors is not None:
         check_report_path(args.errors)
-    frame = read_table(args.file, sep=args.sep, sheet=args.sheet)
+    frame = read_table(args.file, sep=args.sep, sheet=args.sheet, limits=limits_of(args))
     workspace = workspace_of(args)
     if args.errors is not None:  # refused before the import, not after it
         require(workspace, Role.DATA_EXPORT, "write the error report")

@@ -7,11 +7,13 @@ import argparse
 import getpass
 import os
 import sys
+from dataclasses import replace
 
 from usikit import settings
 from usikit.bulk_usi.registry.base import Registry
 from usikit.bulk_usi.registry.connect import open_registry
 from usikit.errors import InputError
+from usikit.io.limits import LIMIT_NAMES, ReadLimits
 from usikit.store.engine import Workspace
 from usikit.store.grants import shared_file_warning
 from usikit.workspace import open_register, open_workspace
@@ -91,6 +93,30 @@ def password() -> str:
 
 def warn(message: str) -> None:
     print(f"warning: {message}", file=sys.stderr)
+
+
+def add_limits(parser: argparse.ArgumentParser) -> None:
+    """`--limit NAME=N`: raise (or lower) one of the readers' limits for this file."""
+    parser.add_argument(
+        "--limit",
+        action="append",
+        default=[],
+        metavar="NAME=N",
+        help="raise or lower a reader's limit for this file: "
+        + ", ".join(n for n in LIMIT_NAMES if n != "bytes")
+        + " (see USIKIT_LIMITS); may be given more than once",
+    )
+
+
+def limits_of(args: argparse.Namespace, *, max_bytes: int | None = None) -> ReadLimits:
+    """The readers' limits: the defaults and USIKIT_LIMITS, then each `--limit`, then the
+    size limit (`--max-bytes`, or the kind of file's own)."""
+    limits = ReadLimits.default()
+    for given in getattr(args, "limit", None) or []:
+        limits = limits.updated(settings.limits_setting(given))
+    if max_bytes is not None:
+        limits = replace(limits, bytes=max_bytes)
+    return limits
 
 
 def warn_if_shared(workspace: Workspace) -> Workspace:

@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from usikit.cli import regcert_edit_cmd
-from usikit.cli.options import add_workspace, warn_if_shared
+from usikit.cli.options import add_limits, add_workspace, limits_of, warn_if_shared
 from usikit.cli.validate_cmd import check_report_path, write_report
 from usikit.errors import InputError
 from usikit.io import read_table
@@ -66,6 +66,7 @@ def _learners_parser(actions: argparse._SubParsersAction) -> None:
     load.add_argument("--sheet", help="sheet to read from a workbook (default: the first)")
     load.add_argument("--sep", help="CSV separator: , ; | tab (default: detected)")
     load.add_argument("--max-bytes", type=int, help="refuse files larger than this")
+    add_limits(load)
     load.add_argument("--errors", type=Path, metavar="OUT", help="write every problem to OUT")
     load.add_argument("--apply", action="store_true", help="write the accepted rows")
     load.add_argument(
@@ -95,6 +96,7 @@ def _import_parser(actions: argparse._SubParsersAction) -> None:
         default=VALIDATORS["regcert"].max_bytes,
         help="refuse files larger than this (default: %(default)s, 2 MB)",
     )
+    add_limits(load)
     load.add_argument(
         "--errors", type=Path, metavar="OUT", help="write the error list to OUT.csv (or .xlsx)"
     )
@@ -132,7 +134,8 @@ def _export_parser(actions: argparse._SubParsersAction) -> None:
 def run_learners_import(args: argparse.Namespace) -> int:
     if args.errors is not None:
         check_report_path(args.errors)
-    frame = read_table(args.file, sep=args.sep, sheet=args.sheet, max_bytes=args.max_bytes)
+    limits = limits_of(args, max_bytes=args.max_bytes)
+    frame = read_table(args.file, sep=args.sep, sheet=args.sheet, limits=limits)
     report = validate_learners(
         frame, allow_temporary_uln=args.allow_temporary_uln, show_sensitive=args.show_sensitive
     )
@@ -162,7 +165,8 @@ def run_import(args: argparse.Namespace) -> int:
         raise InputError("--results needs --apply: without it nothing is imported")
     if args.results is not None:
         check_target(args.results)  # before the register changes, not after
-    frame = read_input(VALIDATORS["regcert"], args.file, sep=args.sep, max_bytes=args.max_bytes)
+    limits = limits_of(args, max_bytes=args.max_bytes)
+    frame = read_input(VALIDATORS["regcert"], args.file, sep=args.sep, limits=limits)
     workspace = warn_if_shared(open_register(args.workspace))
     try:  # every role refused before, not after, the work
         require(workspace, IMPORT_TO_REGISTER, APPLYING if args.apply else CHECKING)

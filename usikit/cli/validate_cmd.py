@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from usikit.cli.options import add_limits, limits_of
 from usikit.errors import InputError
 from usikit.io.write import check_target
 from usikit.report import ValidationReport
@@ -33,6 +34,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         "--errors", metavar="OUT", type=Path, help="write the error report to OUT.csv or OUT.xlsx"
     )
     parser.add_argument("--max-bytes", type=int, help="refuse files larger than this")
+    add_limits(parser)
     parser.add_argument(
         "--show-sensitive",
         action="store_true",
@@ -62,8 +64,9 @@ def run(args: argparse.Namespace) -> int:
     if args.errors is not None:
         check_report_path(args.errors)
     options = _options(validator, args)
-    limit = args.max_bytes if args.max_bytes is not None else validator.max_bytes
-    frame = read_input(validator, args.file, sep=args.sep, sheet=args.sheet, max_bytes=limit)
+    size = args.max_bytes if args.max_bytes is not None else validator.max_bytes
+    limits = limits_of(args, max_bytes=size)
+    frame = read_input(validator, args.file, sep=args.sep, sheet=args.sheet, limits=limits)
     if args.workspace is not None:
         options["enrolments"] = _register_enrolments(args.workspace, frame)
     report = validator.function(frame, show_sensitive=args.show_sensitive, **options)

@@ -13,6 +13,13 @@ def _grant(next_step: NextStep) -> str:
     return "ask your administrator to grant them (usikit roles grant YOUR_USER ROLE, for each)"
 
 
+def _raise_limit(next_step: NextStep) -> str:
+    limit, value = next_step["limit"], next_step["value"]
+    if limit == "bytes":
+        return f"split the file, or raise the limit (--max-bytes {value})"
+    return f"split the file, or raise the limit (--limit {limit}={value}, or USIKIT_LIMITS)"
+
+
 CLI_WORDING: Wording = {
     Do.TRY_AGAIN_LATER: "nothing was half-done: run the same command again later",
     Do.FIX_OR_REMOVE_RECORDS: "fix them (usikit batch edit) or remove them (usikit batch remove)",
@@ -37,5 +44,5 @@ CLI_WORDING: Wording = {
     Do.IMPORT_UNMASKED: "import the original file, or an export made with --show-sensitive",
     Do.ALLOW_TEMPORARY_ULN: "allow temporary ULNs (--allow-temporary-uln)",
     Do.CHECK_SEPARATOR: "check the separator (--sep) and that the first row is the header",
-    Do.RAISE_LIMIT: "split the file, or raise the limit ({option})",
+    Do.RAISE_LIMIT: _raise_limit,
 }

@@ -98,16 +98,16 @@ def looks_like_markup(sample: str) -> bool:
     )
 
 
-def decode_sample(data: bytes, encoding: str) -> str:
-    """The first records of the file as text, cut at a line end, for sniffing.
+def decode_sample(data: bytes, encoding: str, size: int = SAMPLE_BYTES) -> str:
+    """The first `size` bytes of the file as text, cut at a line end, for sniffing.
 
     Raises UnicodeDecodeError when the sample is not in `encoding` (a character cut by
     the sample's end is left out, not taken for an error).
     """
     decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
-    text = decoder.decode(data[:SAMPLE_BYTES], final=len(data) <= SAMPLE_BYTES)
+    text = decoder.decode(data[:size], final=len(data) <= size)
     text = text.lstrip("\ufeff")
-    if len(data) > SAMPLE_BYTES and "\n" in text:
+    if len(data) > size and "\n" in text:
         text = text[: text.rindex("\n")]
     return text
 
@@ -156,6 +156,9 @@ def _field_counts(
 ) -> list[int]:
     # newline="": files saved by Excel for Mac end their lines with a lone CR.
     reader = csv.reader(io.StringIO(sample, newline=""), delimiter=sep)
+    # The csv module refuses cells over 128 KB; no cell is longer than the sample, and the
+    # larger limit only matters to this process.
+    csv.field_size_limit(max(csv.field_size_limit(), len(sample) + 1))
     counts: list[int] = []
     try:
         for record in reader:
@@ -164,5 +167,5 @@ def _field_counts(
             if len(counts) >= SAMPLE_RECORDS:
                 break
     except csv.Error:
-        return []
+        return counts  # what came before a damaged record still says something
     return counts

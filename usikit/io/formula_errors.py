@@ -8,13 +8,14 @@ byte scan tells whether the sheet has any (most have none), and only then is it 
 
 from __future__ import annotations
 
-import posixpath
 import zipfile
 from pathlib import Path
 from typing import IO
 from xml.etree import ElementTree
 
 from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
+
+from usikit.io.extent import sheet_part
 
 ERROR_TYPE = (b' t="e"', b" t='e'")  # the cell type attribute of an error cell
 CHUNK = 1 << 20
@@ -28,37 +29,13 @@ def formula_errors(path: Path, sheet: str) -> dict[tuple[int, int], str]:
     """
     try:
         with zipfile.ZipFile(path) as archive:
-            part = _sheet_part(archive, sheet)
+            part = sheet_part(archive, sheet)
             if part is None or not _has_error_cells(archive, part):
                 return {}
             with archive.open(part) as xml:
                 return _error_cells(xml)
     except (zipfile.BadZipFile, KeyError, ElementTree.ParseError, OSError, ValueError):
         return {}
-
-
-def _local(tag: str) -> str:
-    return tag.rsplit("}", 1)[-1]
-
-
-def _sheet_part(archive: zipfile.ZipFile, sheet: str) -> str | None:
-    """The zip member holding `sheet`: workbook.xml names it, the relationships locate it."""
-    workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
-    ids = [
-        value
-        for element in workbook.iter()
-        if _local(element.tag) == "sheet" and element.get("name") == sheet
-        for key, value in element.attrib.items()
-        if _local(key) == "id"
-    ]
-    if not ids:
-        return None
-    relations = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
-    for relation in relations:
-        if relation.get("Id") == ids[0]:
-            target = relation.get("Target", "")
-            return target.lstrip("/") if target.startswith("/") else posixpath.join("xl", target)
-    return None
 
 
 def _has_error_cells(archive: zipfile.ZipFile, part: str) -> bool:
@@ -78,9 +55,9 @@ def _has_error_cells(archive: zipfile.ZipFile, part: str) -> bool:
 def _error_cells(xml: IO[bytes]) -> dict[tuple[int, int], str]:
     found: dict[tuple[int, int], str] = {}
     for _, element in ElementTree.iterparse(xml, events=("end",)):
-        name = _local(element.tag)
+        name = element.tag.rsplit("}", 1)[-1]
         if name == "c" and element.get("t") == "e" and element.get("r"):
-            text = next((v.text for v in element if _local(v.tag) == "v"), None) or ""
+            text = next((v.text for v in element if v.tag.rsplit("}", 1)[-1] == "v"), None) or ""
             letters, row = coordinate_from_string(element.get("r", ""))
             found[(row - 1, column_index_from_string(letters) - 1)] = text
         elif name == "row":

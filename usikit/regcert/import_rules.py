@@ -32,7 +32,7 @@ from usikit.regcert.fields import (
     TEXT_LENGTH,
     ULN,
 )
-from usikit.regcert.keys import canonical_statuses, pair_keys
+from usikit.regcert.keys import canonical_statuses, number_keys, pair_keys
 from usikit.regcert.layout import check_columns
 from usikit.regcert.register_rules import RegisterView, register_rules
 from usikit.report import ValidationReport
@@ -112,10 +112,10 @@ def file_rules(today: dt.date, allow_temporary: bool) -> tuple[Rule, ...]:
         Rule(
             REGISTRATION_NUMBER,
             "registration_number_twice",
-            lambda v: (v == "") | ~v.duplicated(keep=False),
-            "{column} {value} is also in row {detail}; a registration number belongs to one "
-            "learner's qualification",
-            detail=lambda f, rows: others_in_group(f.loc[rows, REGISTRATION_NUMBER]),
+            lambda v: (v == "") | ~number_keys(v).duplicated(keep=False),
+            "{column} {value} is also in row {detail} (capitals and small letters are the "
+            "same number); a registration number belongs to one learner's qualification",
+            detail=lambda f, rows: others_in_group(number_keys(f.loc[rows, REGISTRATION_NUMBER])),
             skips_blank=True,
         ),
         *(

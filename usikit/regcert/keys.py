@@ -4,6 +4,8 @@ qualification under either of its spellings, and a status however it was typed."
 from __future__ import annotations
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from usikit.identifiers.qualification import AIM_PATTERN, OFQUAL_PATTERN
 from usikit.regcert.fields import QUALIFICATION_NUMBER, STATUSES, ULN
@@ -14,6 +16,13 @@ QUALIFICATION_SHAPE = f"(?:{OFQUAL_PATTERN})|(?:{AIM_PATTERN})"
 def qualification_keys(values: pd.Series) -> pd.Series:
     """The aim-reference spelling (no slashes): 603/1234/5 and 60312345 are one qualification."""
     return values.str.replace("/", "", regex=False)
+
+
+def number_keys(values: pd.Series) -> pd.Series:
+    """Registration numbers as they are compared: rn-a1 and RN-A1 are one number (the letters
+    A-Z in capitals, as the database's upper() makes them; the stored spelling is kept)."""
+    array = pa.array(values, type=pa.large_string(), from_pandas=True)
+    return pd.Series(pc.ascii_upper(array), index=values.index, dtype="str")
 
 
 def record_keys(ulns: pd.Series, numbers: pd.Series) -> pd.Series:

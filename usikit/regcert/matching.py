@@ -37,7 +37,7 @@ from usikit.regcert.fields import (
     ULN,
 )
 from usikit.regcert.import_rules import import_records, validate_regcert
-from usikit.regcert.keys import record_keys
+from usikit.regcert.keys import number_keys, record_keys
 from usikit.regcert.register import load_records, lock_register
 from usikit.regcert.register_rules import Lookup
 from usikit.regcert.tables import learners, qualifications, registrations
@@ -103,15 +103,20 @@ def plan_import(rows: pd.DataFrame, current: pd.DataFrame) -> ImportPlan:
     exists = record["record_id"].notna().to_numpy()
     given = rows[REGISTRATION_NUMBER]
     stored = record["registration_number"]
-    number = given.where(given != "", stored)
-    values = {
-        key: rows[name].where(rows[name] != "", record[key])
-        for name, key in KEPT_WHEN_EMPTY.items()
-    }
+    # The stored spelling stays when the row gives the same number in other capitals.
+    same = (given == "") | (number_keys(given) == number_keys(stored))
+    number = given.where(~same, stored)
     previous = record["status"].where(exists, NEW_RECORD_STATUS)
     wanted = rows[STATUS]
     reverted = (wanted.isin(list(NEEDS_REGISTRATION_NUMBER)) & (number == "")).to_numpy()
     status = wanted.where(~reverted, previous)
+    # A reverted row's dates and postal reference belong to the status it was refused: the
+    # record keeps its own (an Exempt record never gets an Achieved date).
+    taken = pd.Series(~reverted, index=rows.index)
+    values = {
+        key: rows[name].where((rows[name] != "") & taken, record[key])
+        for name, key in KEPT_WHEN_EMPTY.items()
+    }
     changed = (number != stored) | (status != previous)
     for key, value in values.items():
         changed |= value != record[key]
@@ -152,14 +157,14 @@ def _refuse_stale(rows: pd.DataFrame, keys: pd.Series, current: pd.DataFrame) ->
     stored = Lookup.of(current.index.to_series(), current["registration_number"])
     numbered = (current["registration_number"] != "").to_numpy()
     owners = Lookup.of(
-        current["registration_number"][numbered], current.index.to_series()[numbered]
+        number_keys(current["registration_number"][numbered]), current.index.to_series()[numbered]
     )
     given = rows[REGISTRATION_NUMBER]
-    found = owners.get(given)
+    found = owners.get(number_keys(given))
     number = stored.get(keys)
     unknown = ~stored.contains(keys)
     elsewhere = (given != "") & (found != "") & (found != keys)
-    differs = (given != "") & (number != "") & (number != given)
+    differs = (given != "") & (number != "") & (number_keys(number) != number_keys(given))
     _refuse_rows(rows.index[(unknown | elsewhere | differs).to_numpy()])
 
 
@@ -187,7 +192,7 @@ def _details(
     created = pd.Series(~exists, index=given.index)
     first = (given != "") & (stored == "")
     kept = (given == "") & (stored != "")
-    matched = (given != "") & (given == stored)
+    matched = (given != "") & (number_keys(given) == number_keys(stored))
     notes.append(_note(created & ~first, "record created"))
     notes.append(_note(created & first, "record created with this registration number"))
     notes.append(
@@ -201,7 +206,7 @@ def _details(
     if revert.any():
         why = (
             "Status " + wanted[revert] + " needs a registration number and the record has none; "
-            "the status stays " + previous[revert]
+            "the status stays " + previous[revert] + ", and the row's dates are not written"
         )
         notes.append(why.reindex(given.index).fillna("").astype(object))
     joined = notes[0]

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import ColumnElement, Connection, Select, Table, bindparam, select
+from sqlalchemy import ColumnElement, Connection, Select, Table, bindparam, func, select
 
 from usikit.regcert.fields import (
     QUALIFICATION_NUMBER,
@@ -24,7 +24,7 @@ from usikit.regcert.fields import (
     YES,
 )
 from usikit.regcert.import_rules import import_records
-from usikit.regcert.keys import qualification_keys
+from usikit.regcert.keys import number_keys, qualification_keys
 from usikit.regcert.tables import (
     LEARNER_KEYS,
     PROGRAMME_KEYS,
@@ -90,9 +90,14 @@ def load_records(
         rows = connection.execute(records_query(*labelled)).all()
     else:
         rows = []
+        upper_number = func.upper(registrations.c.registration_number)  # rn-a1 is RN-A1
         for query, column, wanted in (
             (records_query(*labelled), learners.c.uln, ulns),
-            (records_query(*labelled, numbered=True), registrations.c.registration_number, numbers),
+            (
+                records_query(*labelled, numbered=True),
+                upper_number,
+                None if numbers is None else number_keys(pd.Series(list(numbers), dtype="str")),
+            ),
         ):
             values = sorted(set(() if wanted is None else wanted))
             for start in range(0, len(values), CHUNK):

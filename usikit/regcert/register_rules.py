@@ -20,7 +20,7 @@ from usikit.regcert.fields import (
     STATUS,
     ULN,
 )
-from usikit.regcert.keys import QUALIFICATION_SHAPE, pair_keys, record_keys
+from usikit.regcert.keys import QUALIFICATION_SHAPE, number_keys, pair_keys, record_keys
 from usikit.rules.engine import Rule, as_records
 from usikit.rules.textscan import full_match
 
@@ -82,7 +82,7 @@ class RegisterView:
             numbers=Lookup.of(keys, numbers),
             statuses=Lookup.of(keys, frame.get(STATUS, blank)),
             learners=Lookup.of(frame[ULN]),
-            owners=Lookup.of(numbers[numbered], keys[numbered]),
+            owners=Lookup.of(number_keys(numbers[numbered]), keys[numbered]),
         )
 
 
@@ -103,7 +103,7 @@ def register_rules(view: RegisterView, allow_temporary: bool) -> tuple[Rule, ...
         return ~(shaped & learner) | view.numbers.contains(pair_keys(frame))
 
     def owner(frame: pd.DataFrame) -> pd.Series:
-        return view.owners.get(frame[REGISTRATION_NUMBER])
+        return view.owners.get(number_keys(frame[REGISTRATION_NUMBER]))
 
     def number_not_elsewhere(frame: pd.DataFrame) -> pd.Series:
         found = owner(frame)
@@ -131,7 +131,7 @@ def register_rules(view: RegisterView, allow_temporary: bool) -> tuple[Rule, ...
         return (
             (frame[REGISTRATION_NUMBER] == "")
             | (stored == "")
-            | (stored == frame[REGISTRATION_NUMBER])
+            | (number_keys(stored) == number_keys(frame[REGISTRATION_NUMBER]))
         )
 
     def keeps_status(frame: pd.DataFrame) -> pd.Series:
@@ -187,7 +187,8 @@ def register_rules(view: RegisterView, allow_temporary: bool) -> tuple[Rule, ...
             "status_reverts",
             keeps_status,
             "{column} {value} needs a registration number, and neither this row nor the "
-            "record has one; the record keeps the status {detail}",
+            "record has one; the record keeps the status {detail}, and the row's dates and "
+            "postal reference are not written",
             WARNING,
             uses=(ULN, QUALIFICATION_NUMBER, REGISTRATION_NUMBER),
             detail=kept_status,

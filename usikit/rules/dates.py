@@ -16,6 +16,7 @@ DAY_FIRST = r"([0-9]{1,2})[/.\-]([0-9]{1,2})[/.\-]([0-9]{4})(?: 00:00(?::00)?)?"
 ISO = r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:[T ]00:00(?::00(?:\.0+)?)?)?"
 TWO_DIGIT_YEAR = r"[0-9]{1,2}[/.\-][0-9]{1,2}[/.\-][0-9]{2}"
 MONTH_YEAR = r"([0-9]{1,2})[/.\-]([0-9]{4})"
+ISO_MONTH = r"([0-9]{4})-([0-9]{1,2})"
 DATE_FORMAT = "%d/%m/%Y"
 
 NOT_REAL = "is not a real date"
@@ -75,18 +76,21 @@ def why_not_a_date(values: pd.Series) -> pd.Series:
 
 
 def canonical_month_years(values: pd.Series) -> pd.Series:
-    """mm/yyyy for month-year values (a Medicare green card's expiry); others unchanged."""
+    """mm/yyyy for month-year values (a Medicare green card's expiry: 11/2029, 11-2029, or
+    ISO 2029-11); others unchanged."""
     odd = (values != "") & ~_fullmatch(values, r"[0-9]{2}/[0-9]{4}|[0-9]{2}/[0-9]{2}/[0-9]{4}")
     if not odd.any():
         return values
-    parts = values[odd].str.extract(f"^{MONTH_YEAR}$")
-    found = parts[0].notna()
-    if not found.any():
-        return values
     result = values.copy()
-    rows = found.index[found.to_numpy()]
-    result[rows] = parts.loc[rows, 0].str.zfill(2) + "/" + parts.loc[rows, 1]
-    return result
+    changed = False
+    for pattern, month, year in ((MONTH_YEAR, 0, 1), (ISO_MONTH, 1, 0)):
+        parts = values[odd].str.extract(f"^{pattern}$")
+        found = parts[0].notna()
+        if found.any():
+            rows = found.index[found.to_numpy()]
+            result[rows] = parts.loc[rows, month].str.zfill(2) + "/" + parts.loc[rows, year]
+            changed = True
+    return result if changed else values
 
 
 def parse_month_years(values: pd.Series) -> pd.Series:

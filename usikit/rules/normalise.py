@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from usikit.privacy import mask_series
 from usikit.problems import WARNING, name_checks, problems_frame, typed_problems
@@ -119,17 +121,59 @@ def _shortened(values: pd.Series) -> pd.Series:
 # Steps used by several layouts.
 
 # Characters that show nothing: control characters (tabs and line breaks aside: tidying
-# makes them spaces), direction marks copied with right-to-left text, zero-width spaces,
-# byte-order marks. (Zero-width joiners are left: some scripts spell with them.)
+# makes them spaces), direction marks copied with right-to-left text, zero-width spaces, the
+# word joiner and invisible operators, soft hyphens, byte-order marks, fillers and tags.
+# Zero-width joiners and non-joiners are left here: some scripts spell with them (Persian,
+# the Indic scripts); `drop_joiners` removes them where no script needs them (identifiers).
 CONTROLS = bytes((*range(0, 9), 0x0B, *range(0x0E, 0x20), 0x7F))
-MARK_LEADS = b"\xe2\xef"  # the first byte of U+200B-U+2069 and of U+FEFF in UTF-8
-INVISIBLE = r"[\x00-\x08\x0b\x0e-\x1f\x7f" + "\u200b\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]"
+# The first byte in UTF-8 of U+00AD, U+061C, U+115F/U+1160/U+180E, U+200B-U+2069, U+3164,
+# U+FEFF/U+FFA0/U+FFF9-U+FFFB and of the tags (U+E0000...): a cheap scan finds the cells.
+MARK_LEADS = b"\xc2\xd8\xe1\xe2\xe3\xef\xf3"
+INVISIBLE = (
+    r"[\x00-\x08\x0b\x0e-\x1f\x7f"
+    "\u00ad\u061c\u115f\u1160\u180e\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064"
+    "\u2066-\u2069\u3164\ufeff\uffa0\ufff9-\ufffb\U000e0000-\U000e007f]"
+)
+JOINERS = "[\u200c\u200d]"
 
 
 def drop_invisible(values: pd.Series) -> pd.Series:
     """Remove characters a person cannot see, so that what is checked is what they see."""
     odd = textscan.holding_bytes(values, CONTROLS + MARK_LEADS)  # most cells: none of them
     return replaced_where(values, odd, INVISIBLE, "")
+
+
+def drop_joiners(values: pd.Series) -> pd.Series:
+    """Remove zero-width joiners and non-joiners: in an identifier they only make one value
+    look like another (S0000001 and S000\u200d0001 would be two clients)."""
+    return replaced_where(values, textscan.holding_bytes(values, b"\xe2"), JOINERS, "")
+
+
+def composed(values: pd.Series) -> pd.Series:
+    """Accents written as one character with their letter (Unicode NFC): an e followed by a
+    combining accent is counted, compared and sent as the é it shows."""
+    return _normalised(values, "NFC")
+
+
+def ordinary_forms(values: pd.Series) -> pd.Series:
+    """Full-width and other special forms of letters and digits written as the ordinary ones
+    (Unicode NFKC): a full-width zero (U+FF10) is a 0 in an identifier."""
+    return _normalised(values, "NFKC")
+
+
+def _normalised(values: pd.Series, form: str) -> pd.Series:
+    odd = textscan.holding(values, non_ascii=True)  # plain ASCII needs nothing
+    if not odd.any():
+        return values
+    before = values[odd]
+    array = pa.array(before, type=pa.large_string(), from_pandas=True)
+    after = pd.Series(pc.utf8_normalize(array, form=form), index=before.index, dtype="str")
+    changed = (after != before).to_numpy()
+    if not changed.any():
+        return values
+    where = pd.Series(False, index=values.index)
+    where[before.index[changed]] = True
+    return patched(values, where, after[changed])
 
 
 def tidy_spaces(values: pd.Series) -> pd.Series:

@@ -4,9 +4,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 
 import pandas as pd
 
+from usikit.privacy import mask, mask_quoted
 from usikit.problems import Problem, problems_frame
 from usikit.report import ValidationReport
 from usikit.rules.engine import Schema, as_records, digest_of, reader_problems, source_of
@@ -35,7 +37,7 @@ def run_validation(
     typed = as_records(frame)
     renamed, header_problems, headers = read_headers(typed)
     earlier = [
-        *reader_problems(frame),
+        *_masked(reader_problems(frame), headers, schema.sensitive, show_sensitive),
         *header_problems,
         *(more_problems(headers) if more_problems else ()),
     ]
@@ -63,3 +65,20 @@ def run_validation(
         )
     report.headers = headers
     return report
+
+
+def _masked(
+    problems: Sequence[Problem], headers: pd.DataFrame, sensitive: frozenset[str], reveal: bool
+) -> list[Problem]:
+    """A reader's problems, with the values quoted by those in columns holding personal data
+    (a date of birth, a document number) masked: the reader found them before it knew what
+    the columns hold."""
+    if reveal:
+        return list(problems)
+    hidden = set(headers.loc[headers["read_as"].isin(list(sensitive)), "found"]) | set(sensitive)
+    return [
+        replace(p, value=mask(p.value), message=mask_quoted(p.message))
+        if p.column in hidden and p.row is not None
+        else p
+        for p in problems
+    ]

@@ -17,7 +17,7 @@ from sqlalchemy import Connection, select, text
 from sqlalchemy.exc import DBAPIError
 
 from usikit.errors import Do, PermissionRefused, Refused, step
-from usikit.store.audit import who
+from usikit.store.actor import who
 from usikit.store.engine import Workspace
 from usikit.store.roles import ROLE_NAMES, Role, as_roles
 from usikit.store.tables import workspace_roles

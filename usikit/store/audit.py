@@ -1,28 +1,35 @@
 """The audit trail: one appended record per import, apply, export, submission and retrieval.
 
 A record says who, when, what, which file (its name and SHA-256) and how many records; it
-never holds personal data. Records are only ever added: on SQLite triggers refuse any change,
-on PostgreSQL only the administrator role may change or delete them, and a trigger writes the
-database user who logged in (`session_user`) as `who`, whatever the insert says. A change to
-the workspace is recorded in its own transaction; an export is recorded just after its file
-is in place (`record_after`).
+never holds personal data. Records are only ever added: on SQLite triggers refuse any change;
+on PostgreSQL no officer's role may write the table at all: records are added only through
+usikit's own function `usikit_audit_record` (SECURITY DEFINER), which takes a known action,
+a file name without folders, a SHA-256 and whole counts, and writes the time of the server
+and the database user who logged in (`session_user`), so nobody can add a record in another's
+name, backdate one, or write free text into it; only the administrator role may change or
+delete records. Reading the whole trail needs the audit role. A change to the workspace is
+recorded in its own transaction; an export is recorded just after its file is in place
+(`record_after`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import getpass
 import hashlib
 import json
+import re
 from collections.abc import Iterable
 from pathlib import Path
 
 import pandas as pd
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, func, select, text
 
 from usikit.report import ValidationReport
+from usikit.store.access import acting
+from usikit.store.actor import who
 from usikit.store.clock import now
 from usikit.store.engine import Workspace
+from usikit.store.roles import Role
 from usikit.store.tables import audit
 
 ACTIONS: list[str] = []  # what may be recorded: each schema part declares its own (`declare`)
@@ -45,7 +52,7 @@ AUDIT_GUARDS = (
     "BEGIN SELECT RAISE(ABORT, 'audit records cannot be removed'); END",
 )
 # PostgreSQL: an audit record names the database user who logged in, whatever the insert
-# says, so that nobody can write a record in someone else's name (grants keep it append-only).
+# says, so that nobody can write a record in someone else's name.
 AUDIT_WHO_FUNCTION = (
     "CREATE OR REPLACE FUNCTION usikit_audit_who() RETURNS trigger LANGUAGE plpgsql AS "
     "$$ BEGIN NEW.who := session_user; RETURN NEW; END $$"
@@ -54,11 +61,59 @@ AUDIT_WHO_TRIGGER = (
     "CREATE TRIGGER audit_who BEFORE INSERT ON audit "
     "FOR EACH ROW EXECUTE FUNCTION usikit_audit_who()"
 )
+# The one way an officer's role adds a record (schema version 4): it runs as the workspace's
+# owner, checks what it is given, and takes the time and the user from the server.
+AUDIT_RECORD = "usikit_audit_record(text, text, text, text)"
+_AUDIT_RECORD_BODY = """
+DECLARE
+  entry record;
+BEGIN
+  IF p_action IS NULL OR NOT (p_action = ANY ({actions})) THEN
+    RAISE EXCEPTION 'unknown audit action %', p_action USING ERRCODE = '22023';
+  END IF;
+  IF p_file_name IS NULL OR length(p_file_name) > 260 OR strpos(p_file_name, '/') > 0
+     OR strpos(p_file_name, chr(92)) > 0 THEN
+    RAISE EXCEPTION 'an audit record names a file without its folders' USING ERRCODE = '22023';
+  END IF;
+  IF p_file_sha256 IS NULL OR p_file_sha256 !~ '^([0-9a-f]{{64}})?$' THEN
+    RAISE EXCEPTION 'an audit record holds a SHA-256 or nothing' USING ERRCODE = '22023';
+  END IF;
+  IF jsonb_typeof(p_counts::jsonb) IS DISTINCT FROM 'object' THEN
+    RAISE EXCEPTION 'audit counts are an object of counts' USING ERRCODE = '22023';
+  END IF;
+  FOR entry IN SELECT key, value FROM jsonb_each(p_counts::jsonb) LOOP
+    IF NOT (entry.key = ANY ({counts})) OR jsonb_typeof(entry.value) <> 'number'
+       OR (entry.value::text)::numeric < 0
+       OR (entry.value::text)::numeric <> trunc((entry.value::text)::numeric) THEN
+      RAISE EXCEPTION 'audit count % is not a known whole count', entry.key
+        USING ERRCODE = '22023';
+    END IF;
+  END LOOP;
+  INSERT INTO audit (at, who, action, file_name, file_sha256, counts)
+  VALUES (now(), session_user, p_action, p_file_name, p_file_sha256, p_counts);
+END
+"""
+
+
+def _text_array(values: Iterable[str]) -> str:
+    quoted = ", ".join("'" + value.replace("'", "''") + "'" for value in values)
+    return f"ARRAY[{quoted}]::text[]"
+
+
+def _record_function(connection: Connection) -> str:
+    schema = str(connection.exec_driver_sql("SELECT current_schema()").scalar_one())
+    body = _AUDIT_RECORD_BODY.format(actions=_text_array(ACTIONS), counts=_text_array(COUNTS))
+    return (
+        "CREATE OR REPLACE FUNCTION usikit_audit_record(p_action text, p_file_name text, "
+        "p_file_sha256 text, p_counts text) RETURNS void LANGUAGE plpgsql SECURITY DEFINER "
+        f'SET search_path = "{schema}", pg_temp AS $body${body}$body$'
+    )
 
 
 def guard_audit(connection: Connection) -> None:
     """What the audit table cannot say by itself: on SQLite append-only, on PostgreSQL a
-    `who` that is the logged-in user. Safe to run again."""
+    `who` that is the logged-in user and the one function that adds records (executed only
+    by the roles it is granted to: `usikit.store.grants`). Safe to run again."""
     if connection.dialect.name != "postgresql":
         for statement in AUDIT_GUARDS:
             connection.exec_driver_sql(statement)
@@ -69,14 +124,9 @@ def guard_audit(connection: Connection) -> None:
     ).first()
     if present is None:
         connection.exec_driver_sql(AUDIT_WHO_TRIGGER)
-
-
-def who(connection: Connection) -> str:
-    """The person acting: the database user who logged in on PostgreSQL (`session_user`,
-    which the audit table's trigger writes whatever an insert says), the login on SQLite."""
-    if connection.dialect.name == "postgresql":
-        return str(connection.exec_driver_sql("SELECT session_user").scalar_one())
-    return getpass.getuser() or "unknown"
+    # The driver reads % as a placeholder: the body's RAISE formats are written %%.
+    connection.exec_driver_sql(_record_function(connection).replace("%", "%%"))
+    connection.exec_driver_sql(f"REVOKE ALL ON FUNCTION {AUDIT_RECORD} FROM PUBLIC")
 
 
 # A file to fingerprint: its path, or its (name, SHA-256) taken while it was there.
@@ -89,13 +139,16 @@ def file_digest(path: FileRef) -> tuple[str, str]:
         return "", ""
     if isinstance(path, tuple):
         name, sha = path
-        return Path(name).name[:260], sha
+        return re.split(r"[\\/]", name)[-1][:260], sha
     path = Path(path)
     digest = hashlib.sha256()
     with path.open("rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
-    return path.name[:260], digest.hexdigest()
+    return re.split(r"[\\/]", path.name)[-1][:260], digest.hexdigest()
+
+
+SHA256 = re.compile(r"([0-9a-f]{64})?")
 
 
 def record(
@@ -112,6 +165,15 @@ def record(
     if unknown:
         raise ValueError(f"unknown audit counts {sorted(unknown)}")
     name, sha = file_digest(file)
+    if not SHA256.fullmatch(sha):
+        raise ValueError("an audit record holds a SHA-256 or nothing")
+    tally = json.dumps({k: int(v) for k, v in counts.items()}, sort_keys=True)
+    if connection.dialect.name == "postgresql":  # the one way in: usikit's own function
+        connection.execute(
+            text("SELECT usikit_audit_record(:action, :file_name, :sha, :counts)"),
+            {"action": action, "file_name": name, "sha": sha, "counts": tally},
+        )
+        return
     connection.execute(
         audit.insert().values(
             at=now(),
@@ -119,7 +181,7 @@ def record(
             action=action,
             file_name=name,
             file_sha256=sha,
-            counts=json.dumps({k: int(v) for k, v in counts.items()}, sort_keys=True),
+            counts=tally,
         )
     )
 
@@ -155,13 +217,22 @@ def record_after(workspace: Workspace, action: str, *, file: FileRef = None, **c
         raise
 
 
+READING = "read the audit trail"
+
+
 def audit_records(
     workspace: Workspace,
     *,
     since: dt.date | None = None,
     actions: Iterable[str] = (),
 ) -> pd.DataFrame:
-    """The audit trail, oldest first, as a table with one column per count."""
+    """The audit trail, oldest first, as a table with one column per count (the audit
+    role: the whole trail says who did what)."""
+    with acting(workspace, Role.AUDIT, READING):
+        return _records(workspace, since, actions)
+
+
+def _records(workspace: Workspace, since: dt.date | None, actions: Iterable[str]) -> pd.DataFrame:
     query = select(audit).order_by(audit.c.id)
     if since is not None:
         start = dt.datetime.combine(since, dt.time(), tzinfo=dt.UTC)
@@ -186,8 +257,8 @@ def audit_records(
 
 
 def activity(workspace: Workspace) -> pd.DataFrame:
-    """Audit records per day and action, for the activity chart."""
-    with workspace.begin() as connection:
+    """Audit records per day and action, for the activity chart (the audit role)."""
+    with acting(workspace, Role.AUDIT, READING), workspace.begin() as connection:
         rows = connection.execute(
             select(audit.c.at, audit.c.action, func.count()).group_by(audit.c.at, audit.c.action)
         ).all()

@@ -23,7 +23,8 @@ def open_store(url: str | None, schema: WorkspaceSchema, *, create: bool = True)
     if parsed.get_backend_name() == "sqlite":
         engine = sqlite_engine(parsed.database, create=create)
     else:
-        engine = create_engine(parsed, pool_pre_ping=True)
+        # An error never quotes the statement's values (dates of birth, document numbers).
+        engine = create_engine(parsed, pool_pre_ping=True, hide_parameters=True)
     workspace = Workspace(engine, shown, schema)
     try:
         upgrade(workspace)

@@ -97,7 +97,11 @@ def sqlite_engine(database: str | None, *, create: bool) -> Engine:
             raise InputError(f"cannot create the workspace {path}: its folder does not exist")
         descriptor = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)  # owner-only from birth
         os.close(descriptor)
-    engine = create_engine(f"sqlite:///{path}", connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+    engine = create_engine(
+        f"sqlite:///{path}",
+        connect_args={"timeout": BUSY_TIMEOUT_MS / 1000},
+        hide_parameters=True,  # an error never quotes the values (dates of birth...) written
+    )
     event.listen(engine, "connect", _sqlite_pragmas)
     event.listen(engine, "begin", _sqlite_begin)
     return engine

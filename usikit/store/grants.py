@@ -19,7 +19,8 @@ from sqlalchemy.exc import DBAPIError
 
 from usikit.errors import Do, InputError, step
 from usikit.store.access import REFUSED, role_exists
-from usikit.store.audit import guard_audit, who
+from usikit.store.actor import who
+from usikit.store.audit import AUDIT_RECORD, guard_audit
 from usikit.store.clock import now
 from usikit.store.engine import Workspace
 from usikit.store.roles import ADMIN, PREFIX, Role, database_role
@@ -155,12 +156,16 @@ def apply_grants(connection: Connection, schema: WorkspaceSchema) -> list[str]:
     admin = database_role(ADMIN)
     for table in tables:
         _grant(connection, "ALL PRIVILEGES", table, admin)
+    # Every role records its work in the audit trail, through usikit's function only.
+    for name in (*(role.database_role for role in Role), admin):
+        connection.exec_driver_sql(f"GRANT EXECUTE ON FUNCTION {AUDIT_RECORD} TO {name}")
     for role in Role:
         connection.exec_driver_sql(f"GRANT {role.database_role} TO {admin} WITH ADMIN OPTION")
     done.append(
         "granted every role its tables (the register: manage_regcert only); usikit_admin "
-        "may grant the roles; audit records: only usikit_admin may change, and each names "
-        "the database user who wrote it"
+        "may grant the roles; audit records: added only through usikit's function, read with "
+        "the audit role, changed only by usikit_admin, and each names the database user who "
+        "wrote it"
     )
     return done
 

@@ -1,4 +1,4 @@
-"""The four roles, named once: what each allows, and its names in the database.
+"""The five roles, named once: what each allows, and its names in the database.
 
 On PostgreSQL each role is a database role (`usikit_bulk_upload`, ...) that the database
 itself enforces through grants and a gate view per role (`usikit.store.access` reads the gates,
@@ -18,6 +18,7 @@ class Role(StrEnum):
     MANAGE_REGCERT = "manage_regcert"
     USI_BATCHES = "usi_batches"
     DATA_EXPORT = "data_export"
+    AUDIT = "audit"
 
     @property
     def description(self) -> str:
@@ -38,6 +39,7 @@ DESCRIPTIONS = {
     Role.MANAGE_REGCERT: "view and change the Registration & Certification register",
     Role.USI_BATCHES: "build, submit and retrieve USI batches",
     Role.DATA_EXPORT: "export client, batch, register and error files",
+    Role.AUDIT: "read the whole audit trail (who imported, exported, submitted what, and when)",
 }
 ROLE_NAMES = frozenset(role.value for role in Role)
 ADMIN = "admin"  # the administrators' database role (usikit_admin): not a role officers hold

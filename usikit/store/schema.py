@@ -44,15 +44,25 @@ def _roles_and_audit(connection: Connection) -> None:
     to grant them on the new tables."""
 
 
-# Every role may read the version and the roles, and append to the audit trail.
+def _audit_by_function(connection: Connection) -> None:
+    """Version 4 takes writing the audit trail away from the officers' roles: on PostgreSQL
+    records are added only through usikit's function (`usikit.store.audit.guard_audit`
+    creates it after the steps, and the upgrade's grants give each role EXECUTE on it and
+    take back INSERT on the table), and reading the trail needs the new audit role. The
+    tables do not change, so this step has nothing of its own to do."""
+
+
+# Every role may read the version and the roles; the audit role reads the trail. Nobody
+# writes it but usikit's function (PostgreSQL; `usikit.store.grants` grants it).
 STORE_PART = SchemaPart(
     "store",
     STORE_TABLES,
     grants={
-        role: {"schema_info": "SELECT", "workspace_roles": "SELECT", "audit": "SELECT, INSERT"}
+        role: {"schema_info": "SELECT", "workspace_roles": "SELECT"}
+        | ({"audit": "SELECT"} if role == Role.AUDIT else {})
         for role in Role
     },
-    steps={1: _roles_and_audit},
+    steps={1: _roles_and_audit, 3: _audit_by_function},
     audit_actions=("error report export", "import results export"),  # `usikit.store.exports`
 )
 

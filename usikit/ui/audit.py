@@ -2,8 +2,8 @@
 
 The records come from `usikit.store.audit` (`audit_records`, `activity`); the screen
 filters them, shows them newest first with a chart of the activity by day, and exports what it
-shows as CSV through the library's writer. Reading the trail needs no role: it holds no
-personal data, only file names, fingerprints and counts.
+shows as CSV through the library's writer. Reading the trail needs the audit role: it holds
+no personal data, but it says who did what and when.
 """
 
 from __future__ import annotations
@@ -17,9 +17,11 @@ import pandas as pd
 from usikit.errors import InputError
 from usikit.io import write_csv
 from usikit.store.audit import ACTIONS, activity, audit_records
+from usikit.store.roles import Role
 from usikit.ui.downloads import Downloads, export_path
 from usikit.ui.grid import PAGE_SIZE, PagedGrid
 from usikit.ui.messages import box
+from usikit.ui.permissions import needs
 from usikit.ui.screen import WIDE, Screen, button, guarded, heading, ready
 from usikit.ui.stacked_chart import Row, StackedChart
 from usikit.wording import counted
@@ -84,6 +86,7 @@ class AuditScreen(Screen):
     tab = "Audit trail"
     what = "who imported, exported, submitted, retrieved and corrected what, and when"
     notebook = "05_audit.ipynb"
+    grid_needs = (Role.AUDIT, "the audit trail")
 
     def __init__(self, workspace: str | Path | None = None, *, page_size: int = PAGE_SIZE):
         super().__init__(workspace)
@@ -148,10 +151,11 @@ class AuditScreen(Screen):
     def refresh_view(self) -> None:
         self.refresh()  # the other screens' work is in the trail now
 
+    @needs(Role.AUDIT, controls=("reload", "everything", "since", "actions", "export"))
     @guarded
     def refresh(self) -> None:
         """Read the trail again under the filters: the table, the chart and the summary."""
-        if self.workspace is None:
+        if self.workspace is None or not self.may_see_grid:
             return
         since, chosen = since_day(self.since.value), list(self.actions.value)
         self.records = audit_records(self.opened, since=since, actions=chosen)

@@ -1,18 +1,22 @@
 """Choosing a spreadsheet: uploaded from the officer's computer, or picked in the workspace folder.
 
-An uploaded file is copied into a private temporary folder only while it is read (the
-readers take a path and tell files apart by content), then deleted: the screens keep the
-records in memory and in the workspace, never a stray copy of the spreadsheet.
+An uploaded file becomes a file the readers can open only while it is read (the readers take
+a path and tell files apart by content): on Linux an anonymous file in memory that no folder
+shows and that ends with the process, however it ends; elsewhere a private temporary folder,
+deleted after. The screens keep the records in memory and in the workspace, never a stray
+copy of the spreadsheet.
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
+import os
 import re
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import ipywidgets as widgets
@@ -103,18 +107,37 @@ def _safe_name(name: str) -> str:
 
 
 def _read_upload(name: str, content: bytes, reader: Callable[[Path], pd.DataFrame]) -> pd.DataFrame:
+    with _private_copy(name, content) as path:
+        try:
+            frame = reader(path)
+        except InputError as exc:
+            exc.path = name  # the officer's file, not the private copy
+            exc.args = (exc.text(),)
+            raise exc from None
+    info = table_info(frame)
+    if info is not None:  # the officer's file name, and its digest for the audit trail
+        sha256 = hashlib.sha256(content).hexdigest()
+        attach(frame, dataclasses.replace(info, source=name, sha256=sha256))
+    return frame
+
+
+@contextlib.contextmanager
+def _private_copy(name: str, content: bytes) -> Iterator[Path]:
+    """The upload as a file the readers can open. On Linux it lives in memory only (no name
+    on any disk, gone with the process whatever ends it); elsewhere a private temporary
+    folder holds it while it is read."""
+    if hasattr(os, "memfd_create") and Path("/proc/self/fd").is_dir():
+        descriptor = os.memfd_create(f"usikit-upload-{name}", 0)
+        try:
+            os.write(descriptor, content)
+            yield Path(f"/proc/self/fd/{descriptor}")
+        finally:
+            os.close(descriptor)
+        return
     folder = Path(tempfile.mkdtemp(prefix="usikit-upload-"))  # readable by its owner only
     try:
         path = folder / name
         path.write_bytes(content)
-        try:
-            frame = reader(path)
-        except InputError as exc:
-            raise InputError(exc.reason, path=name) from None
-        info = table_info(frame)
-        if info is not None:  # the officer's file name, and its digest for the audit trail
-            sha256 = hashlib.sha256(content).hexdigest()
-            attach(frame, dataclasses.replace(info, source=name, sha256=sha256))
-        return frame
+        yield path
     finally:
         shutil.rmtree(folder, ignore_errors=True)

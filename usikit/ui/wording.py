@@ -32,5 +32,6 @@ SCREEN_WORDING: Wording = {
     Do.IMPORT_UNMASKED: "load the original file, or an export made with personal data shown",
     Do.ALLOW_TEMPORARY_ULN: "tick 'accept the temporary ULN 9999999999'",
     Do.CHECK_SEPARATOR: "check the Separator and that the first row is the header",
-    Do.RAISE_LIMIT: "split the file into smaller files",
+    Do.RAISE_LIMIT: "split the file into smaller files, or ask your administrator to raise the "
+    "limit (the USIKIT_LIMITS setting: {limit}={value})",
 }

@@ -21,13 +21,20 @@ from dataclasses import dataclass
 import pandas as pd
 from sqlalchemy import select
 
+from usikit import settings
 from usikit.bulk_usi.batch_states import BatchState, RequestState, batch_state
 from usikit.bulk_usi.batches.channel import Channel
 from usikit.bulk_usi.batches.membership import NO_OPEN_BATCH, open_batch_id
 from usikit.bulk_usi.batches.refusal import refuse
 from usikit.bulk_usi.batches.view import BatchView, batch_frame
 from usikit.bulk_usi.registry import applications as wire
-from usikit.bulk_usi.registry.base import MAX_APPLICATIONS, Registry, is_the_registry
+from usikit.bulk_usi.registry.base import (
+    LIVE_NAME,
+    MAX_APPLICATIONS,
+    TEST_NAME,
+    Registry,
+    is_the_registry,
+)
 from usikit.bulk_usi.tables import batch_records, batches, submission_records, submissions
 from usikit.bulk_usi.validation import validate_clients
 from usikit.errors import Do, InputError, RecordsInError, RegistryFault, step
@@ -72,8 +79,12 @@ def submit_batch(
     """Send the open batch (or finish sending an interrupted one) to the registry.
 
     Refused, listing the records in error, while any record has an error. The batch is cut
-    into requests of at most 500 applications, each recorded before it is sent.
+    into requests of at most 500 applications, each recorded before it is sent. Records
+    without an identity document go with `non_dvs_document_type_id` (else the setting
+    USIKIT_NON_DVS_TYPE); the USI Registry itself refuses them without one, and so does this.
     """
+    if non_dvs_document_type_id is None:  # the organisation's setting, when it has one
+        non_dvs_document_type_id = settings.non_dvs_type_setting()
     request = SubmitRequest(org_code, user_reference, non_dvs_document_type_id, today)
     with acting(workspace, Role.USI_BATCHES, "submit a batch"):
         return _submit(Channel(workspace, registry, org_code), request)
@@ -113,8 +124,38 @@ def _submit(channel: Channel, request: SubmitRequest) -> Submission:
             f"batch {view.batch_id} holds clients that need no new USI ({listing}); "
             "remove them before submitting"
         )
+    _refuse_without_evidence_type(view, channel.registry.name, request)
     fresh = _record_requests(channel, view, checked, live, request)
     return send_pending(channel, view.batch_id, fresh=fresh)
+
+
+def _refuse_without_evidence_type(view: BatchView, registry: str, request: SubmitRequest) -> None:
+    """The USI Registry takes an application without an identity document (DVSCheckRequired
+    false) with the kind of evidence seen instead, NonDvsDocumentTypeId: its ids come from the
+    registry's list of non-DVS document types, so none is guessed. A batch for the registry
+    itself (or its 3PT test environment) holding such records is refused until it is given;
+    the simulator and a local endpoint take them without it."""
+    if request.non_dvs_document_type_id is not None or registry not in (LIVE_NAME, TEST_NAME):
+        return
+    records = view.report.records
+    without = records.loc[records["Document Type"] == "", "Client ID"].tolist()
+    if without:
+        listing = ", ".join(without[:SHOWN_IDS]) + (" ..." if len(without) > SHOWN_IDS else "")
+        raise InputError(
+            f"batch {view.batch_id} holds {len(without)} record(s) without an identity document "
+            f"({listing}): the {registry} needs the kind of evidence seen instead (a non-DVS "
+            "document type id from its list); give it (the setting USIKIT_NON_DVS_TYPE, or the "
+            "face's own choice), or add the records' documents"
+        )
+
+
+def _as_sent(record: dict[str, str]) -> dict[str, str]:
+    """A record as the registry takes it: a green Medicare card's expiry is its month (an
+    Excel date cell gives a full date; the registry takes xs:gYearMonth for green cards)."""
+    expiry = record.get("Document Expiry", "")
+    if record.get("Medicare Card Colour") == "Green" and expiry.count("/") == 2:
+        return {**record, "Document Expiry": expiry.split("/", 1)[1]}
+    return record
 
 
 def _record_requests(
@@ -127,7 +168,7 @@ def _record_requests(
     """
     applications = [
         wire.application_from_record(
-            record,
+            _as_sent(record),
             application_id=record["Client ID"],
             user_reference=request.user_reference,
             non_dvs_document_type_id=request.non_dvs_document_type_id,
