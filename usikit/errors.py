@@ -55,6 +55,11 @@ class Do(StrEnum):
     ALLOW_TEMPORARY_ULN = "allow temporary ULNs"
     CHECK_SEPARATOR = "check the separator"
     RAISE_LIMIT = "raise the limit"
+    RECORD_PERMISSION = "record the students' permission"
+    FIX_CLIENT = "correct the client's details"
+    REMOVE_FROM_BATCH = "take the client out of the open batch"
+    FINISH_CREATE = "finish creating the client's USI"
+    CHOOSE_EVIDENCE_TYPE = "choose one of the registry's evidence types"
 
 
 @dataclass(frozen=True)
@@ -105,6 +110,14 @@ PLAIN = {
     Do.ALLOW_TEMPORARY_ULN: "allow temporary ULNs",
     Do.CHECK_SEPARATOR: "check the separator and that the first row is the header",
     Do.RAISE_LIMIT: "split the file, or raise the limit",
+    Do.RECORD_PERMISSION: "record each student's permission (USI Permission: Yes) and the day "
+    "the privacy notice was given (Privacy Notice Date), or, if your organisation records "
+    "permission in its student system, say so when sending",
+    Do.FIX_CLIENT: "correct client {client}'s details, then try again",
+    Do.REMOVE_FROM_BATCH: "take client {client} out of the open batch first",
+    Do.FINISH_CREATE: "create client {client}'s USI again: the same request is sent, so "
+    "nothing is created twice",
+    Do.CHOOSE_EVIDENCE_TYPE: "give one of the registry's evidence types, by its id or its name",
 }
 
 

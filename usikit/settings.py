@@ -11,6 +11,7 @@
 | USIKIT_STS | the token service (default: the ATO's, for `3pt` and `production`) | none |
 | USIKIT_ORG_CODE | the organisation code sent to the registry | `DEMO1` |
 | USIKIT_USER_REFERENCE | who prepared the applications (at most 40 characters) | the login |
+| USIKIT_PERMISSION_RECORDED_ELSEWHERE | `yes`: permission is kept in the student system | unset |
 | USIKIT_DEBUG | set: a bug shows its traceback instead of one line | unset |
 
 The command line's options and a screen's constructor arguments override these. Exports
@@ -40,6 +41,7 @@ STS_ENV = "USIKIT_STS"
 ORG_CODE_ENV = "USIKIT_ORG_CODE"
 USER_REFERENCE_ENV = "USIKIT_USER_REFERENCE"
 DEBUG_ENV = "USIKIT_DEBUG"
+PERMISSION_ENV = "USIKIT_PERMISSION_RECORDED_ELSEWHERE"
 
 DEFAULT_WORKSPACE = "usikit.db"
 OFFLINE = "offline"  # the registry setting that names the built-in simulator
@@ -106,6 +108,12 @@ def user_reference() -> str:
     """Who prepared the applications (the registry's UserReference, at most 40 characters)."""
     name = os.environ.get(USER_REFERENCE_ENV) or getpass.getuser() or "usikit"
     return name[:USER_REFERENCE_LENGTH]
+
+
+def permission_recorded_elsewhere() -> bool:
+    """Whether the organisation records students' permission in its own student system
+    (USIKIT_PERMISSION_RECORDED_ELSEWHERE set to yes, true or 1)."""
+    return os.environ.get(PERMISSION_ENV, "").strip().lower() in ("1", "yes", "true", "on")
 
 
 def debugging() -> bool:
