@@ -19,6 +19,9 @@ from usikit.bulk_usi.tables import batch_records, clients, results, usi_requests
 from usikit.bulk_usi.verified import CHUNK, STATUS_COLUMNS, status_frame
 from usikit.problems import ERROR, Problem, name_checks, problems_frame
 from usikit.report import ValidationReport
+from usikit.store.access import acting
+from usikit.store.engine import Workspace
+from usikit.store.roles import Role
 
 FAILED_COLUMN = "Last Application Failed"
 CLIENT_STATUS_COLUMNS = (*STATUS_COLUMNS, FAILED_COLUMN)
@@ -164,6 +167,15 @@ def shared_usis(connection: Connection, client_pks: list[int] | None = None) -> 
         [[u, ", ".join(sorted(names[pk] for pk in pks))] for u, pks in sorted(shared.items())],
         columns=SHARED_COLUMNS,
     )
+
+
+def batch_shared_usis(workspace: Workspace, batch_id: int) -> pd.DataFrame:
+    """`shared_usis` involving the clients of batch `batch_id`."""
+    with acting(workspace, Role.USI_BATCHES, "see a batch"), workspace.begin() as connection:
+        pks = connection.execute(
+            select(batch_records.c.client_pk).where(batch_records.c.batch_id == batch_id)
+        ).scalars()
+        return shared_usis(connection, [int(pk) for pk in pks])
 
 
 def shared_line(usi: str, client_ids: str) -> str:

@@ -54,15 +54,16 @@ LOCATE_COLUMNS = (
     "Postcode", "USI Permission", "Privacy Notice Date",
 )  # fmt: skip
 RESULT_WORDS = {
-    EXACT: "found the student's USI: names, date of birth and contact details match",
-    MULTIPLE_EXACT: "more than one student matches these details, so no USI is given",
-    SINGLE_NO_CONTACT_MATCH: "a student matches these details, but not the contact details "
-    "given, so no USI is given",
-    MULTIPLE_NO_CONTACT_MATCH: "more than one student matches these details, none with the "
-    "contact details given, so no USI is given",
-    NO_IDENTICAL_STRONG_PARTIAL: "no student matches every detail, though one matches some: "
-    "check the names and the date of birth",
-    NO_LOCATE_MATCH: "no student matches these details: the student may have no USI yet",
+    EXACT: "found: one student matches the names, date of birth and contact details",
+    MULTIPLE_EXACT: "not found: more than one student matches these details",
+    SINGLE_NO_CONTACT_MATCH: "not found: a student matches these details, but not the "
+    "contact details given",
+    MULTIPLE_NO_CONTACT_MATCH: "not found: more than one student matches these details, none "
+    "with the contact details given",
+    NO_IDENTICAL_STRONG_PARTIAL: "not found: no student matches every detail, though one "
+    "matches some (check the names and the date of birth)",
+    NO_LOCATE_MATCH: "not found: no student matches these details (the student may have no "
+    "USI yet)",
 }
 SHOWN_PROBLEMS = 5
 NOT_BLOCKING = " (does not block"  # how a labelled record's error is kept (usikit.report)

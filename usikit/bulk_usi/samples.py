@@ -348,7 +348,8 @@ def demo_clients() -> pd.DataFrame:
     frame.loc[2, "Document Number"] = "PA1230000"  # a number the DVS cannot verify
     # The same student entered twice under two Client IDs: a warning here, and the
     # registry answers the second application with the first one's USI.
-    person = ["First Name", "Middle Name", "Family Name", "Date of Birth", "Gender"]
+    person = ["First Name", "Middle Name", "Family Name", "Date of Birth", "Gender", "Email",
+              "Mobile Phone"]  # fmt: skip
     frame.loc[39, person] = frame.loc[38, person].to_list()
     return frame
 
