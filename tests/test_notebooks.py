@@ -43,6 +43,10 @@ EXPECTED = {
         "Audit trail: 3 audit records",
         ["3 audit records by 1 person", "Audit records by day and action", "regcert_import_first"],
     ),
+    "06_verify_usis.ipynb": (
+        "Verify USIs: choose what to verify",
+        ["Clients not verified yet", "offline simulator (not the USI Registry", "Find the USI"],
+    ),
 }
 
 

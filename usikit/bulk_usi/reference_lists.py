@@ -92,7 +92,10 @@ def refresh_lists(workspace: Workspace, registry: Registry, *, org_code: str) ->
 
 def kept_lists(workspace: Workspace, registry_name: str) -> RegistryLists:
     """The lists kept for the registry named (empty, `fetched_at` None, when never fetched)."""
-    with workspace.begin() as connection:
+    with (
+        acting(workspace, Role.USI_BATCHES, "see the registry's lists"),
+        workspace.begin() as connection,
+    ):
         rows = {
             row.kind: row
             for row in connection.execute(
