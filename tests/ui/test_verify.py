@@ -95,7 +95,8 @@ def test_the_unverified_clients_are_verified_and_then_stay_so(screen, folder):
     workspace.close()
     screen.verify.click()
     assert screen.grid.frame.loc[KNOWN, "Details"] == (
-        "the USI is valid, but the family name does not match the registry's")
+        "the USI is valid, but the family name does not match the registry's"
+    )
 
 
 def test_a_students_usi_is_found_and_written_when_confirmed(screen, folder):

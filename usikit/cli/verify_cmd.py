@@ -63,6 +63,7 @@ def run(args: argparse.Namespace) -> int:
     chosen = [bool(args.file), bool(args.clients), args.all_unverified]
     if sum(chosen) != 1:
         raise InputError("give a FILE to verify, or --clients ID ..., or --all-unverified")
+    written: Path | None
     if args.file:
         outcome, written = _verify_file(args)
     else:
