@@ -57,7 +57,8 @@ def test_create_locate_and_verify(folder, registry, capsys):
     code, out, err = usikit(capsys, "create", KNOWN, *registry)
     assert code == 2 and f"already has the USI {issued}" in err
     code, out, _ = usikit(capsys, "locate", RETURNING, *registry)
-    assert code == 0 and f"USI: {issued}" in out and "run again with --write" in out
+    assert code == 0 and f"USI: {issued}" in out
+    assert f"Not written: client {KNOWN} holds this USI" in out
     code, _, err = usikit(capsys, "locate", RETURNING, "--write", *registry)
     assert code == 2 and f"already belongs to client {KNOWN}" in err
     code, out, _ = usikit(capsys, "verify", "--clients", KNOWN, *registry)

@@ -79,7 +79,7 @@ def last_failures(connection: Connection, clients_now: pd.DataFrame) -> pd.Serie
             continue
         where = f"batch {row.batch}" if row.batch is not None else "created one at a time"
         errors = "; ".join(line for line in (row.errors or "").splitlines() if line)
-        failed[pk] = f"{errors or 'no reason given'} ({where}, {pd.Timestamp(row.at):%d/%m/%Y})"
+        failed[pk] = f"{errors or 'no reason given'} ({where})"
     return failed
 
 

@@ -81,6 +81,7 @@ class LocateOutcome:
     words: str = ""  # the result in words
     contact_message: str = ""  # the registry's own words on how the student can be reached
     current_usi: str = ""  # the USI the client holds now ("" for none)
+    held_by: str = ""  # another client holding the USI found (the same student twice?)
     written: bool = False
 
     @property
@@ -138,6 +139,10 @@ def locate_client(
         )
         found = answer.result == EXACT and usi.is_valid(answer.usi)
         with workspace.begin() as connection:
+            holder = connection.execute(
+                select(clients.c.client_id).where(clients.c.usi == answer.usi,
+                                                  clients.c.id != row.id)
+            ).scalar() if found else None  # fmt: skip
             if elsewhere:
                 audit.record(connection, PERMISSION_ELSEWHERE, applications=1)
             audit.record(connection, "usi locate", found=int(found))
@@ -150,6 +155,7 @@ def locate_client(
         words=RESULT_WORDS.get(answer.result, f"the registry answered {answer.result!r}"),
         contact_message=answer.contact_message,
         current_usi=row.usi,
+        held_by=holder or "",
     )
 
 

@@ -53,9 +53,14 @@ def run(args: argparse.Namespace) -> int:
     print(f"USI: {outcome.usi}")
     if outcome.already_held:
         print("The client already holds this USI.")
-    elif args.write:
+    elif args.write:  # refused, saying why, when another client holds it
         write_located_usi(workspace, outcome)
         print("Written to the client's record.")
+    elif outcome.held_by:
+        print(
+            f"Not written: client {outcome.held_by} holds this USI, and a USI is one person's; "
+            "check whether the two records are the same student."
+        )
     else:
         print(
             "Not written: check it is the student's, then run again with --write to write it "

@@ -51,8 +51,8 @@ class VerifyScreen(Screen):
     title = "Verify USIs"
     tab = "Verify USIs"
     what = (
-        "verifies students' USIs with the registry (a spreadsheet, or the clients not verified "
-        "yet), shows what did not match, and finds the USI of a student who forgot it"
+        "verify students' USIs with the registry (a spreadsheet, or the clients not verified "
+        "yet), see what did not match, and find the USI of a student who forgot it"
     )
     notebook = "06_verify_usis.ipynb"
 
@@ -129,7 +129,9 @@ class VerifyScreen(Screen):
         self.find.disabled = not ready
         self.export.disabled = self.outcome is None or self.workspace is None
         located = self.located
-        self.write.disabled = located is None or not located.found or located.already_held
+        self.write.disabled = (
+            located is None or not located.found or located.already_held or bool(located.held_by)
+        )
         self.restrict()
 
     def status_line(self) -> str:
@@ -213,6 +215,8 @@ class VerifyScreen(Screen):
         lines = [html.escape(f"{located.client_id}: {located.words}.")]
         if located.found:
             held = " (the client already holds it)" if located.already_held else ""
+            if located.held_by:
+                held = f" (client {located.held_by} holds it: the same student twice?)"
             lines.append(f"USI <b>{html.escape(located.usi)}</b>{html.escape(held)}")
         if located.contact_message:
             lines.append(html.escape(f"The registry says: {located.contact_message}"))
