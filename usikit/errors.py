@@ -52,6 +52,7 @@ class Do(StrEnum):
     CHOOSE_SHEET = "choose the sheet that holds the records"
     START_FROM_TEMPLATE = "start from the client template"
     IMPORT_UNMASKED = "import the original file, or an unmasked export"
+    USE_UNMASKED = "use the original file, or an unmasked export"
     ALLOW_TEMPORARY_ULN = "allow temporary ULNs"
     CHECK_SEPARATOR = "check the separator"
     RAISE_LIMIT = "raise the limit"
@@ -107,6 +108,7 @@ PLAIN = {
     Do.CHOOSE_SHEET: "if the records are on another sheet, choose that sheet",
     Do.START_FROM_TEMPLATE: "start from the client template",
     Do.IMPORT_UNMASKED: "import the original file, or an export made with personal data shown",
+    Do.USE_UNMASKED: "use the original file, or an export made with personal data shown",
     Do.ALLOW_TEMPORARY_ULN: "allow temporary ULNs",
     Do.CHECK_SEPARATOR: "check the separator and that the first row is the header",
     Do.RAISE_LIMIT: "split the file, or raise the limit",

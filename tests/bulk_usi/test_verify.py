@@ -221,3 +221,11 @@ def test_the_file_as_read_from_disk(processed, tmp_path):
     path = export_clients(workspace, tmp_path / "c.xlsx", show_sensitive=True)
     outcome = verify_frame(read_table(path), simulator, org_code="DEMO1")
     assert outcome.count(VERIFIED) == 28 and outcome.results.index[0] == 2  # spreadsheet rows
+
+
+def test_a_masked_export_is_refused_saying_which_file_to_use(processed, tmp_path):
+    workspace, simulator = processed
+    path = export_clients(workspace, tmp_path / "c.xlsx")  # dates of birth masked
+    with pytest.raises(InputError, match=r"38 rows have their dates of birth masked \(row 2") as e:
+        verify_frame(read_table(path), simulator, org_code="DEMO1")
+    assert "the original file" in e.value.next_step.plain

@@ -46,10 +46,10 @@ from usikit.bulk_usi.verified import (
     record_verifications,
 )
 from usikit.bulk_usi.verify_input import validate_for_verify
-from usikit.errors import InputError, RegistryFault
+from usikit.errors import Do, InputError, RegistryFault, step
 from usikit.identifiers import usi
 from usikit.io.write import Sheet, write_csv, write_xlsx
-from usikit.privacy import mask_series
+from usikit.privacy import MASK_CHAR, mask_series
 from usikit.store import audit
 from usikit.store.access import acting
 from usikit.store.clock import now
@@ -203,6 +203,14 @@ def verify_frame(
         reasons = "; ".join(unusable["message"].head(3))
         raise InputError(f"{file}this file cannot be verified: {reasons}")
     records = report.records
+    hidden = records["Date of Birth"].astype(str).str.contains(MASK_CHAR, regex=False)
+    if hidden.any():  # a masked export: its dates cannot be sent, whatever their rules say
+        file = f"{report.source}: " if report.source else ""
+        raise InputError(
+            f"{file}{int(hidden.sum()):,} rows have their dates of birth masked "
+            f"(row {records.index[hidden][0]} first); usikit cannot verify a masked date",
+            next_step=step(Do.USE_UNMASKED),
+        )
     table, _ = _outcomes(records, report.status, report.messages_by_row(), registry, org_code,
                          tick=tick)  # fmt: skip
     return VerifyOutcome(_masked(table, show_sensitive), registry.label)

@@ -35,6 +35,7 @@ CLI_WORDING: Wording = {
     "start from the client template (usikit template clients)",
     Do.START_FROM_TEMPLATE: "start from the client template (usikit template clients)",
     Do.IMPORT_UNMASKED: "import the original file, or an export made with --show-sensitive",
+    Do.USE_UNMASKED: "use the original file, or an export made with --show-sensitive",
     Do.ALLOW_TEMPORARY_ULN: "allow temporary ULNs (--allow-temporary-uln)",
     Do.CHECK_SEPARATOR: "check the separator (--sep) and that the first row is the header",
     Do.RAISE_LIMIT: "split the file, or raise the limit ({option})",

@@ -30,6 +30,7 @@ SCREEN_WORDING: Wording = {
     "own and load it; else start from the client template",
     Do.START_FROM_TEMPLATE: "start from the client template",
     Do.IMPORT_UNMASKED: "load the original file, or an export made with personal data shown",
+    Do.USE_UNMASKED: "load the original file, or an export made with personal data shown",
     Do.ALLOW_TEMPORARY_ULN: "tick 'accept the temporary ULN 9999999999'",
     Do.CHECK_SEPARATOR: "check the Separator and that the first row is the header",
     Do.RAISE_LIMIT: "split the file into smaller files",
