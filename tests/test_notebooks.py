@@ -48,6 +48,10 @@ EXPECTED = {
         "Registration & Certification: load learners into the register: choose the learner file",
         ["Check the file", "Load the accepted rows into the register", "regcert_register.xlsx"],
     ),
+    "07_verify_usis.ipynb": (
+        "Verify USIs: choose what to verify",
+        ["Clients not verified yet", "offline simulator (not the USI Registry", "Find the USI"],
+    ),
 }
 
 

@@ -52,9 +52,15 @@ class Do(StrEnum):
     CHOOSE_SHEET = "choose the sheet that holds the records"
     START_FROM_TEMPLATE = "start from the client template"
     IMPORT_UNMASKED = "import the original file, or an unmasked export"
+    USE_UNMASKED = "use the original file, or an unmasked export"
     ALLOW_TEMPORARY_ULN = "allow temporary ULNs"
     CHECK_SEPARATOR = "check the separator"
     RAISE_LIMIT = "raise the limit"
+    RECORD_PERMISSION = "record the students' permission"
+    FIX_CLIENT = "correct the client's details"
+    REMOVE_FROM_BATCH = "take the client out of the open batch"
+    FINISH_CREATE = "finish creating the client's USI"
+    CHOOSE_EVIDENCE_TYPE = "choose one of the registry's evidence types"
 
 
 @dataclass(frozen=True)
@@ -102,9 +108,18 @@ PLAIN = {
     Do.CHOOSE_SHEET: "if the records are on another sheet, choose that sheet",
     Do.START_FROM_TEMPLATE: "start from the client template",
     Do.IMPORT_UNMASKED: "import the original file, or an export made with personal data shown",
+    Do.USE_UNMASKED: "use the original file, or an export made with personal data shown",
     Do.ALLOW_TEMPORARY_ULN: "allow temporary ULNs",
     Do.CHECK_SEPARATOR: "check the separator and that the first row is the header",
     Do.RAISE_LIMIT: "split the file, or raise the limit",
+    Do.RECORD_PERMISSION: "record each student's permission (USI Permission: Yes) and the day "
+    "the privacy notice was given (Privacy Notice Date), or, if your organisation records "
+    "permission in its student system, say so when sending",
+    Do.FIX_CLIENT: "correct client {client}'s details, then try again",
+    Do.REMOVE_FROM_BATCH: "take client {client} out of the open batch first",
+    Do.FINISH_CREATE: "create client {client}'s USI again: the same request is sent, so "
+    "nothing is created twice",
+    Do.CHOOSE_EVIDENCE_TYPE: "give one of the registry's evidence types, by its id or its name",
 }
 
 

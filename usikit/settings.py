@@ -14,7 +14,8 @@
 | USIKIT_DEBUG | set: a bug shows its traceback (personal data masked) instead of one line | unset |
 | USIKIT_FOLDER | the screens' folder (files, exports) for a database-server workspace | here |
 | USIKIT_LIMITS | readers' limits raised or lowered: `cells=80000000,seconds=900` | the defaults |
-| USIKIT_NON_DVS_TYPE | the registry's non-DVS evidence type for records without a document | none |
+| USIKIT_NON_DVS_TYPE | non-DVS evidence type (id or name) for records without a document | none |
+| USIKIT_PERMISSION_RECORDED_ELSEWHERE | `yes`: permission is kept in the student system | unset |
 
 The command line's options and a screen's constructor arguments override these. Exports
 from the screens are written into an `exports` folder next to a SQLite workspace (in the
@@ -47,6 +48,7 @@ DEBUG_ENV = "USIKIT_DEBUG"
 FOLDER_ENV = "USIKIT_FOLDER"
 LIMITS_ENV = "USIKIT_LIMITS"
 NON_DVS_ENV = "USIKIT_NON_DVS_TYPE"
+PERMISSION_ENV = "USIKIT_PERMISSION_RECORDED_ELSEWHERE"
 
 DEFAULT_WORKSPACE = "usikit.db"
 OFFLINE = "offline"  # the registry setting that names the built-in simulator
@@ -137,16 +139,22 @@ def limits_setting(text: str | None = None) -> dict[str, float]:
     return changes
 
 
-def non_dvs_type_setting() -> int | None:
-    """The registry's non-DVS evidence type id from USIKIT_NON_DVS_TYPE, if set."""
+def non_dvs_type_setting() -> str | None:
+    """The registry's non-DVS evidence type from USIKIT_NON_DVS_TYPE, if set: its id or its
+    name, as the organisation wrote it (the registry's list says which it is)."""
     text = os.environ.get(NON_DVS_ENV, "").strip()
-    if not text:
-        return None
-    if not text.isdigit() or int(text) < 1:
+    if text.startswith("-") or text == "0":
         raise InputError(
-            f"{NON_DVS_ENV} must be the registry's id of an evidence type, not {text!r}"
+            f"{NON_DVS_ENV} must be the id or the name of one of the registry's evidence "
+            f"types, not {text!r}"
         )
-    return int(text)
+    return text or None
+
+
+def permission_recorded_elsewhere() -> bool:
+    """Whether the organisation records students' permission in its own student system
+    (USIKIT_PERMISSION_RECORDED_ELSEWHERE set to yes, true or 1)."""
+    return os.environ.get(PERMISSION_ENV, "").strip().lower() in ("1", "yes", "true", "on")
 
 
 def debugging() -> bool:

@@ -20,7 +20,7 @@ from tests.batch_helpers import (
 from usikit import InputError
 from usikit.bulk_usi import batches
 from usikit.bulk_usi.batch_states import RequestState
-from usikit.bulk_usi.batches import submit as submit_module
+from usikit.bulk_usi.batches import view as view_module
 from usikit.bulk_usi.registry.simulator import OfflineRegistry
 from usikit.bulk_usi.registry.simulator_tables import simulator_requests
 from usikit.bulk_usi.tables import clients, results, submissions
@@ -141,7 +141,7 @@ def test_a_batch_changed_between_its_check_and_its_sending_is_not_sent(
             batches.edit_client(other, "S0000004", {"Email": "new@example.com"})
         return report
 
-    monkeypatch.setattr(submit_module, "validate_clients", validate_then_change)
+    monkeypatch.setattr(view_module, "validate_clients", validate_then_change)
     with pytest.raises(InputError, match="changed while it was being checked"):
         submit(workspace, simulator)
     monkeypatch.undo()

@@ -109,6 +109,8 @@ def test_export_of_the_grid(workspace, tmp_path):
         "Errors",
         "Warnings",
         "Problems",
+        "USI Verified",
+        "Last Application Failed",
     ]
     assert not csv["Date of Birth"].str.fullmatch(r"\d\d/\d\d/\d{4}").any()
 

@@ -40,7 +40,9 @@ def test_xlsx_template_keeps_leading_zeros_and_offers_choices():
     lists = {str(v.sqref): v.formula1 for v in sheet.data_validations.dataValidation}
     gender = get_column_letter(CLIENT_COLUMNS.index("Gender") + 1)
     assert lists[f"{gender}2:{gender}1001"] == '"M,F,X"'
-    assert len(lists) == 5
+    permission = get_column_letter(CLIENT_COLUMNS.index("USI Permission") + 1)
+    assert lists[f"{permission}2:{permission}1001"] == '"Yes,No"'
+    assert len(lists) == 6
     dictionary = workbook["Data dictionary"]
     assert [c.value for c in dictionary["A"][1:]] == list(CLIENT_COLUMNS)
 

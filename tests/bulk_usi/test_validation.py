@@ -45,6 +45,8 @@ BASE = {
     "Medicare Card Colour": "Green",
     "Name on Document": "MIA R NGUYEN",
     "Date Printed": "",
+    "USI Permission": "Yes",
+    "Privacy Notice Date": "03/02/2026",
 }
 DOCUMENTS = {
     "Driver Licence": {"Document Number": "12345678", "Document State": "NSW",
@@ -166,6 +168,9 @@ FAILING = [
     ({"Document Expiry": "10/2026"}, ("Document Expiry", "expired")),
     ({"Name on Document": "X" * 28}, ("Name on Document", "medicare_name")),
     ({"Name on Document": ""}, ("Name on Document", "required_for_document")),
+    ({"USI Permission": "Maybe"}, ("USI Permission", "allowed_values")),
+    ({"Privacy Notice Date": "31/02/2026"}, ("Privacy Notice Date", "real_date")),
+    ({"Privacy Notice Date": "01/01/2027"}, ("Privacy Notice Date", "not_in_future")),
 ]
 
 
@@ -496,3 +501,36 @@ def test_blank_optional_document_cells_pass_in_a_dense_column():
     report = check(*records)
     assert ("Document Number", "required_for_document") in found(report, "error")
     assert ("Document Number", "document_number") not in found(report)
+
+
+# The student's permission: checked when filled; needed only for records sent to the registry.
+
+
+def test_permission_columns_are_optional_for_a_plain_check_and_tidied():
+    report = check(client(USI_Permission="", Privacy_Notice_Date=""))
+    assert report.errors.empty
+    report = check(client(USI_Permission="y", Privacy_Notice_Date="2026-02-03"))
+    record = report.records.iloc[0]
+    assert (record["USI Permission"], record["Privacy Notice Date"]) == ("Yes", "03/02/2026")
+
+
+@pytest.mark.parametrize(
+    ("changes", "expected"),
+    [
+        ({"USI Permission": ""}, ("USI Permission", "permission_needed")),
+        ({"USI Permission": "No"}, ("USI Permission", "permission_needed")),
+        ({"Privacy Notice Date": ""}, ("Privacy Notice Date", "privacy_notice_needed")),
+    ],
+)
+def test_a_record_to_send_needs_the_students_permission(changes, expected):
+    assert check(client(**{k.replace(" ", "_"): v for k, v in changes.items()})).ok
+    report = check(client(**{k.replace(" ", "_"): v for k, v in changes.items()}),
+                   needs_permission=True)  # fmt: skip
+    assert expected in found(report, "error")
+    assert report.status.tolist() == ["error"]
+
+
+def test_permission_given_passes_when_sending_and_a_labelled_record_is_not_blocked():
+    assert check(client(), needs_permission=True).ok
+    report = check(client(USI="BNGH7C75FN", USI_Permission=""), needs_permission=True)
+    assert report.status.tolist() == ["has USI"]  # never sent for creation: not blocked

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 
+import pandas as pd
 import psycopg
 import pytest
 from sqlalchemy import text
@@ -27,7 +28,15 @@ from sqlalchemy.exc import DBAPIError
 from tests import postgres
 from tests.batch_helpers import DEMO, TODAY
 from usikit import read_table
-from usikit.bulk_usi import batches, clients
+from usikit.bulk_usi import (
+    batches,
+    client_status,
+    clients,
+    create_now,
+    locate,
+    reference_lists,
+    verify,
+)
 from usikit.bulk_usi.batches import membership, results, retrieve, submit, view
 from usikit.bulk_usi.registry.simulator import OfflineRegistry
 from usikit.cli.wording import CLI_WORDING
@@ -52,6 +61,7 @@ from usikit.ui import (
     StartScreen,
 )
 from usikit.ui.permissions import buttons_of
+from usikit.ui.verify import VerifyScreen
 from usikit.ui.wording import SCREEN_WORDING
 from usikit.workspace import open_workspace
 
@@ -61,7 +71,8 @@ AUDIT = "audit"
 OWNER = "records_admin"
 GATED_MODULES: tuple[ModuleType, ...] = (
     clients, membership, view, submit, retrieve, results, error_reports, register, matching,
-    regcert_export, regcert_edit, audit,
+    regcert_export, regcert_edit, audit, verify, locate, create_now, reference_lists,
+    client_status,
 )  # fmt: skip
 GATES = {"acting", "audited_export"}  # the calls that check a role
 
@@ -133,7 +144,34 @@ GATED: list[tuple[str, str, Call]] = [
      lambda w, out: regcert_edit.edit_record(w, 1, {"Status": "Exempt"}, today=TODAY)),
     ("audit_records", AUDIT, lambda w, out: audit.audit_records(w)),
     ("activity", AUDIT, lambda w, out: audit.activity(w)),
+    ("verify_clients", BATCHES,
+     lambda w, out: verify.verify_clients(w, registry(w), ["S0000002"], org_code="DEMO1")),
+    ("export_results", EXPORT,
+     lambda w, out: verify.export_results(w, no_verification(), out / "verified.csv")),
+    ("locate_client", BATCHES,
+     lambda w, out: locate.locate_client(w, registry(w), "S0000004", org_code="DEMO1",
+                                         user_reference="t", permission_elsewhere=True)),
+    ("write_located_usi", BATCHES, lambda w, out: locate.write_located_usi(w, located())),
+    ("create_usi_now", BATCHES,
+     lambda w, out: create_now.create_usi_now(w, registry(w), "S0000004", org_code="DEMO1",
+                                              user_reference="t", permission_elsewhere=True,
+                                              today=TODAY)),
+    ("refresh_lists", BATCHES,
+     lambda w, out: reference_lists.refresh_lists(w, registry(w), org_code="DEMO1")),
+    ("kept_lists", BATCHES, lambda w, out: reference_lists.kept_lists(w, "offline simulator")),
+    ("batch_shared_usis", BATCHES, lambda w, out: client_status.batch_shared_usis(w, 1)),
 ]  # fmt: skip
+
+
+def no_verification():
+    return verify.VerifyOutcome(pd.DataFrame(columns=verify.RESULT_COLUMNS), "a registry")
+
+
+def located():
+    return locate.LocateOutcome("S0000004", "a registry", "offline simulator", "Exact",
+                                "BNGH7C75FN")  # fmt: skip
+
+
 IDS = [f"{name}-needs-{role}" for name, role, _ in GATED]
 
 
@@ -189,13 +227,17 @@ CONTROLS = {
     "ResultsScreen.download": ("retrieve_batch",),
     "ResultsScreen.export": ("export_results",),
     "ResultsScreen.export_clients": ("export_clients",),
+    "VerifyScreen.verify": ("verify_clients",),
+    "VerifyScreen.export": ("export_results",),
+    "VerifyScreen.find": ("locate_client",),
+    "VerifyScreen.write": ("write_located_usi",),
 }
 
 
 def test_the_screens_disable_exactly_what_the_library_refuses():
     screens = (
         BatchScreen, ResultsScreen, RegcertImportScreen, RegcertExportScreen,
-        RegcertLearnersScreen, AuditScreen, StartScreen,
+        RegcertLearnersScreen, AuditScreen, StartScreen, VerifyScreen,
     )  # fmt: skip
     buttons = {  # the table the screens declare, next to each action
         f"{screen.__name__}.{path}": roles

@@ -29,6 +29,7 @@ import pandas as pd
 from sqlalchemy import Connection, Row, bindparam, select
 
 from usikit.bulk_usi.batch_states import UNFINISHED
+from usikit.bulk_usi.client_status import client_status
 from usikit.bulk_usi.fields import CLIENT_COLUMNS, CLIENT_FIELDS
 from usikit.bulk_usi.registry.base import NOT_THE_REGISTRY, describe
 from usikit.bulk_usi.tables import (
@@ -38,6 +39,7 @@ from usikit.bulk_usi.tables import (
     batch_records,
     batches,
     clients,
+    usi_requests,
 )
 from usikit.bulk_usi.validation import STEPS, validate_clients
 from usikit.errors import Do, InputError, NextStep, step
@@ -61,6 +63,8 @@ MASKABLE = tuple(CLIENT_KEYS[name] for name in SENSITIVE)
 CHUNK = 900  # keys per IN (...) query, under SQLite's variable limit
 USI_SOURCE_COLUMN = "USI Source"  # the client export's last column
 SOURCE_LABELS = {USI_IMPORTED: "imported from a spreadsheet", USI_EDITED: "entered by hand"}
+PENDING = "pending"  # a CreateUSI request recorded, maybe sent, not answered yet
+CREATING = (0, "a USI created one at a time, not answered yet")  # in `_with_the_registry`
 
 
 @dataclass
@@ -227,12 +231,29 @@ def _with_the_registry(connection: Connection) -> dict[int, tuple[int, str]]:
         .join(batches, batches.c.id == batch_records.c.batch_id)
         .where(batches.c.status.in_(UNFINISHED))
     )
-    return {row.client_pk: (row.id, row.status) for row in connection.execute(query)}
+    sent = {row.client_pk: (row.id, row.status) for row in connection.execute(query)}
+    creating = select(usi_requests.c.client_pk).where(usi_requests.c.state == PENDING)
+    return {**dict.fromkeys(connection.execute(creating).scalars(), CREATING), **sent}
+
+
+def pending_creates(connection: Connection, pks: list[int]) -> set[int]:
+    """The clients among `pks` whose USI is being created one at a time (a CreateUSI request
+    recorded, maybe sent, not answered yet)."""
+    found: set[int] = set()
+    for start in range(0, len(pks), CHUNK):
+        query = select(usi_requests.c.client_pk).where(
+            usi_requests.c.state == PENDING,
+            usi_requests.c.client_pk.in_(pks[start : start + CHUNK]),
+        )
+        found |= set(connection.execute(query).scalars())
+    return found
 
 
 def _not_applied(known: dict, given_usi: str, sent: tuple[int, str] | None) -> str:
     """Why a file's row cannot update a stored client (see the module's policy), or ''."""
     client_id, stored = known["client_id"], known["usi"]
+    if sent == CREATING:
+        return f"client {client_id} was sent for {sent[1]}; its details cannot change until then"
     if sent is not None:
         return (
             f"client {client_id} was sent in batch {sent[0]} ({sent[1]}); its details cannot "
@@ -291,8 +312,10 @@ def clients_frame(connection: Connection, pks: Iterable[int] | None = None) -> p
 
 
 def export_clients(workspace: Workspace, path: str | Path, *, show_sensitive: bool = False) -> Path:
-    """Every client with their USI, in the template's columns (CSV or XLSX), and where each
-    USI came from in a last column, "USI Source" (a simulator's USI is not a real one).
+    """Every client with their USI, in the template's columns (CSV or XLSX), then what the
+    registry last said of each client (the verified status and the last application's
+    failure: `usikit.bulk_usi.client_status`), and where each USI came from in a last column,
+    "USI Source" (a simulator's USI is not a real one).
 
     Dates of birth and document numbers are masked unless `show_sensitive`.
     """
@@ -302,6 +325,8 @@ def export_clients(workspace: Workspace, path: str | Path, *, show_sensitive: bo
         with workspace.begin() as connection:
             frame = clients_frame(connection)
             sources = dict(connection.execute(select(clients.c.id, clients.c.usi_source)).all())
+            status = client_status(connection, frame)
+        frame = pd.concat([frame, status], axis=1)
         frame[USI_SOURCE_COLUMN] = [usi_source_label(sources.get(pk)) for pk in frame.index]
         frame = frame.reset_index(drop=True)
         if not show_sensitive:

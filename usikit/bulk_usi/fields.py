@@ -204,7 +204,30 @@ CLIENT_FIELDS: tuple[Field, ...] = (
         description="Birth certificate print date (needed for ACT and SA certificates).",
         example="02/07/2004",
     ),
+    Field(
+        "USI Permission",
+        aliases=(
+            "Permission",
+            "Student Permission",
+            "USI Consent",
+            "Consent",
+            "Permission to Apply",
+        ),
+        description="Yes when the student gave your organisation permission to apply for a "
+        "USI, or to find their USI, on their behalf (the registry's terms need it); No or "
+        "empty otherwise. Needed to create or find a USI, unless your organisation records "
+        "permission in its student system.",
+        example="Yes",
+    ),
+    Field(
+        "Privacy Notice Date",
+        aliases=("Privacy Notice Given", "Privacy Notice", "Date Privacy Notice Given"),
+        description="dd/mm/yyyy: the day the student was given the USI Registrar's privacy "
+        "notice. Needed with USI Permission.",
+        example="03/02/2026",
+    ),
 )
 
 CLIENT_COLUMNS: tuple[str, ...] = tuple(f.name for f in CLIENT_FIELDS)
 NAME_COLUMN_SETS = (("First Name", "Family Name"), ("Single Name",))
+PERMISSION_COLUMNS = ("USI Permission", "Privacy Notice Date")  # what the registry's terms need

@@ -109,7 +109,15 @@ def synthetic_clients(n: int, *, seed: int = 0, today: dt.date | None = None) ->
     kinds[abroad & (kinds == "Birth Certificate")] = "Visa"
     frame["Document Type"] = kinds
     _fill_documents(frame, rng, today)
+    _give_permission(frame, rng, today)
     return frame[list(CLIENT_COLUMNS)].astype(str)
+
+
+def _give_permission(frame: pd.DataFrame, rng: np.random.Generator, today: dt.date) -> None:
+    """Every student gave their permission, on a day of the year before `today`."""
+    noticed = pd.Timestamp(today) - pd.to_timedelta(rng.integers(1, 365, len(frame)), unit="D")
+    frame["USI Permission"] = "Yes"
+    frame["Privacy Notice Date"] = noticed.strftime("%d/%m/%Y")
 
 
 def _fill_documents(frame: pd.DataFrame, rng: np.random.Generator, today: dt.date) -> None:
@@ -318,7 +326,7 @@ def demo_clients() -> pd.DataFrame:
     frame = synthetic_clients(40, seed=2026, today=DEMO_DATE)
     frame["Document Type"] = [TYPE_NAMES[i % len(TYPE_NAMES)] for i in range(40)]
     frame.loc[frame["Document Type"] == "Birth Certificate", "Country of Birth"] = "1101"
-    for column in CLIENT_COLUMNS[CLIENT_COLUMNS.index("Document Number") :]:
+    for column in DOCUMENT_COLUMNS:
         frame[column] = ""
     _fill_documents(frame, np.random.default_rng(7), DEMO_DATE)
     rng = np.random.default_rng(11)
@@ -332,7 +340,7 @@ def demo_clients() -> pd.DataFrame:
     frame.loc[14, address] = ["Viet Nam", "45 Le Loi", "Ho Chi Minh City", "", "700000"]
     frame.loc[18, ["Gender", "Date of Birth"]] = ["female", "2003-09-14"]
     frame.loc[23, "Country of Birth"] = "New Zealand"
-    documents = ["Document Type", *CLIENT_COLUMNS[CLIENT_COLUMNS.index("Document Number") :]]
+    documents = ["Document Type", *DOCUMENT_COLUMNS]
     frame.loc[33, documents] = ""  # no identity document: non-DVS
     frame.loc[36, "Family Name"] = "  O\u2019Connor "
     # Valid here, refused by the registry's document check (see the offline simulator).
@@ -340,7 +348,8 @@ def demo_clients() -> pd.DataFrame:
     frame.loc[2, "Document Number"] = "PA1230000"  # a number the DVS cannot verify
     # The same student entered twice under two Client IDs: a warning here, and the
     # registry answers the second application with the first one's USI.
-    person = ["First Name", "Middle Name", "Family Name", "Date of Birth", "Gender"]
+    person = ["First Name", "Middle Name", "Family Name", "Date of Birth", "Gender", "Email",
+              "Mobile Phone"]  # fmt: skip
     frame.loc[39, person] = frame.loc[38, person].to_list()
     return frame
 

@@ -5,10 +5,14 @@ from __future__ import annotations
 
 from sqlalchemy import Connection, func, inspect, select
 
+from usikit.bulk_usi.fields import PERMISSION_COLUMNS
+from usikit.bulk_usi.permission_rules import PERMISSION_ELSEWHERE
 from usikit.bulk_usi.registry.base import LIVE_NAME, UNCERTAIN_NAME
-from usikit.bulk_usi.registry.simulator_tables import SIMULATOR_TABLES
+from usikit.bulk_usi.registry.simulator_tables import SIMULATOR_TABLES, simulator_people
 from usikit.bulk_usi.tables import (
     BATCH_TABLES,
+    CLIENT_KEYS,
+    ONE_AT_A_TIME_TABLES,
     USI_IMPORTED,
     batch_records,
     batches,
@@ -55,24 +59,45 @@ def _usi_source(connection: Connection) -> None:
     )
 
 
+def _add_columns(connection: Connection, table: str, names: tuple[str, ...]) -> None:
+    present = {c["name"] for c in inspect(connection).get_columns(table)}
+    for name in names:
+        if name not in present:
+            connection.exec_driver_sql(
+                f"ALTER TABLE {table} ADD COLUMN {name} TEXT NOT NULL DEFAULT ''"
+            )
+
+
+def _one_at_a_time(connection: Connection) -> None:
+    """Version 5: the client template's permission columns, and the simulator's contact
+    details for LocateUSI (the verifications, single requests and the registry's lists are
+    new tables, made after the steps)."""
+    _add_columns(connection, "clients", tuple(CLIENT_KEYS[name] for name in PERMISSION_COLUMNS))
+    _add_columns(connection, simulator_people.name, ("email", "mobile"))
+
+
+ONE_NAMES = tuple(table.name for table in ONE_AT_A_TIME_TABLES)
+
 BULK_USI_PART = SchemaPart(
     "bulk USI creation",
-    (clients, *BATCH_TABLES, *SIMULATOR_TABLES),
+    (clients, *BATCH_TABLES, *SIMULATOR_TABLES, *ONE_AT_A_TIME_TABLES),
     grants={
         Role.BULK_UPLOAD: {
             "clients": "SELECT, INSERT, UPDATE",
             # A client import leaves alone the records of batches sent to the registry.
             "batches": "SELECT",
             "batch_records": "SELECT",
+            "usi_requests": "SELECT",  # nor the client of a CreateUSI request not answered
         },
         Role.USI_BATCHES: {
             "clients": "SELECT, UPDATE",
-            **dict.fromkeys(BATCH_NAMES, "SELECT, INSERT, UPDATE, DELETE"),
+            **dict.fromkeys((*BATCH_NAMES, *ONE_NAMES), "SELECT, INSERT, UPDATE, DELETE"),
             **{table.name: "SELECT, INSERT" for table in SIMULATOR_TABLES},
         },
-        Role.DATA_EXPORT: dict.fromkeys(("clients", *BATCH_NAMES), "SELECT"),
+        # The client export says each client's verification and last failed application.
+        Role.DATA_EXPORT: dict.fromkeys(("clients", *BATCH_NAMES, *ONE_NAMES), "SELECT"),
     },
-    steps={2: _usi_source},
+    steps={2: _usi_source, 4: _one_at_a_time},
     audit_actions=(
         "clients import",
         "clients export",
@@ -81,5 +106,12 @@ BULK_USI_PART = SchemaPart(
         "batch retrieve",
         "batch export",
         "batch results export",
+        "usi verify",
+        "usi verify export",
+        "usi locate",
+        "usi locate write",
+        "usi create",
+        "registry lists",
+        PERMISSION_ELSEWHERE,
     ),
 )

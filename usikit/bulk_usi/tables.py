@@ -108,3 +108,49 @@ results = Table(
 )
 
 BATCH_TABLES = (batches, batch_records, submissions, submission_records, results)
+
+# Schema version 5: one student at a time, and what the registry says about each.
+
+verifications = Table(
+    "verifications",  # each client's latest verification of their USI (VerifyUSI)
+    metadata,
+    Column("client_pk", Integer, ForeignKey("clients.id", ondelete="CASCADE"), primary_key=True),
+    Column("verified_at", DateTime(timezone=True), nullable=False),
+    Column("registry", String(40), nullable=False),  # the registry's name: who verified it
+    Column("usi", String(10), nullable=False),
+    Column("usi_status", String(12), nullable=False),  # Valid | Invalid | Deactivated
+    Column("not_matching", Text, nullable=False, server_default=""),  # "First Name, ..."
+    # The SHA-256 of the USI, names and date of birth verified: when the client's differ, the
+    # verification no longer holds (whatever changed them: an import, an edit, a batch).
+    Column("details", String(64), nullable=False),
+)
+
+usi_requests = Table(
+    "usi_requests",  # CreateUSI requests, one student each, recorded before they are sent
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("client_pk", Integer, ForeignKey("clients.id"), nullable=False),
+    Column("request_id", String(20), nullable=False, unique=True),
+    Column("registry", String(40), nullable=False),
+    Column("state", String(12), nullable=False),  # pending (maybe sent) -> answered
+    Column("payload", Text, nullable=False),  # the application exactly as sent (JSON)
+    Column("permission_elsewhere", Integer, nullable=False, server_default="0"),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("answered_at", DateTime(timezone=True)),
+    Column("result", String(12)),  # Success | Failure | MatchFound
+    Column("usi", String(10)),
+    Column("identity_document_verified", String(12)),
+    Column("errors", Text, nullable=False, server_default=""),  # "E123: message" lines
+    Column("note", Text, nullable=False, server_default=""),
+)
+
+registry_lists = Table(
+    "registry_lists",  # the registry's evidence types and countries, as last fetched
+    metadata,
+    Column("registry", String(40), primary_key=True),
+    Column("kind", String(20), primary_key=True),  # "evidence types" | "countries"
+    Column("fetched_at", DateTime(timezone=True), nullable=False),
+    Column("content", Text, nullable=False),  # JSON
+)
+
+ONE_AT_A_TIME_TABLES = (verifications, usi_requests, registry_lists)

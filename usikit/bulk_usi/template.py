@@ -16,6 +16,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from usikit.bulk_usi.contact_rules import STATES
 from usikit.bulk_usi.documents import CARD_COLOURS, DOCUMENT_TYPES, TYPE_NAMES
 from usikit.bulk_usi.fields import CLIENT_COLUMNS, CLIENT_FIELDS
+from usikit.bulk_usi.permission_rules import GIVEN, REFUSED
 from usikit.bulk_usi.person_rules import GENDERS
 from usikit.bulk_usi.validation import DATE_COLUMNS
 from usikit.errors import InputError
@@ -30,6 +31,7 @@ CHOICES = {
     "Document Type": TYPE_NAMES,
     "Document State": STATES,
     "Medicare Card Colour": CARD_COLOURS,
+    "USI Permission": (GIVEN, REFUSED),
 }
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 

@@ -13,6 +13,7 @@ from usikit.bulk_usi.contact_rules import CONTACT_RULES, canonical_phones, state
 from usikit.bulk_usi.document_rules import document_rules
 from usikit.bulk_usi.documents import CARD_COLOURS, canonical_document_types
 from usikit.bulk_usi.fields import CLIENT_COLUMNS, CLIENT_FIELDS, NAME_COLUMN_SETS
+from usikit.bulk_usi.permission_rules import SENDING_RULES, permission_rules, permission_words
 from usikit.bulk_usi.person_rules import GENDERS, person_rules
 from usikit.bulk_usi.xml_rules import NOT_XML, XML_RULES
 from usikit.errors import InputError
@@ -38,7 +39,8 @@ from usikit.rules.pipeline import run_validation
 
 HAS_USI, EXEMPT = "has USI", "exempt"
 KNOWN_CODES = countries.all_countries()["code"].tolist()
-DATE_COLUMNS = ("Date of Birth", "Document Date", "Date Printed", "Document Expiry")
+DATE_COLUMNS = ("Date of Birth", "Document Date", "Date Printed", "Document Expiry",
+                "Privacy Notice Date")  # fmt: skip
 GENDER_WORDS = {
     "male": "M", "m": "M", "man": "M",
     "female": "F", "f": "F", "woman": "F",
@@ -98,20 +100,19 @@ STEPS: tuple[Step, ...] = (
          "country written as its SACC code"),
     Step(("Document Type",), canonical_document_types, "document type spelt as in the template"),
     Step(("Medicare Card Colour",), _card_colours, "card colour spelt as in the template"),
+    Step(("USI Permission",), permission_words, "written as Yes or No"),
     Step(DATE_COLUMNS, dates.canonical_dates, "date written as dd/mm/yyyy"),
     Step(("Document Expiry",), dates.canonical_month_years, "written as mm/yyyy"),
 )  # fmt: skip
 
 
 @cache
-def client_schema(today: dt.date) -> Schema:
-    """The client template's schema for validations run on `today`."""
-    return Schema(
-        "clients",
-        CLIENT_FIELDS,
-        (*person_rules(today), *CONTACT_RULES, *document_rules(today), *XML_RULES),
-        labels=_labels,
-    )
+def client_schema(today: dt.date, needs_permission: bool = False) -> Schema:
+    """The client template's schema for validations run on `today`; with `needs_permission`,
+    for records sent for creation or location (the student's permission is needed)."""
+    rules = (*person_rules(today), *CONTACT_RULES, *document_rules(today), *XML_RULES,
+             *permission_rules(today), *(SENDING_RULES if needs_permission else ()))  # fmt: skip
+    return Schema("clients", CLIENT_FIELDS, rules, labels=_labels)
 
 
 def _labels(frame: pd.DataFrame) -> pd.Series:
@@ -141,18 +142,25 @@ def _missing_names(headers: pd.DataFrame) -> list[Problem]:
 
 
 def validate_clients(
-    frame: pd.DataFrame, *, today: dt.date | None = None, show_sensitive: bool = False
+    frame: pd.DataFrame,
+    *,
+    today: dt.date | None = None,
+    show_sensitive: bool = False,
+    needs_permission: bool = False,
 ) -> ValidationReport:
     """Check client records against every rule the USI Registry applies, and our policy.
 
     Headers are matched forgivingly, values are normalised (each change reported as a
     warning), and the report's `records` are the normalised records ready for a batch.
     Dates of birth and document numbers are masked in the report unless `show_sensitive`.
+    `needs_permission`: the records are to be sent for creation or location, so the
+    student's permission and the privacy notice's date are needed
+    (`usikit.bulk_usi.permission_rules`).
     """
     _no_lone_surrogates(frame)
     return run_validation(
         frame,
-        client_schema(today or dt.date.today()),
+        client_schema(today or dt.date.today(), needs_permission),
         STEPS,
         lambda typed: match_headers(typed, CLIENT_FIELDS),
         show_sensitive=show_sensitive,

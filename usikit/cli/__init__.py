@@ -15,12 +15,15 @@ from usikit.cli import (
     audit_cmd,
     batch_cmd,
     clients_cmd,
+    create_cmd,
     demo_cmd,
+    locate_cmd,
     regcert_cmd,
     registry_cmd,
     roles_cmd,
     template_cmd,
     validate_cmd,
+    verify_cmd,
 )
 from usikit.cli.wording import CLI_WORDING
 from usikit.errors import EXIT_INPUT, UsikitError
@@ -33,6 +36,9 @@ COMMANDS = (
     validate_cmd,
     clients_cmd,
     batch_cmd,
+    verify_cmd,
+    locate_cmd,
+    create_cmd,
     registry_cmd,
     regcert_cmd,
     template_cmd,

@@ -10,12 +10,22 @@ from pathlib import Path
 import pandas as pd
 
 from usikit.bulk_usi import batches
+from usikit.bulk_usi.client_status import batch_shared_usis, shared_line
+from usikit.bulk_usi.reference_lists import evidence_type_id
 from usikit.bulk_usi.registry.base import FAILURE
 from usikit.bulk_usi.registry.connect import open_registry
-from usikit.cli.options import add_registry, add_workspace, registry_of, workspace_of
+from usikit.cli.options import (
+    add_non_dvs_type,
+    add_permission,
+    add_registry,
+    add_workspace,
+    registry_of,
+    workspace_of,
+)
 from usikit.errors import EXIT_RECORDS, EXIT_REGISTRY, InputError
 from usikit.privacy import mask_by_look
 from usikit.settings import registry_setting, user_reference
+from usikit.store.engine import Workspace
 from usikit.wording import counted
 
 
@@ -35,7 +45,11 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     add.set_defaults(run=run_add)
 
     show = actions.add_parser("show", help="the batch grid: a status per record")
+    show.add_argument(
+        "batch_id", type=int, nargs="?", metavar="BATCH_ID", help="default: the open batch"
+    )
     show.add_argument("--errors", action="store_true", help="list every problem too")
+    add_permission(show)
     show.set_defaults(run=run_show)
 
     edit = actions.add_parser(
@@ -72,13 +86,8 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     export.set_defaults(run=run_export)
 
     submit = actions.add_parser("submit", help="send the batch to the registry")
-    submit.add_argument(
-        "--non-dvs-type",
-        type=int,
-        metavar="ID",
-        help="the registry's non-DVS evidence type for records without a document (default: "
-        "USIKIT_NON_DVS_TYPE; the USI Registry gets no such record without one)",
-    )
+    add_non_dvs_type(submit)
+    add_permission(submit)
     add_registry(submit)
     submit.set_defaults(run=run_submit)
 
@@ -116,11 +125,15 @@ def run_add(args: argparse.Namespace) -> int:
 
 
 def run_show(args: argparse.Namespace) -> int:
-    view = batches.batch_view(workspace_of(args, create=False))
+    workspace = workspace_of(args, create=False)
+    view = batches.batch_view(
+        workspace, args.batch_id, permission_elsewhere=args.permission_recorded_elsewhere
+    )
     grid = batches.batch_grid(view)
     print(f"Batch {view.batch_id} ({view.status}): {view.report.summary_line()}")
     if not grid.empty:
-        print(grid.drop(columns=["Problems"]).to_string(index=False))
+        print(grid.drop(columns=["Problems", "Last Application Failed"]).to_string(index=False))
+    _print_shared(workspace, view.batch_id)
     if args.errors:
         problems = view.report.errors
         ids = view.report.records["Client ID"]
@@ -173,12 +186,14 @@ def run_export(args: argparse.Namespace) -> int:
 def run_submit(args: argparse.Namespace) -> int:
     workspace = workspace_of(args, create=False)
     registry = registry_of(args, workspace)
+    evidence = evidence_type_id(workspace, registry, args.non_dvs_type, org_code=args.org_code)
     done = batches.submit_batch(
         workspace,
         registry,
         org_code=args.org_code,
         user_reference=user_reference(),
-        non_dvs_document_type_id=args.non_dvs_type,
+        non_dvs_document_type_id=evidence,
+        permission_elsewhere=args.permission_recorded_elsewhere,
     )
     requests = len(done.receipts)
     print(
@@ -221,6 +236,7 @@ def run_retrieve(args: argparse.Namespace) -> int:
         waiting = outcome.waiting
         verb = "request is" if waiting == 1 else "requests are"
         print(f"{waiting} {verb} not processed yet; retrieve again later.")
+    _print_shared(workspace, args.batch_id)
     for problem in outcome.problems:
         print(f"error: {problem}", file=sys.stderr)
     for note in outcome.withheld:  # a USI for several clients: written to none of them
@@ -230,6 +246,12 @@ def run_retrieve(args: argparse.Namespace) -> int:
     if outcome.problems:
         return EXIT_REGISTRY
     return EXIT_RECORDS if outcome.withheld else 0
+
+
+def _print_shared(workspace: Workspace, batch_id: int) -> None:
+    """The USIs given to more than one client, among this batch's."""
+    for usi, client_ids in batch_shared_usis(workspace, batch_id).itertuples(index=False):
+        print(f"Note: {shared_line(usi, client_ids)}")
 
 
 def run_results(args: argparse.Namespace) -> int:

@@ -50,6 +50,28 @@ def add_registry(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def add_non_dvs_type(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--non-dvs-type",
+        metavar="ID_OR_NAME",
+        help="the registry's evidence type for records without an identity document, by its "
+        "id or its name (`usikit registry lists` shows them; default: USIKIT_NON_DVS_TYPE)",
+    )
+
+
+def add_permission(parser: argparse.ArgumentParser) -> None:
+    """The organisation keeps students' permission in its student system, not in the file."""
+    parser.add_argument(
+        "--permission-recorded-elsewhere",
+        action="store_true",
+        default=settings.permission_recorded_elsewhere(),
+        help="your organisation records each student's permission (and the privacy notice) in "
+        "its student system, so the records need no USI Permission and Privacy Notice Date; "
+        "the audit trail records that you said so (default: USIKIT_PERMISSION_RECORDED_"
+        "ELSEWHERE)",
+    )
+
+
 def add_credential(parser: argparse.ArgumentParser) -> None:
     """The machine credential and the token service, for the USI Registry."""
     parser.add_argument(

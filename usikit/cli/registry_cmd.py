@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 from usikit import settings
+from usikit.bulk_usi.reference_lists import compare_countries, kept_lists, refresh_lists
 from usikit.bulk_usi.registry.check import check_registry
 from usikit.bulk_usi.registry.credential import credentials, expiry_warning, load_credential
 from usikit.bulk_usi.registry.endpoint import LocalEndpoint
@@ -39,6 +40,19 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     add_registry(check)
     add_workspace(check)
     check.set_defaults(run=run_check)
+
+    lists = actions.add_parser(
+        "lists",
+        help="the registry's evidence types and countries, and how its countries differ from "
+        "the SACC table usikit checks against",
+        description="Shows the lists kept in the workspace (fetched from the registry the "
+        "first time, with GetNonDvsDocumentTypes and GetCountries); --refresh fetches them "
+        "again. --non-dvs-type takes an evidence type's id or its name.",
+    )
+    lists.add_argument("--refresh", action="store_true", help="fetch them from the registry")
+    add_registry(lists)
+    add_workspace(lists)
+    lists.set_defaults(run=run_lists)
 
     credential = actions.add_parser("credential", help="the machine credential's keystore")
     credential_actions = credential.add_subparsers(dest="what", metavar="ACTION", required=True)
@@ -90,6 +104,30 @@ def run_check(args: argparse.Namespace) -> int:
     for warning in connection.warnings:
         warn(warning)
     return 0
+
+
+def run_lists(args: argparse.Namespace) -> int:
+    workspace = workspace_of(args)
+    registry = registry_of(args, workspace)
+    kept = kept_lists(workspace, registry.name)
+    if args.refresh or kept.fetched_at is None:
+        kept = refresh_lists(workspace, registry, org_code=args.org_code)
+    when = f"{kept.fetched_at:%d/%m/%Y %H:%M}" if kept.fetched_at else "never"
+    print(f"The {registry.label}'s lists, fetched {when}:")
+    print("Evidence types for students without an identity document (--non-dvs-type):")
+    for kind in kept.evidence_types:
+        print(f"  {kind.id}: {kind.name}")
+    differences = compare_countries(kept.countries)
+    current = sum(1 for country in kept.countries if country.is_current)
+    print(f"Countries: {current} current at the registry; ", end="")
+    if differences.none:
+        print("the SACC table usikit checks against has the same codes and names.")
+        return 0
+    lines = differences.lines()
+    print(f"{len(lines)} differ from the SACC table usikit checks against:")
+    for line in lines:
+        print(f"  {line}")
+    return 1
 
 
 def run_show(args: argparse.Namespace) -> int:

@@ -42,7 +42,18 @@ CLI_WORDING: Wording = {
     "start from the client template (usikit template clients)",
     Do.START_FROM_TEMPLATE: "start from the client template (usikit template clients)",
     Do.IMPORT_UNMASKED: "import the original file, or an export made with --show-sensitive",
+    Do.USE_UNMASKED: "use the original file, or an export made with --show-sensitive",
     Do.ALLOW_TEMPORARY_ULN: "allow temporary ULNs (--allow-temporary-uln)",
     Do.CHECK_SEPARATOR: "check the separator (--sep) and that the first row is the header",
     Do.RAISE_LIMIT: _raise_limit,
+    Do.RECORD_PERMISSION: "fill USI Permission (Yes) and Privacy Notice Date (usikit batch edit "
+    'CLIENT_ID "USI Permission=Yes" "Privacy Notice Date=DD/MM/YYYY"), or, if your '
+    "organisation records permission in its student system, add --permission-recorded-elsewhere",
+    Do.FIX_CLIENT: "correct them (usikit batch edit {client} FIELD=VALUE), then run the command "
+    "again",
+    Do.REMOVE_FROM_BATCH: "take it out of the open batch first (usikit batch remove {client})",
+    Do.FINISH_CREATE: "finish it with `usikit create {client}`: the same request is sent, so "
+    "nothing is created twice",
+    Do.CHOOSE_EVIDENCE_TYPE: "`usikit registry lists` shows the registry's evidence types; give "
+    "one's id or name (--non-dvs-type)",
 }

@@ -34,7 +34,8 @@ from usikit.store.tables import audit
 
 ACTIONS: list[str] = []  # what may be recorded: each schema part declares its own (`declare`)
 COUNTS = ("read", "accepted", "rejected", "created", "updated", "unchanged", "reverted",
-          "applications", "requests", "results", "usis_issued", "failed", "exported")  # fmt: skip
+          "applications", "requests", "results", "usis_issued", "failed", "exported",
+          "verified", "not_verified", "found")  # fmt: skip
 
 
 def declare(actions: Iterable[str]) -> None:

@@ -14,6 +14,7 @@ from usikit.ui.regcert_import import RegcertImportScreen
 from usikit.ui.regcert_learners import RegcertLearnersScreen
 from usikit.ui.results import ResultsScreen
 from usikit.ui.start import StartScreen
+from usikit.ui.verify import VerifyScreen
 
 __all__ = [
     "App",
@@ -24,5 +25,6 @@ __all__ = [
     "RegcertLearnersScreen",
     "ResultsScreen",
     "StartScreen",
+    "VerifyScreen",
     "catalogue",
 ]

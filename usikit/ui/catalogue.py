@@ -14,10 +14,12 @@ from usikit.ui.regcert_import import RegcertImportScreen
 from usikit.ui.regcert_learners import RegcertLearnersScreen
 from usikit.ui.results import ResultsScreen
 from usikit.ui.screen import Screen
+from usikit.ui.verify import VerifyScreen
 
 SCREENS: tuple[type[Screen], ...] = (
     BatchScreen,
     ResultsScreen,
+    VerifyScreen,
     RegcertLearnersScreen,
     RegcertImportScreen,
     RegcertExportScreen,

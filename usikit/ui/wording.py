@@ -30,8 +30,19 @@ SCREEN_WORDING: Wording = {
     "own and load it; else start from the client template",
     Do.START_FROM_TEMPLATE: "start from the client template",
     Do.IMPORT_UNMASKED: "load the original file, or an export made with personal data shown",
+    Do.USE_UNMASKED: "load the original file, or an export made with personal data shown",
     Do.ALLOW_TEMPORARY_ULN: "tick 'accept the temporary ULN 9999999999'",
     Do.CHECK_SEPARATOR: "check the Separator and that the first row is the header",
     Do.RAISE_LIMIT: "split the file into smaller files, or ask your administrator to raise the "
     "limit (the USIKIT_LIMITS setting: {limit}={value})",
+    Do.RECORD_PERMISSION: "fill USI Permission (Yes) and Privacy Notice Date with Edit client "
+    "details, or, if your organisation records permission in its student system, have "
+    "USIKIT_PERMISSION_RECORDED_ELSEWHERE set to yes and open the screen again",
+    Do.FIX_CLIENT: "correct client {client}'s details with Edit client details on the Create "
+    "USIs screen, then try again",
+    Do.REMOVE_FROM_BATCH: "take client {client} out of the batch first (Remove from the batch, "
+    "on the Create USIs screen)",
+    Do.FINISH_CREATE: "create client {client}'s USI again: the same request is sent, so "
+    "nothing is created twice",
+    Do.CHOOSE_EVIDENCE_TYPE: "choose one of the registry's evidence types",
 }

@@ -15,11 +15,16 @@ from typing import Any
 from sqlalchemy import Connection, Row, select
 
 from usikit.bulk_usi.batch_states import UNFINISHED, BatchState
-from usikit.bulk_usi.clients import clients_frame, is_simulated, set_client_fields
+from usikit.bulk_usi.clients import (
+    clients_frame,
+    is_simulated,
+    pending_creates,
+    set_client_fields,
+)
 from usikit.bulk_usi.registry.base import NOT_THE_REGISTRY, Registry, describe, is_the_registry
 from usikit.bulk_usi.tables import batch_records, batches, clients
 from usikit.bulk_usi.validation import validate_clients
-from usikit.errors import InputError
+from usikit.errors import Do, InputError, step
 from usikit.identifiers import usi
 from usikit.report import ValidationReport
 from usikit.store.access import acting
@@ -104,11 +109,14 @@ def _add(
         )
     }
     placed = batches_holding(connection, [row.id for row in found.values()])
+    creating = pending_creates(connection, [row.id for row in found.values()])
     stamp = now()
     rows = []
     for client_id in wanted:
         client = found.get(client_id)
         reason = _refusal(client, placed.get(client.id) if client else None, batch_id, live)
+        if client is not None and client.id in creating:
+            reason = "its USI is being created one at a time (not answered yet); finish that first"
         if reason or client is None:
             result.refused[client_id] = reason
             continue
@@ -200,6 +208,12 @@ def edit_client(
                 raise InputError(
                     f"client {client_id} was sent in batch {held[0]}; its details cannot "
                     "change until the results are retrieved"
+                )
+            if pending_creates(connection, [row.id]):
+                raise InputError(
+                    f"client {client_id}'s USI is being created (a request not answered yet); "
+                    "its details cannot change until it is answered",
+                    next_step=step(Do.FINISH_CREATE, client=client_id),
                 )
         pk = set_client_fields(connection, client_id, changes)
         frame = clients_frame(connection, [pk])

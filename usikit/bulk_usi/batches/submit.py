@@ -26,7 +26,15 @@ from usikit.bulk_usi.batch_states import BatchState, RequestState, batch_state
 from usikit.bulk_usi.batches.channel import Channel
 from usikit.bulk_usi.batches.membership import NO_OPEN_BATCH, open_batch_id
 from usikit.bulk_usi.batches.refusal import refuse
-from usikit.bulk_usi.batches.view import BatchView, batch_frame
+from usikit.bulk_usi.batches.view import (
+    BatchView,
+    batch_frame,
+    checked_for_sending,
+    permission_given_elsewhere,
+)
+from usikit.bulk_usi.client_status import failures_by_client_id
+from usikit.bulk_usi.permission_rules import PERMISSION_CHECKS, PERMISSION_ELSEWHERE
+from usikit.bulk_usi.reference_lists import evidence_type_id
 from usikit.bulk_usi.registry import applications as wire
 from usikit.bulk_usi.registry.base import (
     LIVE_NAME,
@@ -36,7 +44,6 @@ from usikit.bulk_usi.registry.base import (
     is_the_registry,
 )
 from usikit.bulk_usi.tables import batch_records, batches, submission_records, submissions
-from usikit.bulk_usi.validation import validate_clients
 from usikit.errors import Do, InputError, RecordsInError, RegistryFault, step
 from usikit.store import audit
 from usikit.store.access import acting
@@ -57,6 +64,7 @@ class SubmitRequest:
     user_reference: str  # who prepared the applications (the registry's UserReference)
     non_dvs_document_type_id: int | None = None  # evidence type of records without a document
     today: dt.date | None = None  # the day the records are validated for
+    permission_elsewhere: bool = False  # students' permission is recorded in another system
 
 
 @dataclass
@@ -75,18 +83,26 @@ def submit_batch(
     user_reference: str,
     non_dvs_document_type_id: int | None = None,
     today: dt.date | None = None,
+    permission_elsewhere: bool | None = None,
 ) -> Submission:
     """Send the open batch (or finish sending an interrupted one) to the registry.
 
-    Refused, listing the records in error, while any record has an error. The batch is cut
-    into requests of at most 500 applications, each recorded before it is sent. Records
-    without an identity document go with `non_dvs_document_type_id` (else the setting
-    USIKIT_NON_DVS_TYPE); the USI Registry itself refuses them without one, and so does this.
+    Refused, listing the records in error, while any record has an error; a record needs
+    the student's permission unless `permission_elsewhere` (None: the organisation's
+    setting), which the audit trail then records. The batch is cut into requests of at most
+    500 applications, each recorded before it is sent. Records without an identity document
+    go with `non_dvs_document_type_id` (else the setting USIKIT_NON_DVS_TYPE); the USI
+    Registry itself refuses them without one, and so does this.
     """
-    if non_dvs_document_type_id is None:  # the organisation's setting, when it has one
-        non_dvs_document_type_id = settings.non_dvs_type_setting()
-    request = SubmitRequest(org_code, user_reference, non_dvs_document_type_id, today)
+    elsewhere = permission_given_elsewhere(permission_elsewhere)
     with acting(workspace, Role.USI_BATCHES, "submit a batch"):
+        if non_dvs_document_type_id is None:  # the organisation's setting, when it has one
+            non_dvs_document_type_id = evidence_type_id(
+                workspace, registry, settings.non_dvs_type_setting(), org_code=org_code
+            )
+        request = SubmitRequest(
+            org_code, user_reference, non_dvs_document_type_id, today, elsewhere
+        )
         return _submit(Channel(workspace, registry, org_code), request)
 
 
@@ -104,18 +120,23 @@ def _submit(channel: Channel, request: SubmitRequest) -> Submission:
         if batch_id is None:
             raise InputError(NO_OPEN_BATCH)
         frame = batch_frame(connection, batch_id, live=live)
+        failures = failures_by_client_id(connection, frame)
     checked = frame.copy()  # what was validated: the batch must still be exactly this when sent
-    report = validate_clients(frame.reset_index(drop=True), today=request.today)
+    report = checked_for_sending(
+        frame, failures, today=request.today, elsewhere=request.permission_elsewhere
+    )
     view = BatchView(batch_id, BatchState.OPEN, report)
     if not view.client_ids:
         raise InputError("the open batch is empty; add clients before submitting")
     blocked = view.in_error()
     if blocked:
         listing = ", ".join(blocked[:SHOWN_IDS]) + (" ..." if len(blocked) > SHOWN_IDS else "")
+        errors = report.errors[report.errors["severity"] == "error"]
+        permission = set(errors["check"]) <= set(PERMISSION_CHECKS)
         raise RecordsInError(
             f"batch {view.batch_id} cannot be submitted: {len(blocked)} records have errors "
-            f"({listing})",
-            next_step=step(Do.FIX_OR_REMOVE_RECORDS),
+            f"({listing})" + (": the students' permission is not recorded" if permission else ""),
+            next_step=step(Do.RECORD_PERMISSION if permission else Do.FIX_OR_REMOVE_RECORDS),
         )
     labelled = view.report.status != "ok"
     if labelled.any():
@@ -144,8 +165,8 @@ def _refuse_without_evidence_type(view: BatchView, registry: str, request: Submi
         raise InputError(
             f"batch {view.batch_id} holds {len(without)} record(s) without an identity document "
             f"({listing}): the {registry} needs the kind of evidence seen instead (a non-DVS "
-            "document type id from its list); give it (the setting USIKIT_NON_DVS_TYPE, or the "
-            "face's own choice), or add the records' documents"
+            "document type from its list); give one, or add the records' documents",
+            next_step=step(Do.CHOOSE_EVIDENCE_TYPE),
         )
 
 
@@ -222,6 +243,8 @@ def _record_requests(
             .where(batches.c.id == view.batch_id)
             .values(status=BatchState.SUBMITTING, registry=channel.registry.name)
         )
+        if request.permission_elsewhere:  # said by the officer, kept with the work it covers
+            audit.record(connection, PERMISSION_ELSEWHERE, applications=len(applications))
     return recorded
 
 

@@ -1,4 +1,9 @@
-"""A batch as the officer sees it: its records validated now, the grid, and its export."""
+"""A batch as the officer sees it: its records validated now, the grid, and its export.
+
+An open batch's records are checked as records about to be sent: the student's permission
+is needed (unless the organisation records it elsewhere), and a record whose last
+application failed, unchanged since, is in error (`usikit.bulk_usi.client_status`).
+"""
 
 from __future__ import annotations
 
@@ -9,12 +14,20 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy import Connection, select
 
+from usikit import settings
 from usikit.bulk_usi.batch_states import BatchState, batch_state
 from usikit.bulk_usi.batches.membership import NO_OPEN_BATCH, open_batch_id
+from usikit.bulk_usi.client_status import (
+    FAILED_COLUMN,
+    client_status,
+    failure_problems,
+    failures_by_client_id,
+)
 from usikit.bulk_usi.clients import clients_frame
 from usikit.bulk_usi.registry.base import NOT_THE_REGISTRY
 from usikit.bulk_usi.tables import batch_records, clients
 from usikit.bulk_usi.validation import validate_clients
+from usikit.bulk_usi.verified import VERIFIED_COLUMN
 from usikit.errors import InputError
 from usikit.io.write import write_csv
 from usikit.privacy import mask_series
@@ -32,6 +45,8 @@ class BatchView:
     batch_id: int
     status: BatchState
     report: ValidationReport  # rows are the batch's records in the order they were added
+    # By Client ID: the verified status and the last failed application (client_status).
+    statuses: pd.DataFrame | None = None
 
     @property
     def client_ids(self) -> list[str]:
@@ -51,8 +66,14 @@ def batch_view(
     *,
     today: dt.date | None = None,
     show_sensitive: bool = False,
+    permission_elsewhere: bool | None = None,
 ) -> BatchView:
-    """The batch's records validated now (the open batch when no id is given)."""
+    """The batch's records validated now (the open batch when no id is given).
+
+    `permission_elsewhere`: the organisation records students' permission in its student
+    system, so an open batch's records do not need it in theirs (None: the setting,
+    USIKIT_PERMISSION_RECORDED_ELSEWHERE).
+    """
     with acting(workspace, Role.USI_BATCHES, "see a batch"), workspace.begin() as connection:
         if batch_id is None:
             batch_id = open_batch_id(connection, create=False)
@@ -60,10 +81,38 @@ def batch_view(
                 raise InputError(NO_OPEN_BATCH)
         status = batch_state(connection, batch_id)
         frame = batch_frame(connection, batch_id)
-    report = validate_clients(
-        frame.reset_index(drop=True), today=today, show_sensitive=show_sensitive
+        failures = failures_by_client_id(connection, frame)
+        statuses = client_status(connection, frame).set_axis(frame["Client ID"])
+    elsewhere = status != BatchState.OPEN or permission_given_elsewhere(permission_elsewhere)
+    report = checked_for_sending(
+        frame, failures, today=today, show_sensitive=show_sensitive, elsewhere=elsewhere
     )
-    return BatchView(batch_id, status, report)
+    return BatchView(batch_id, status, report, statuses)
+
+
+def permission_given_elsewhere(chosen: bool | None) -> bool:
+    """The choice made, else the organisation's setting."""
+    return settings.permission_recorded_elsewhere() if chosen is None else chosen
+
+
+def checked_for_sending(
+    frame: pd.DataFrame,
+    failures: dict[str, str],
+    *,
+    today: dt.date | None,
+    elsewhere: bool,
+    show_sensitive: bool = False,
+) -> ValidationReport:
+    """Records (template columns) checked as about to be sent for creation: the client
+    rules, the student's permission unless recorded `elsewhere`, and no last application
+    that failed on the same details (`failures`, by Client ID: `failures_by_client_id`)."""
+    report = validate_clients(
+        frame.reset_index(drop=True),
+        today=today,
+        show_sensitive=show_sensitive,
+        needs_permission=not elsewhere,
+    )
+    return failure_problems(report, failures)
 
 
 def batch_frame(connection: Connection, batch_id: int, *, live: bool = False) -> pd.DataFrame:
@@ -110,6 +159,13 @@ def batch_grid(view: BatchView, *, show_sensitive: bool = False) -> pd.DataFrame
             "Problems": report.messages_by_row(),
         }
     )
+    statuses = view.statuses
+    for column in (VERIFIED_COLUMN, FAILED_COLUMN):
+        grid[column] = (
+            statuses[column].reindex(records["Client ID"]).fillna("").to_numpy()
+            if statuses is not None
+            else ""
+        )
     return grid.reset_index(drop=True)
 
 

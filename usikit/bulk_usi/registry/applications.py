@@ -14,7 +14,7 @@ import pandas as pd
 
 from usikit.bulk_usi.contact_rules import AUSTRALIA, international_address
 from usikit.bulk_usi.documents import DOCUMENTS_BY_NAME, medicare_name_lines
-from usikit.bulk_usi.registry.base import Application, Document
+from usikit.bulk_usi.registry.base import Application, Document, Locate
 
 # Element order of each DVS document in the registry's schema (version 5).
 FIELD_ORDER = {
@@ -128,6 +128,18 @@ def application_from_record(
         personal=_personal(record),
         document=document,
         non_dvs_document_type_id=None if document else non_dvs_document_type_id,
+    )
+
+
+def locate_from_record(record: Mapping[str, str], *, user_reference: str) -> Locate:
+    """A valid client record as a LocateUSI request: the person and how to reach them."""
+    personal = dict(_personal(record))
+    order = ("Gender", "FirstName", "MiddleName", "FamilyName", "SingleName", "DateOfBirth",
+             "TownCityOfBirth")  # fmt: skip
+    return Locate(
+        user_reference=user_reference,
+        personal=tuple((name, personal[name]) for name in order if personal.get(name)),
+        contact=_contact(record),
     )
 
 

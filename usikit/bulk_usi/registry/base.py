@@ -13,7 +13,17 @@ from typing import Protocol
 from usikit.errors import Arrival, RegistryFault
 
 MAX_APPLICATIONS = 500  # the registry's limit per BulkUpload request
+MAX_VERIFICATIONS = 500  # the schema's limit per BulkVerifyUSI request (maxOccurs)
 SUCCESS, FAILURE, MATCH_FOUND = "Success", "Failure", "MatchFound"
+VALID, INVALID, DEACTIVATED = "Valid", "Invalid", "Deactivated"  # a verified USI's status
+MATCH, NO_MATCH = "Match", "NoMatch"  # each name and the date of birth, verified
+# LocateUSI's results: only EXACT gives a USI.
+EXACT, MULTIPLE_EXACT = "Exact", "MultipleExact"
+SINGLE_NO_CONTACT_MATCH, MULTIPLE_NO_CONTACT_MATCH = (
+    "SingleNoContactMatch",
+    "MultipleNoContactMatch",
+)
+NO_LOCATE_MATCH, NO_IDENTICAL_STRONG_PARTIAL = "NoMatch", "NoIdenticalStrongPartial"
 
 
 @dataclass(frozen=True)
@@ -94,6 +104,44 @@ class Country:
     code: str
     name: str
     is_current: bool = True
+
+
+@dataclass(frozen=True)
+class NonDvsType:
+    """A kind of evidence the registry accepts for a student without an identity document."""
+
+    id: int
+    name: str
+    sort_order: int = 0
+
+
+@dataclass(frozen=True)
+class Locate:
+    """A LocateUSI request: who prepared it and the person, in the registry's field names."""
+
+    user_reference: str
+    personal: tuple[tuple[str, str], ...]  # Gender, names, DateOfBirth, TownCityOfBirth
+    contact: tuple[tuple[str, object], ...]  # as an Application's, every element optional
+
+    def personal_value(self, name: str) -> str:
+        return dict(self.personal).get(name, "")
+
+    def contact_value(self, name: str) -> str:
+        """A contact detail; a phone by its kind ("Mobile", "Home")."""
+        flat = dict(self.contact)
+        phones = flat.get("Phone", ())
+        if isinstance(phones, tuple) and name in dict(phones):
+            return str(dict(phones)[name])
+        value = flat.get(name, "")
+        return value if isinstance(value, str) else ""
+
+
+@dataclass(frozen=True)
+class LocateResult:
+    result: str  # Exact | MultipleExact | SingleNoContactMatch | ... | NoMatch
+    usi: str = ""  # only with Exact
+    contact_message: str = ""  # the registry's words on how the student can be reached
+    errors: tuple[RegistryError, ...] = ()
 
 
 SERVICE_UNAVAILABLE = 1001
@@ -188,3 +236,16 @@ class Registry(Protocol):
     ) -> list[VerificationResult]: ...
 
     def get_countries(self, org_code: str) -> list[Country]: ...
+
+    def get_non_dvs_document_types(self, org_code: str) -> list[NonDvsType]: ...
+
+    def create_usi(
+        self, org_code: str, request_id: str, application: Application
+    ) -> ApplicationResult:
+        """One application answered at once (CreateUSI); a repeated request id gets the
+        first answer, and a person the registry knows gets MatchFound with their USI."""
+        ...
+
+    def locate_usi(self, org_code: str, locate: Locate) -> LocateResult:
+        """The USI of a person who has one (LocateUSI); nothing is created."""
+        ...

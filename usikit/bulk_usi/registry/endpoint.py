@@ -23,7 +23,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from lxml import etree
 
-from usikit.bulk_usi.registry import messages, safexml
+from usikit.bulk_usi.registry import messages, safexml, single_messages
 from usikit.bulk_usi.registry.base import GENERIC_VALIDATION, ORGANISATION_NOT_AUTHORISED
 from usikit.bulk_usi.registry.local_sts import LocalTokenService, Refusal
 from usikit.bulk_usi.registry.simulator import OfflineRegistry
@@ -170,6 +170,17 @@ class LocalEndpoint:
         if operation == "GetCountries":
             org_code = messages.read_org_code(body)
             return messages.countries_response(registry.get_countries(org_code))
+        if operation == "GetNonDvsDocumentTypes":
+            org_code = messages.read_org_code(body)
+            types = registry.get_non_dvs_document_types(org_code)
+            return single_messages.non_dvs_response(types)
+        if operation == "CreateUSI":
+            org_code, request_id, application = single_messages.read_create_usi(body)
+            result = registry.create_usi(org_code, request_id, application)
+            return single_messages.create_response(result)
+        if operation == "LocateUSI":
+            org_code, locate = single_messages.read_locate(body)
+            return single_messages.locate_response(registry.locate_usi(org_code, locate))
         raise RegistryFault(GENERIC_VALIDATION, "Generic Validation",
                             f"The operation {operation} is not offered here.")  # fmt: skip
 

@@ -1,11 +1,14 @@
-"""A faithful offline simulator of the USI Registry's bulk service. It is not the registry.
+"""A faithful offline simulator of the USI Registry's service. It is not the registry.
 
 It keeps its state in the workspace, answers `BulkUpload` with a 36-character receipt, makes
 the results available after a configurable delay, issues new USIs with valid check
 characters, and answers `MatchFound` with the existing USI when the same person (names and
-date of birth) already has one. A few documented inputs fail the way the Document
-Verification Service would fail them (`SIMULATED_FAILURES`). The error codes are the
-simulator's own: the live registry's codes and wording differ.
+date of birth) already has one. `CreateUSI` is answered at once, with a USI derived from the
+person (the same person gets the same USI in every new workspace). A few documented inputs
+fail the way the Document Verification Service would fail them (`SIMULATED_FAILURES`); a
+USI it did not issue is Invalid, or Deactivated when it starts with `DEACTIVATED_PREFIX`.
+LocateUSI's cases are `usikit.bulk_usi.registry.simulator_locate`'s. The error codes are
+the simulator's own: the live registry's codes and wording differ.
 """
 
 from __future__ import annotations
@@ -18,24 +21,33 @@ import uuid
 from collections import Counter
 from collections.abc import Callable, Sequence
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from usikit.bulk_usi import countries
 from usikit.bulk_usi.registry.base import (
+    DEACTIVATED,
     FAILURE,
     GENERIC_VALIDATION,
+    INVALID,
+    MATCH,
     MATCH_FOUND,
     MAX_APPLICATIONS,
+    NO_MATCH,
     SIMULATOR_NAME,
     SUCCESS,
+    VALID,
     Application,
     ApplicationResult,
     BulkResults,
     Country,
+    Locate,
+    LocateResult,
+    NonDvsType,
     RegistryError,
     Verification,
     VerificationResult,
 )
+from usikit.bulk_usi.registry.simulator_locate import locate_person
 from usikit.bulk_usi.registry.simulator_tables import simulator_people, simulator_requests
 from usikit.errors import NotProcessedYet, RegistryFault
 from usikit.identifiers import medicare, usi
@@ -46,16 +58,17 @@ LABEL = "offline simulator (not the USI Registry; no USI it issues is real)"
 DEFAULT_DELAY = dt.timedelta(seconds=DEFAULT_OFFLINE_DELAY)
 ORG_CODE = re.compile(r"[A-Za-z0-9]{1,8}")
 UNVERIFIABLE_SUFFIX = "0000"  # a document number ending so is one the DVS cannot verify
+DEACTIVATED_PREFIX = "DEAD"  # a USI it did not issue starting so is answered Deactivated
 SIMULATED_FAILURES = {
     "E101": "The Medicare card number is not valid.",
     "E102": "The identity document could not be verified with the issuing body.",
     "E103": "The family name does not match the name on the Medicare card.",
 }
-NON_DVS_DOCUMENT_TYPES = {  # the simulator's answer to GetNonDvsDocumentTypes
-    1: "Statutory declaration",
-    2: "Letter from an education provider",
-    3: "Other evidence sighted by the organisation",
-}
+NON_DVS_DOCUMENT_TYPES = (  # the simulator's answer to GetNonDvsDocumentTypes (its own)
+    NonDvsType(1, "Statutory declaration", 1),
+    NonDvsType(2, "Letter from an education provider", 2),
+    NonDvsType(3, "Other evidence sighted by the organisation", 3),
+)
 
 
 def _now() -> dt.datetime:
@@ -105,21 +118,83 @@ class OfflineRegistry:
                     )
                 return known.receipt_number
             received = self.clock()
-            results = self._decide_all(connection, org_code, request_id, applications, received)
-            receipt = str(uuid.uuid5(uuid.NAMESPACE_URL, f"usikit:{org_code}:{request_id}"))
-            connection.execute(
-                simulator_requests.insert().values(
-                    org_code=org_code,
-                    request_id=request_id,
-                    receipt_number=receipt,
-                    digest=digest,
-                    received_at=received,
-                    ready_at=received + self.delay,
-                    applications=len(applications),
-                    results=json.dumps(results),
+            seed = f"{org_code}:{request_id}"
+            results = self._decide_all(connection, seed, applications, received)
+            self._keep(connection, org_code, request_id, digest, received, self.delay, results)
+        return _receipt(org_code, request_id)
+
+    def create_usi(
+        self, org_code: str, request_id: str, application: Application
+    ) -> ApplicationResult:
+        """One application decided at once; the same request id again gets the same answer."""
+        _check_org(org_code)
+        _check_request(request_id, [application])
+        digest = _digest([application])
+        with self.workspace.begin() as connection:
+            known = connection.execute(
+                select(simulator_requests.c.results, simulator_requests.c.digest).where(
+                    simulator_requests.c.org_code == org_code,
+                    simulator_requests.c.request_id == request_id,
                 )
+            ).first()
+            if known is not None:
+                if known.digest != digest:
+                    raise RegistryFault(
+                        GENERIC_VALIDATION,
+                        "Generic Validation",
+                        f"RequestId {request_id} was already used for another application.",
+                    )
+                return _result_from_json(json.loads(known.results)[0])
+            received = self.clock()
+            # Seeded by the person, not the request: the same student gets the same USI in
+            # every new workspace (the README's walkthrough relies on it).
+            results = self._decide_all(connection, f"{org_code}:create", [application], received)
+            self._keep(connection, org_code, request_id, digest, received, dt.timedelta(0),
+                       results)  # fmt: skip
+        return _result_from_json(results[0])
+
+    def _keep(self, connection, org_code, request_id, digest, received, delay, results) -> None:
+        """Record a request and its decided results: a repeat is answered from here."""
+        connection.execute(
+            simulator_requests.insert().values(
+                org_code=org_code,
+                request_id=request_id,
+                receipt_number=_receipt(org_code, request_id),
+                digest=digest,
+                received_at=received,
+                ready_at=received + delay,
+                applications=len(results),
+                results=json.dumps(results),
             )
-        return receipt
+        )
+
+    def add_person(
+        self, first: str, family: str, single: str, born: str, *, email: str = "", mobile: str = ""
+    ) -> str:
+        """Give a person a USI without an application (their USI): how a test or a demo
+        makes the registry know namesakes, people with the same names and date of birth."""
+        key = person_key(first, family, single, born)
+        when = self.clock()
+        with self.workspace.begin() as connection:
+            count = connection.execute(select(func.count()).select_from(simulator_people))
+            seed = f"person:{key}:{count.scalar_one()}"
+            issued = _new_usis(connection, seed, [key])[key]
+            connection.execute(
+                simulator_people.insert().values(
+                    usi=issued, person_key=key, first_name=first, family_name=family,
+                    single_name=single, date_of_birth=born, created_at=when, email=email,
+                    mobile=mobile,
+                )
+            )  # fmt: skip
+        return issued
+
+    def locate_usi(self, org_code: str, locate: Locate) -> LocateResult:
+        _check_org(org_code)
+        if not locate.personal_value("DateOfBirth"):
+            raise RegistryFault(GENERIC_VALIDATION, "Generic Validation",
+                                "DateOfBirth is required.")  # fmt: skip
+        with self.workspace.begin() as connection:
+            return locate_person(connection, locate)
 
     def bulk_upload_retrieve(self, org_code: str, receipt_number: str) -> BulkResults:
         _check_org(org_code)
@@ -169,11 +244,11 @@ class OfflineRegistry:
             Country(code, name) for code, name in zip(table["code"], table["name"], strict=True)
         ]
 
-    def get_non_dvs_document_types(self, org_code: str) -> dict[int, str]:
+    def get_non_dvs_document_types(self, org_code: str) -> list[NonDvsType]:
         _check_org(org_code)
-        return dict(NON_DVS_DOCUMENT_TYPES)
+        return list(NON_DVS_DOCUMENT_TYPES)
 
-    def _decide_all(self, connection, org_code, request_id, applications, received) -> list:
+    def _decide_all(self, connection, seed, applications, received) -> list:
         """The outcome of each application, decided (and new USIs recorded) on receipt."""
         keys = [_key_of(a) for a in applications]
         known = dict(
@@ -196,9 +271,7 @@ class OfflineRegistry:
                 known[key] = ""  # decided below: a later duplicate in this request matches it
                 people.append(_person_row(application, "", key, received))
                 outcomes.append(_as_json(identifier, SUCCESS, verified, when, ""))
-        issued = _new_usis(
-            connection, f"{org_code}:{request_id}", [p["person_key"] for p in people]
-        )
+        issued = _new_usis(connection, seed, [p["person_key"] for p in people])
         for person in people:
             person["usi"] = known[person["person_key"]] = issued[person["person_key"]]
         for outcome, key in zip(outcomes, keys, strict=True):
@@ -238,7 +311,13 @@ def _new_usis(connection, seed: str, keys: list[str]) -> dict[str, str]:
 def _derived_usi(seed: str) -> str:
     digest = hashlib.sha256(seed.encode()).digest()
     stem = "".join(usi.ALPHABET[b % len(usi.ALPHABET)] for b in digest[:9])
+    if stem.startswith(DEACTIVATED_PREFIX):  # never issued: such USIs are the deactivated ones
+        stem = "2" + stem[1:]
     return stem + usi.check_character(stem)
+
+
+def _receipt(org_code: str, request_id: str) -> str:
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"usikit:{org_code}:{request_id}"))
 
 
 def _key_of(application: Application) -> str:
@@ -250,7 +329,10 @@ def _key_of(application: Application) -> str:
 
 def _person_row(application: Application, issued: str, key: str, when: dt.datetime) -> dict:
     person = application.personal_value
+    reached = Locate("", (), application.contact)  # reads contact details as LocateUSI does
     return {
+        "email": reached.contact_value("EmailAddress"),
+        "mobile": reached.contact_value("Mobile"),
         "usi": issued,
         "person_key": key,
         "first_name": person("FirstName"),
@@ -284,10 +366,14 @@ def _document_failure(application: Application) -> tuple[str, str] | None:
 
 def _verify(verification: Verification, person) -> VerificationResult:
     if person is None:
-        return VerificationResult(verification.record_id, verification.usi, "Invalid")
+        deactivated = usi.is_valid(verification.usi) and verification.usi.startswith(
+            DEACTIVATED_PREFIX
+        )
+        status = DEACTIVATED if deactivated else INVALID
+        return VerificationResult(verification.record_id, verification.usi, status)
 
     def match(given: str, known: str) -> str:
-        return "Match" if given.casefold().strip() == known.casefold().strip() else "NoMatch"
+        return MATCH if given.casefold().strip() == known.casefold().strip() else NO_MATCH
 
     if verification.single_name:
         matches = {"SingleName": match(verification.single_name, person.single_name)}
@@ -297,7 +383,7 @@ def _verify(verification: Verification, person) -> VerificationResult:
             "FamilyName": match(verification.family_name, person.family_name),
         }
     matches["DateOfBirth"] = match(verification.date_of_birth, person.date_of_birth)
-    return VerificationResult(verification.record_id, verification.usi, "Valid", matches)
+    return VerificationResult(verification.record_id, verification.usi, VALID, matches)
 
 
 def _check_org(org_code: str) -> None:

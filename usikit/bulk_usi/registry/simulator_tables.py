@@ -30,6 +30,9 @@ simulator_people = Table(
     Column("single_name", String(40), nullable=False),
     Column("date_of_birth", String(10), nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    # How the person can be reached (schema version 5): LocateUSI compares them.
+    Column("email", String(254), nullable=False, server_default=""),
+    Column("mobile", String(20), nullable=False, server_default=""),
     Index("simulator_people_by_person", "person_key"),
 )
 SIMULATOR_TABLES = (simulator_requests, simulator_people)

@@ -15,15 +15,19 @@ from collections.abc import Callable, Sequence
 
 from lxml import etree
 
-from usikit.bulk_usi.registry import messages, transport
+from usikit.bulk_usi.registry import messages, single_messages, transport
 from usikit.bulk_usi.registry.base import (
     ENDPOINT_NAME,
     LIVE_NAME,
     SERVICE_UNAVAILABLE,
     TEST_NAME,
     Application,
+    ApplicationResult,
     BulkResults,
     Country,
+    Locate,
+    LocateResult,
+    NonDvsType,
     Verification,
     VerificationResult,
 )
@@ -112,6 +116,26 @@ class SoapRegistry:
     def get_countries(self, org_code: str) -> list[Country]:
         answer = self._call("GetCountries", _built(messages.get_countries, org_code))
         return messages.read_countries(answer)
+
+    def get_non_dvs_document_types(self, org_code: str) -> list[NonDvsType]:
+        body = _built(single_messages.get_non_dvs_document_types, org_code)
+        return single_messages.read_non_dvs_types(self._call("GetNonDvsDocumentTypes", body))
+
+    def create_usi(
+        self, org_code: str, request_id: str, application: Application
+    ) -> ApplicationResult:
+        """Safe to repeat: the request id is the same each time, and the registry answers a
+        person it knows with MatchFound and their USI, so a second sending creates nothing."""
+        where = messages.first_unsendable([application])
+        if where:
+            message = f"{where} is a character XML cannot carry; correct that client's record"
+            raise RegistryFault(0, "Cannot be sent", message, arrival=Arrival.NEVER)
+        body = _built(single_messages.create_usi, org_code, request_id, application)
+        return single_messages.read_create_response(self._call("CreateUSI", body))
+
+    def locate_usi(self, org_code: str, locate: Locate) -> LocateResult:
+        body = _built(single_messages.locate_usi, org_code, locate)
+        return single_messages.read_locate_response(self._call("LocateUSI", body))
 
     def _call(self, operation: str, body: etree._Element) -> etree._Element:
         """Send one request; transient failures are retried with growing pauses, and a
