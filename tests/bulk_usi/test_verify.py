@@ -87,7 +87,7 @@ def test_a_file_is_verified_record_by_record(processed):
     assert results.loc[NO_USI, ["Outcome", "Details"]].tolist() == [NOT_CHECKED, "no USI to verify"]
     assert results.loc["S0000006", "Details"] == "an exemption code, not a USI"
     assert not results["Date of Birth"].str.fullmatch(r"\d\d/\d\d/\d{4}").any()  # masked
-    assert outcome.summary_line() == "38 records: 26 verified, 3 not, 9 without a USI to verify"
+    assert outcome.summary_line() == "38 records: 25 verified, 3 not, 10 without a USI to verify"
     assert not outcome.all_verified
     assert the_clients(workspace).loc[OTHER_ISSUED, "Family Name"] != "Smyth"  # nothing kept
 
@@ -104,8 +104,8 @@ def test_records_go_in_requests_of_the_schemas_size_and_one_alone(processed, mon
     counting = Counting(simulator)
     monkeypatch.setattr(verify, "MAX_VERIFICATIONS", 10)
     outcome = verify_frame(the_clients(workspace).reset_index(), counting, org_code="DEMO1")
-    assert counting.calls == [("BulkVerifyUSI", 10), ("BulkVerifyUSI", 10), ("BulkVerifyUSI", 9)]
-    assert outcome.count(VERIFIED) == 28
+    assert counting.calls == [("BulkVerifyUSI", 10), ("BulkVerifyUSI", 10), ("BulkVerifyUSI", 8)]
+    assert outcome.count(VERIFIED) == 27
     counting.calls.clear()
     one = the_clients(workspace).reset_index()
     verify_frame(one[one["Client ID"] == ISSUED], counting, org_code="DEMO1")
@@ -129,7 +129,7 @@ def test_results_are_written_green_and_red(processed, tmp_path):
 def test_verifying_clients_keeps_their_status_until_the_details_change(processed, tmp_path):
     workspace, simulator = processed
     outcome = verify_clients(workspace, simulator, all_unverified=True, org_code="DEMO1")
-    assert outcome.summary_line() == "29 records: 28 verified, 1 not"
+    assert outcome.summary_line() == "28 records: 27 verified, 1 not"
     status = verified(workspace)
     assert status[ISSUED] == "only by the offline simulator (not the USI Registry)"
     assert status[HAD_USI] == "no" and status[NO_USI] == ""
@@ -186,7 +186,7 @@ def test_for_the_usi_registry_a_simulated_usi_is_never_verified(processed):
     live = Counting(simulator, name=LIVE_NAME)
     outcome = verify_clients(workspace, live, all_unverified=True, org_code="DEMO1")
     results = outcome.results.set_index("Client ID")
-    assert len(results) == 29  # verified by the simulator only: not verified for the registry
+    assert len(results) == 28  # verified by the simulator only: not verified for the registry
     assert results.loc[ISSUED, "Outcome"] == NOT_VERIFIED
     assert results.loc[ISSUED, "Details"] == (
         "not sent: the USI came from the offline simulator (not the USI Registry): it is not a "
@@ -220,7 +220,7 @@ def test_the_file_as_read_from_disk(processed, tmp_path):
     workspace, simulator = processed
     path = export_clients(workspace, tmp_path / "c.xlsx", show_sensitive=True)
     outcome = verify_frame(read_table(path), simulator, org_code="DEMO1")
-    assert outcome.count(VERIFIED) == 28 and outcome.results.index[0] == 2  # spreadsheet rows
+    assert outcome.count(VERIFIED) == 27 and outcome.results.index[0] == 2  # spreadsheet rows
 
 
 def test_a_masked_export_is_refused_saying_which_file_to_use(processed, tmp_path):

@@ -115,3 +115,11 @@ def test_walkthrough(workspace_url, registry_options, tmp_path, capsys, monkeypa
 
     code, out = usikit(capsys, "batch", "list", "--all")
     assert "processed" in out
+
+
+def test_an_edit_says_in_words_what_the_record_is_now(workspace_url, monkeypatch, capsys):
+    monkeypatch.setenv("USIKIT_WORKSPACE", workspace_url)
+    usikit(capsys, "clients", "import", str(DEMO), "--include-invalid")
+    code, out = usikit(capsys, "batch", "edit", "S0000002", "Middle Name=Jo")  # it has a USI
+    assert code == 0
+    assert "S0000002: saved; the record is now one with a USI (not sent for creation)" in out

@@ -150,8 +150,9 @@ def test_shared_usis_are_named_after_retrieval_and_in_batch_show(folder, registr
     assert usikit(capsys, "create", KNOWN, *registry)[0] == 0
     usikit(capsys, "batch", "add", RETURNING)
     assert usikit(capsys, "batch", "submit", *registry)[0] == 0
-    code, out, _ = usikit(capsys, "batch", "retrieve", "1", *registry)
+    code, out, err = usikit(capsys, "batch", "retrieve", "1", *registry)
     note = f"({KNOWN}, {RETURNING}): the registry took them for one student"
-    assert code == 0 and note in out
+    assert code == 1 and note in out  # a USI is one person's: written to no second client
+    assert f"{RETURNING}: the registry's USI" in err and f"belongs to client {KNOWN}" in err
     code, out, _ = usikit(capsys, "batch", "show", "1")
     assert out.startswith("Batch 1 (processed)") and note in out

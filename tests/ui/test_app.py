@@ -27,8 +27,8 @@ from usikit.ui.screen import Screen
 
 pytestmark = pytest.mark.usefixtures("screens_raise_bugs")
 
-TABS = ["Start", "Create USIs", "USI results", "Learners", "Import R&C", "R&C register",
-        "Audit trail"]  # fmt: skip
+TABS = ["Start", "Create USIs", "USI results", "Verify USIs", "Learners", "Import R&C",
+        "R&C register", "Audit trail"]  # fmt: skip
 
 
 @pytest.fixture
@@ -46,7 +46,7 @@ def test_every_screen_is_a_tab_and_only_the_start_screen_is_built_at_first(app):
     assert all(start.opens[kind].layout.display != "none" for kind in catalogue.SCREENS)
     assert "<b>" not in start.notes[BatchScreen].value  # in the app: buttons, no notebook names
     text = app._repr_mimebundle_()["text/plain"]
-    assert text.startswith("usikit: tabs Start, Create USIs, USI results, Learners")
+    assert text.startswith("usikit: tabs Start, Create USIs, USI results, Verify USIs, Learners")
     assert "Start: 38 clients" in text
 
 

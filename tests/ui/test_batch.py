@@ -11,7 +11,7 @@ import ipywidgets as widgets
 import pytest
 from openpyxl import load_workbook
 
-from tests.batch_helpers import BAD_DATE, BAD_POSTCODE, IN_ERROR, NO_CARD, Clock
+from tests.batch_helpers import BAD_DATE, BAD_POSTCODE, DEMO, IN_ERROR, NO_CARD, Clock
 from tests.ui_helpers import click_record, link_bytes, uploaded
 from usikit.bulk_usi import batches
 from usikit.bulk_usi.clients import import_clients
@@ -81,9 +81,27 @@ def test_the_grid_s_row_is_the_row_of_the_file_the_client_came_from(screen, demo
     assert "#" not in frame.columns and "key" not in frame.columns
 
 
-def test_clients_added_from_the_workspace_have_no_row_to_show(demo_folder):
-    """No file was loaded since the screen opened: the grid has no Row column at all."""
+def test_the_rows_outlast_the_screen_that_loaded_the_file(demo_folder):
+    """The demo's clients were imported from its file before this screen opened: the grid
+    still shows each one's row there (the workspace keeps it)."""
+    file = read_table(demo_folder / DEMO_FILE)
     screen = BatchScreen(demo_folder / "usikit.db")
+    screen.add_all.click()
+    frame = screen.grid.frame
+    assert len(frame) == 36
+    in_file = str(file.index[file["Client ID"] == BAD_POSTCODE][0])
+    assert frame.loc[BAD_POSTCODE, "Row"] == in_file
+    screen.close()
+
+
+def test_clients_made_in_code_have_no_row_to_show(tmp_path):
+    """Clients imported from a frame that is no file have no row: no Row column at all."""
+    workspace = open_workspace(f"sqlite:///{tmp_path / 'w.db'}")
+    frame = read_table(DEMO).reset_index(drop=True)
+    frame.attrs.clear()
+    import_clients(workspace, frame, include_invalid=True)
+    workspace.close()
+    screen = BatchScreen(tmp_path / "w.db")
     screen.add_all.click()
     assert "Row" not in screen.grid.frame.columns and len(screen.grid.frame) == 36
     screen.close()

@@ -154,13 +154,14 @@ def import_clients(
     chosen = records[~records.index.isin(list(result.skipped))]
     rows = [int(row) for row in chosen.index]
     chosen_records = chosen[list(CLIENT_COLUMNS)].to_dict("records")
+    source_file = Path(report.source).name if report.source else ""
 
     def write(connection: Connection) -> ClientImport:
         stamp = now()
         done = ClientImport(report)  # this attempt's outcome (`transact` may run it again)
         existing = _existing(connection, [r["Client ID"] for r in chosen_records])
         sent = _with_the_registry(connection)
-        inserts, updates = [], []
+        inserts, updates, located = [], [], []
         for row, record in zip(rows, chosen_records, strict=True):
             client_id = record["Client ID"]
             values = {CLIENT_KEYS[name]: value for name, value in record.items()}
@@ -175,9 +176,11 @@ def import_clients(
                     done.next_steps[row] = step(Do.IMPORT_UNMASKED)
                     continue
                 values.update({key: known[key] for key in hidden})
+            # A frame that is no file (made in code) leaves where the client was found alone.
+            where = {"source_file": source_file, "source_row": row} if source_file else {}
             if known is None:
                 values["usi_source"] = USI_IMPORTED if values["usi"] else ""
-                inserts.append({**values, "created_at": stamp, "updated_at": stamp})
+                inserts.append({**values, **where, "created_at": stamp, "updated_at": stamp})
                 done.created.append(client_id)
                 continue
             given = values["usi"]
@@ -187,6 +190,8 @@ def import_clients(
             values["usi_source"] = known["usi_source"] if same else USI_IMPORTED
             if all(known[key] == value for key, value in values.items()):
                 done.unchanged.append(client_id)
+                if where:  # this file is where the client is now
+                    located.append({"pk": known["id"], **where})
                 continue
             reason = _not_applied(known, given, sent.get(known["id"]))
             if reason:
@@ -195,11 +200,12 @@ def import_clients(
                     done.next_steps[row] = step(Do.CORRECT_USI, client=client_id, usi=given)
                 (done.in_flight if known["id"] in sent else done.conflicts).append(row)
                 continue
-            updates.append({"pk": known["id"], **values, "updated_at": stamp})
+            updates.append({"pk": known["id"], **values, **where, "updated_at": stamp})
             done.updated.append(client_id)
         if inserts:
             connection.execute(clients.insert(), inserts)
         update_clients(connection, updates)
+        update_clients(connection, located)
         audit.record_import(  # rows left out count as rejected, not only those in error
             connection,
             "clients import",
@@ -288,6 +294,25 @@ def update_clients(connection: Connection, changes: list[dict[str, Any]]) -> Non
         .where(clients.c.id == bindparam("pk"))
         .values({column: bindparam(f"set_{column}") for column in columns}),
         [{"pk": change["pk"], **{f"set_{c}": change[c] for c in columns}} for change in changes],
+    )
+
+
+def spreadsheet_rows(connection: Connection, client_ids: Iterable[str]) -> pd.DataFrame:
+    """File and Row of each client (the spreadsheet it was last imported from and its row
+    there, header = 1; "" when unknown), by Client ID, in the order given."""
+    ids = [str(client_id) for client_id in client_ids]
+    found: dict[str, tuple[str, str]] = {}
+    for start in range(0, len(ids), CHUNK):
+        query = select(clients.c.client_id, clients.c.source_file, clients.c.source_row).where(
+            clients.c.client_id.in_(ids[start : start + CHUNK])
+        )
+        for row in connection.execute(query):
+            where = "" if row.source_row is None else str(row.source_row)
+            found[row.client_id] = (row.source_file, where)
+    pairs = [found.get(client_id, ("", "")) for client_id in ids]
+    return pd.DataFrame(
+        {"File": [file for file, _ in pairs], "Row": [where for _, where in pairs]},
+        index=pd.Index(ids, name="Client ID"),
     )
 
 

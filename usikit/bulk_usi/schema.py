@@ -76,6 +76,16 @@ def _one_at_a_time(connection: Connection) -> None:
     _add_columns(connection, simulator_people.name, ("email", "mobile"))
 
 
+def _source_rows(connection: Connection) -> None:
+    """Version 6: each client's spreadsheet and row, kept (unknown for clients imported
+    before: shown empty until their next import)."""
+    present = {c["name"] for c in inspect(connection).get_columns("clients")}
+    if "source_file" not in present:
+        _add_columns(connection, "clients", ("source_file",))
+    if "source_row" not in present:
+        connection.exec_driver_sql("ALTER TABLE clients ADD COLUMN source_row INTEGER")
+
+
 ONE_NAMES = tuple(table.name for table in ONE_AT_A_TIME_TABLES)
 
 BULK_USI_PART = SchemaPart(
@@ -97,7 +107,7 @@ BULK_USI_PART = SchemaPart(
         # The client export says each client's verification and last failed application.
         Role.DATA_EXPORT: dict.fromkeys(("clients", *BATCH_NAMES, *ONE_NAMES), "SELECT"),
     },
-    steps={2: _usi_source, 4: _one_at_a_time},
+    steps={2: _usi_source, 4: _one_at_a_time, 5: _source_rows},
     audit_actions=(
         "clients import",
         "clients export",

@@ -38,6 +38,10 @@ clients = Table(
     # Where the USI came from (schema version 3): "imported" (a spreadsheet), "edited" (typed
     # in), or the name of the registry that issued it ("offline simulator", "USI Registry", ...).
     Column("usi_source", String(40), nullable=False, server_default=""),
+    # The spreadsheet the client was last imported from and their row in it, header = row 1
+    # (schema version 6): the screens show it, so the officer finds the record in the file.
+    Column("source_file", Text, nullable=False, server_default=""),
+    Column("source_row", Integer),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
 )

@@ -38,6 +38,13 @@ from usikit.rules.normalise import (
 from usikit.rules.pipeline import run_validation
 
 HAS_USI, EXEMPT = "has USI", "exempt"
+# A record's status in a sentence ("the record is now ...").
+STATUS_WORDS = {
+    "ok": "ok",
+    "error": "in error",
+    HAS_USI: "one with a USI (not sent for creation)",
+    EXEMPT: "exempt from a USI (not sent for creation)",
+}
 KNOWN_CODES = countries.all_countries()["code"].tolist()
 DATE_COLUMNS = ("Date of Birth", "Document Date", "Date Printed", "Document Expiry",
                 "Privacy Notice Date")  # fmt: skip

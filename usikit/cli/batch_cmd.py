@@ -14,6 +14,7 @@ from usikit.bulk_usi.client_status import batch_shared_usis, shared_line
 from usikit.bulk_usi.reference_lists import evidence_type_id
 from usikit.bulk_usi.registry.base import FAILURE
 from usikit.bulk_usi.registry.connect import open_registry
+from usikit.bulk_usi.validation import STATUS_WORDS
 from usikit.cli.options import (
     add_non_dvs_type,
     add_permission,
@@ -160,7 +161,7 @@ def run_edit(args: argparse.Namespace) -> int:
         raise InputError("give the changes as FIELD=VALUE, with --prompt FIELD, or with --stdin")
     report = batches.edit_client(workspace_of(args, create=False), args.client_id, changes)
     status = report.status.iloc[0] if len(report.status) else "ok"
-    print(f"{args.client_id}: saved; the record is now {status}")
+    print(f"{args.client_id}: saved; the record is now {STATUS_WORDS.get(status, status)}")
     for message in report.errors["message"]:
         print(f"  {message}")
     return 0 if report.ok else 1
@@ -225,12 +226,12 @@ def run_retrieve(args: argparse.Namespace) -> int:
     failed = int((results["Result"] == FAILURE).sum())
     print(f"Batch {args.batch_id}, results from the {registry.label}:")
     print(
-        f"{outcome.new_results} new results; {outcome.usis_written} USIs written to the "
-        "clients' records."
+        f"{counted(outcome.new_results, 'new result')}; "
+        f"{counted(outcome.usis_written, 'USI')} written to the clients' records."
     )
     if outcome.processed:
         issued = int(results["USI"].ne("").sum())
-        print(f"Every result is in: {issued} USIs, {failed} failed.")
+        print(f"Every result is in: {counted(issued, 'USI')}, {failed:,} failed.")
         print(f"Export the grid with: usikit batch results {args.batch_id} results.xlsx")
     elif outcome.waiting:
         waiting = outcome.waiting

@@ -25,14 +25,14 @@ from usikit.bulk_usi.batches import (
     remove_from_batch,
     submit_batch,
 )
-from usikit.bulk_usi.clients import clients_frame, import_clients
+from usikit.bulk_usi.clients import clients_frame, import_clients, spreadsheet_rows
 from usikit.bulk_usi.registry.base import MAX_APPLICATIONS
 from usikit.bulk_usi.template import write_client_template
+from usikit.bulk_usi.validation import STATUS_WORDS
 from usikit.errors import InputError
 from usikit.io import read_table
 from usikit.settings import user_reference
 from usikit.store.roles import Role
-from usikit.ui import sources
 from usikit.ui.batch_parts import client_options, details_html, problems_of
 from usikit.ui.charts import AMBER, RED, Chart
 from usikit.ui.confirm import Confirm
@@ -226,8 +226,8 @@ class BatchScreen(Screen):
         """The grid: each record's spreadsheet row (of the file it was loaded from), who,
         its status and the number of its problems; a File column when several files."""
         grid = batch_grid(view).set_index("Client ID")
-        assert self.settings is not None
-        where = sources.rows_of(self.settings.workspace, grid.index)
+        with self.opened.begin() as connection:
+            where = spreadsheet_rows(connection, grid.index)
         grid["Row"] = where["Row"]
         columns = list(GRID_COLUMNS)
         files = set(where["File"]) - {""}
@@ -235,7 +235,7 @@ class BatchScreen(Screen):
             grid["File"] = where["File"]
             columns.insert(1, "File")
         if not files:
-            columns.remove("Row")  # no file loaded since the app started: no row to show
+            columns.remove("Row")  # no client of the batch came from a spreadsheet
         return grid[columns]
 
     def _show_empty(self) -> None:
@@ -321,8 +321,6 @@ class BatchScreen(Screen):
         self.progress.step("Adding them to the batch…")
         ids = imported.created + imported.updated + imported.unchanged
         added = add_to_batch(self.opened, ids, registry=self.registry)
-        assert self.settings is not None
-        sources.remember(self.settings.workspace, name, imported.report.records, ids)
         self.progress.finish()
         lines = [
             f"{name}: {imported.report.summary_line()}.",
@@ -407,7 +405,8 @@ class BatchScreen(Screen):
                 f"{client_id}: saved; the record still has errors:\n" + "\n".join(blocking)
             )
         else:
-            self.message.success(f"{client_id}: saved; the record is now {status}")
+            words = STATUS_WORDS.get(status, status)
+            self.message.success(f"{client_id}: saved; the record is now {words}")
         self.refresh()
         if client_id in self.grid.frame.index:
             self.grid.choose([client_id])

@@ -19,10 +19,9 @@ from usikit.bulk_usi.batches import (
     list_batches,
     retrieve_batch,
 )
-from usikit.bulk_usi.clients import export_clients
+from usikit.bulk_usi.clients import export_clients, spreadsheet_rows
 from usikit.bulk_usi.registry.base import FAILURE, MATCH_FOUND, MAX_APPLICATIONS, SUCCESS
 from usikit.store.roles import Role
-from usikit.ui import sources
 from usikit.ui.charts import GREEN, GREY, RED, Chart
 from usikit.ui.detail import DetailPane
 from usikit.ui.downloads import Downloads, export_path, format_choice
@@ -166,9 +165,9 @@ class ResultsScreen(Screen):
         )
 
     def _with_rows(self, grid: pd.DataFrame) -> pd.DataFrame:
-        """The grid with each client's spreadsheet row, when loaded since the app started."""
-        assert self.settings is not None
-        where = sources.rows_of(self.settings.workspace, grid.index)
+        """The grid with each client's spreadsheet row, when it came from a spreadsheet."""
+        with self.opened.begin() as connection:
+            where = spreadsheet_rows(connection, grid.index)
         if (where["Row"] == "").all():
             return grid
         return pd.concat([where[["Row"]], grid], axis=1)
