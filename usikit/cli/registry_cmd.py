@@ -113,7 +113,7 @@ def run_lists(args: argparse.Namespace) -> int:
     if args.refresh or kept.fetched_at is None:
         kept = refresh_lists(workspace, registry, org_code=args.org_code)
     when = f"{kept.fetched_at:%d/%m/%Y %H:%M}" if kept.fetched_at else "never"
-    print(f"The {registry.label}'s lists, fetched {when}:")
+    print(f"Lists of the {registry.label}, fetched {when}:")
     print("Evidence types for students without an identity document (--non-dvs-type):")
     for kind in kept.evidence_types:
         print(f"  {kind.id}: {kind.name}")
