@@ -3,7 +3,8 @@ and the start notebook in JupyterLab.
 
 The day: open the app, load the client file, read a red record's errors, fix it in the form,
 select and remove the other red records, download the client template, submit (confirmed),
-download the USIs and read a failure whole; check and load the learner file; upload an
+download the USIs and read a failure whole; verify the clients' USIs and look for a forgotten
+one; check and load the learner file; upload an
 awarding organisation's file (confirmed), read a file's problems and a wrong header whole;
 correct by hand the record an import cannot change, and see the file's error go; export the
 file for the awarding organisation with dates of birth (confirmed); read the audit trail and
@@ -119,8 +120,8 @@ def test_an_officer_s_day_in_the_one_app(page, app, snap, tmp_path):
     page.goto(app.url)
     page.get_by_text("Clients with a USI").wait_for()
     assert page.locator(".lm-TabBar-tab").all_inner_texts() == [
-        "Start", "Create USIs", "USI results", "Learners", "Import R&C", "R&C register",
-        "Audit trail",
+        "Start", "Create USIs", "USI results", "Verify USIs", "Learners", "Import R&C",
+        "R&C register", "Audit trail",
     ]  # fmt: skip
     assert (
         page.get_by_text("Shift+Enter").count() == 0 and page.get_by_text("make lab").count() == 0
@@ -201,6 +202,19 @@ def test_an_officer_s_day_in_the_one_app(page, app, snap, tmp_path):
     screen.get_by_text(re.compile(r"E10[123]: ")).first.wait_for()  # the registry's error
     assert_widgets_display(page)
     snap(page, "02_retrieve_usi_results")
+
+    # Verify USIs: the clients not verified yet, red and green; a forgotten USI looked for.
+    screen = open_tab(page, "Verify USIs")
+    screen.get_by_role("button", name="Clients not verified yet").click()
+    screen.get_by_role("button", name="Verify the USIs").click()
+    screen.get_by_text(re.compile(r"^\d+ records: \d+ verified, 1 not$")).first.wait_for()
+    grid_colours(page, screen.locator(".lm-DataGrid").first, red=True, green=True)
+    screen.get_by_placeholder("Client ID").fill("S0000040")
+    screen.get_by_role("button", name="Find the USI").click()
+    screen.get_by_text(re.compile("client S0000039 holds it: the same student twice")).wait_for()
+    assert screen.get_by_role("button", name="Write this USI to the client").is_disabled()
+    assert_widgets_display(page)
+    snap(page, "07_verify_usis")
 
     # Learners: check the learner file and load it (already loaded: nothing changes).
     screen = open_tab(page, "Learners")
@@ -289,8 +303,9 @@ def test_an_officer_s_day_in_the_one_app(page, app, snap, tmp_path):
     screen.get_by_role("button", name="Export as CSV").click()
     trail = read_table(download(page, screen, tmp_path))
     actions = set(trail["Action"])
-    assert {"clients import", "batch submit", "batch retrieve", "learners import",
-            "regcert apply", "regcert edit", "regcert export unmasked"} <= actions  # fmt: skip
+    assert {"clients import", "batch submit", "batch retrieve", "usi verify", "usi locate",
+            "learners import", "regcert apply", "regcert edit",
+            "regcert export unmasked"} <= actions  # fmt: skip
     assert_widgets_display(page)
     snap(page, "05_audit")
 

@@ -68,6 +68,7 @@ def test_a_spreadsheet_is_verified_green_and_red(screen):
         "not verified", "the registry does not know this USI (Invalid)"]  # fmt: skip
     assert grid.loc[KNOWN, "Outcome"] == "verified"
     assert grid.loc["S0000003", "Outcome"] == "not checked"
+    assert screen.grid.grid.header_visibility == "all"  # the Client ID is shown, as a key
     assert {label for label, _, _ in screen.chart.bars} == {"verified", "not verified",
                                                             "not checked"}  # fmt: skip
     assert not grid["Date of Birth"].str.fullmatch(r"\d\d/\d\d/\d{4}").any()

@@ -83,6 +83,7 @@ class VerifyScreen(Screen):
             colours=OUTCOME_ROWS,
             page_size=page_size,
             column_widths={"Name": 170, "Details": 430, "Registry": 260},
+            key="Client ID",
         )
         self.export_format = format_choice()
         self.export = button("Export the results", icon="download")
@@ -117,7 +118,7 @@ class VerifyScreen(Screen):
             ),
             widgets.HBox([self.client_id, self.find]),
             self.found,
-            self.write,
+            widgets.HBox([self.write]),  # its own width, not the screen's
         )
         self.connect(registry=True)
         self._enable()
@@ -221,7 +222,7 @@ class VerifyScreen(Screen):
         if located.contact_message:
             lines.append(html.escape(f"The registry says: {located.contact_message}"))
         lines.append(html.escape(f"Asked of the {located.registry}."))
-        kind = "success" if located.found else "warning"
+        kind = "success" if located.found and not located.held_by else "warning"
         self.found.value = box("<br>".join(lines), kind, raw=True)
 
     @needs(Role.USI_BATCHES, controls=("write",))
