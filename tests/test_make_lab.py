@@ -1,5 +1,6 @@
 """`make lab` starts JupyterLab on the demo workspace, as root and as a normal user, with an
-absolute DEMO folder and JupyterLab options passed through LAB_OPTIONS.
+absolute DEMO folder and JupyterLab options passed through LAB_OPTIONS; `make lab-signed` does
+the same with the signed flow on loopback (a local token service and endpoint).
 
 Each run uses this test's own virtual environment (VENV=, its install taken as done) and a
 free port, waits until JupyterLab answers, checks the notebooks are served and the demo
@@ -33,8 +34,11 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def run_make_lab(folder: Path, *, as_user: str | None = None) -> tuple[str, str]:
-    """Run `make lab` until JupyterLab answers; (what make printed, the notebooks listing)."""
+def run_make_lab(
+    folder: Path, *, as_user: str | None = None, target: str = "lab", extra: tuple[str, ...] = ()
+) -> tuple[str, str]:
+    """Run `make lab` (or `target`) until JupyterLab answers; (what make printed, the
+    notebooks listing)."""
     port = free_port()
     options = (
         f"--no-browser --ip=127.0.0.1 --port={port} --ServerApp.port_retries=0 "
@@ -42,8 +46,8 @@ def run_make_lab(folder: Path, *, as_user: str | None = None) -> tuple[str, str]
     )
     venv = Path(sys.prefix)
     command = [
-        "make", "--no-print-directory", "-C", str(ROOT), "-o", str(venv / ".installed"), "lab",
-        f"VENV={venv}", f"DEMO={folder / 'demo'}", f"LAB_OPTIONS={options}",
+        "make", "--no-print-directory", "-C", str(ROOT), "-o", str(venv / ".installed"), target,
+        f"VENV={venv}", f"DEMO={folder / 'demo'}", f"LAB_OPTIONS={options}", *extra,
     ]  # fmt: skip
     home = folder / "home"
     home.mkdir()
@@ -130,3 +134,15 @@ def test_make_lab_runs_for_a_normal_user():
         assert "--allow-root" not in printed
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
+def test_make_lab_signed_runs_the_signed_flow_on_loopback(tmp_path):
+    port = free_port()
+    printed, listing = run_make_lab(tmp_path, target="lab-signed", extra=(f"SIGNED_PORT={port}",))
+    check(tmp_path, printed, listing)
+    assert f"Local token service (not the ATO's) at http://127.0.0.1:{port}/" in printed
+    assert f"SOAP endpoint at http://127.0.0.1:{port}/Service/v5/UsiService.svc" in printed
+    assert "Connected as: ABN 99000000001" in printed  # a token issued, the request signed
+    assert "GetCountries answered" in printed
+    assert (tmp_path / "demo" / "pki" / "keystore-local.xml").is_file()

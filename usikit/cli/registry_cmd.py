@@ -161,7 +161,7 @@ def run_serve(args: argparse.Namespace) -> int:
         use = (f"usikit batch submit --registry {endpoint.url} --sts {endpoint.sts_url} "
                f"--credential {credential.keystore}")  # fmt: skip
     print(f"Offline simulator (not the USI Registry) listening on {endpoint.url}")
-    print("Use it with: " + use)
+    print("Use it with: " + use, flush=True)  # seen at once, in a log or a pipe too
     try:
         endpoint.serve_forever()
     except KeyboardInterrupt:
