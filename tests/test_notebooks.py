@@ -20,8 +20,8 @@ NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 # widgets' state (what the browser would draw).
 EXPECTED = {
     "00_start_here.ipynb": (
-        "usikit: tabs Start, Create USIs, USI results, Learners, Import R&C, R&C register, "
-        "Audit trail. Start: 38 clients, 2 clients with a USI",
+        "usikit: tabs Start, Create USIs, USI results, Verify USIs, Learners, Import R&C, "
+        "R&C register, Audit trail. Start: 38 clients, 2 clients with a USI",
         ["Learners", "offline simulator (not the USI Registry", "Open Audit trail", "R&C register"],
     ),
     "01_create_usi_batch.ipynb": (

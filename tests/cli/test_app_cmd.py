@@ -75,7 +75,7 @@ def test_app_serves_every_screen_on_the_default_workspace_behind_a_token(tmp_pat
     assert "on this computer only" in first
     assert f"http://127.0.0.1:{port}/?token=" in second and "Traceback" not in second
     shown = page.replace("\\u0026", "&")  # the output's plain text, as JSON in the page
-    tabs = "tabs Start, Create USIs, USI results, Learners, Import R&C, R&C register, Audit"
+    tabs = "tabs Start, Create USIs, USI results, Verify USIs, Learners, Import R&C, R&C register"
     assert tabs in shown  # the app's plain-text output: every screen a tab of this one page
     assert "Start: 38 clients, 2 clients with a USI" in shown  # it counted this workspace
     assert "from usikit.ui import" not in page  # no code

@@ -146,7 +146,7 @@ def test_the_client_workbook_continues_on_clients_2_with_its_drop_downs(tmp_path
     assert last["A2"].value == clients["Client ID"].iloc[4 if rows > 4 else 0]
     assert last["A2"].number_format == "@"
     ranges = [str(v.sqref) for v in last.data_validations.dataValidation]
-    assert len(ranges) == 5 and {
+    assert len(ranges) == 6 and {
         r.split(":")[1].strip("ABCDEFGHIJKLMNOPQRSTUVWXYZ") for r in ranges
     } == {"5"}
     assert last.max_row <= limits.rows

@@ -231,6 +231,10 @@ CONTROLS = {
     "VerifyScreen.export": ("export_results",),
     "VerifyScreen.find": ("locate_client",),
     "VerifyScreen.write": ("write_located_usi",),
+    **{
+        f"AuditScreen.{control}": ("audit_records",)
+        for control in ("reload", "everything", "since", "actions", "export")
+    },
 }
 
 
