@@ -123,3 +123,12 @@ def test_an_edit_says_in_words_what_the_record_is_now(workspace_url, monkeypatch
     code, out = usikit(capsys, "batch", "edit", "S0000002", "Middle Name=Jo")  # it has a USI
     assert code == 0
     assert "S0000002: saved; the record is now one with a USI (not sent for creation)" in out
+
+
+def test_a_mistyped_field_is_refused_with_the_field_it_may_mean(workspace_url, monkeypatch, capsys):
+    monkeypatch.setenv("USIKIT_WORKSPACE", workspace_url)
+    usikit(capsys, "clients", "import", str(DEMO), "--include-invalid")
+    code, out = usikit(capsys, "batch", "edit", "S0000002", "first name=Jo")
+    assert code == 2 and "did you mean 'First Name'?" in out
+    code, out = usikit(capsys, "batch", "edit", "S0000002", "Postcod=3000")
+    assert code == 2 and "did you mean 'Postcode'?" in out

@@ -20,6 +20,7 @@ that a USI from the offline simulator is never taken for a real one.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -370,12 +371,23 @@ def export_clients(workspace: Workspace, path: str | Path, *, show_sensitive: bo
     )
 
 
+def _near_fields(name: str) -> list[str]:
+    """The template's fields a mistyped name may have meant (capitals and spacing aside)."""
+    fields = {key.casefold().replace(" ", ""): key for key in CLIENT_KEYS if key != "Client ID"}
+    wanted = name.casefold().replace(" ", "").replace("_", "")
+    if wanted in fields:
+        return [fields[wanted]]
+    return [fields[k] for k in difflib.get_close_matches(wanted, list(fields), n=2, cutoff=0.7)]
+
+
 def set_client_fields(connection: Connection, client_id: str, changes: dict[str, str]) -> int:
     """Change some template fields of one client; its workspace key."""
     unknown = [name for name in changes if name not in CLIENT_KEYS or name == "Client ID"]
     if unknown:
         listing = ", ".join(repr(n) for n in unknown)
-        raise InputError(f"cannot change {listing}: not a client field (see the template)")
+        near = _near_fields(unknown[0])
+        hint = f"; did you mean {' or '.join(repr(n) for n in near)}?" if near else ""
+        raise InputError(f"cannot change {listing}: not a client field (see the template){hint}")
     row = connection.execute(
         select(clients.c.id, clients.c.usi).where(clients.c.client_id == client_id)
     ).first()
