@@ -3,13 +3,14 @@
 `python -m benchmarks` runs the sizes the targets name (1,000,000 records; about an hour, most
 of it spent in the slow baselines); `--quick` runs small sizes for a smoke test.
 `python -m benchmarks report` runs only the error report's benchmarks and rewrites only their
-section of RESULTS.md.
+section of RESULTS.md; `python -m benchmarks startup` does the same for the command's start-up.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 from pathlib import Path
 
 from benchmarks import (
@@ -19,6 +20,7 @@ from benchmarks import (
     bench_read,
     bench_regcert,
     bench_report,
+    bench_startup,
     bench_validate,
 )
 from benchmarks.common import HERE, machine, table
@@ -48,16 +50,34 @@ NOTES = """\
 """
 
 
+STARTUP_SECTION = "## Start-up"
+STARTUP_NOTES = """\
+Each figure is the best of several fresh processes, the command and its baseline run in turn
+(a busy moment falls on both). `usikit --version` and `--help` import none of the heavy
+libraries; `usikit validate` imports what the check needs (pandas, pyarrow, and pandera, which
+runs the rules) but no database, workbook or registry library. The baseline of
+`usikit validate` imports pandas and reads the same file as text. What keeps `usikit validate`
+from its target is what it imports beyond pandas: pandera with its checks (the line above it;
+with hypothesis installed, as in the development environment, pandera's checks load its data
+generators too) and usikit's own rules and readers. Running the rules without pandera would
+close most of the gap."""
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks")
     parser.add_argument(
-        "which", nargs="?", choices=("all", "report"), default="all",
-        help="report: only the error report's benchmarks (their section of the results)",
+        "which", nargs="?", choices=("all", "report", "startup"), default="all",
+        help="report, startup: only those benchmarks (their section of the results)",
     )  # fmt: skip
     parser.add_argument("--quick", action="store_true", help="small sizes, for a smoke test")
     parser.add_argument("--out", default=str(HERE / "RESULTS.md"))
     args = parser.parse_args()
     quick = args.quick
+    startup = startup_section(3 if quick else 10, quick)
+    if args.which == "startup":
+        replace_section(Path(args.out), startup)
+        print("\n".join(startup))
+        return
     report = report_section(20_000 if quick else 1_000_000, quick)
     if args.which == "report":
         replace_section(Path(args.out), report)
@@ -97,6 +117,8 @@ def main() -> None:
         "",
         *report,
         "",
+        *startup,
+        "",
         NOTES,
     ]
     with open(args.out, "w", encoding="utf-8") as handle:
@@ -120,12 +142,40 @@ def report_section(rows: int, quick: bool) -> list[str]:
     ]
 
 
+def startup_section(repeat: int, quick: bool) -> list[str]:
+    """The command's start-up as its own section of RESULTS.md."""
+    return [
+        STARTUP_SECTION,
+        "",
+        f"Measured {dt.datetime.now():%Y-%m-%d %H:%M}"
+        + (" (quick: fewer runs)" if quick else "")
+        + f"; best of {repeat} runs, every ratio against a baseline measured in the same run;",
+        f"{load_average()}.",
+        "",
+        *table(bench_startup.run(repeat)),
+        "",
+        STARTUP_NOTES,
+    ]
+
+
+def load_average() -> str:
+    """How busy the machine was: start-up times grow with the other work it does."""
+    try:
+        one, five, _ = os.getloadavg()
+    except (OSError, AttributeError):  # not measured on this system
+        return "load average unknown"
+    cores = os.cpu_count() or 1
+    busy = " (a busy machine: other work shared its cores)" if one >= cores / 2 else ""
+    return f"load average {one:.2f} over 1 minute, {five:.2f} over 5, on {cores} cores{busy}"
+
+
 def replace_section(path: Path, section: list[str]) -> None:
-    """Put `section` in place of the section of the same title in `path` (or at its end)."""
+    """Put `section` in place of the section of the same title (its first line) in `path`, or
+    at its end."""
     text = path.read_text(encoding="utf-8") if path.exists() else ""
     lines = text.splitlines()
-    if REPORT_SECTION in lines:
-        start = lines.index(REPORT_SECTION)
+    if section[0] in lines:
+        start = lines.index(section[0])
         end = next(
             (i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines)
         )

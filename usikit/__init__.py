@@ -3,22 +3,46 @@
 Read any spreadsheet as text (`read_table`), validate it (`validate`, one function per
 kind of file), and get a `ValidationReport` that exports safely to CSV or XLSX. The identifier
 checks are `usikit.usi` (Australia's USI) and `usikit.uln` (England's ULN).
+
+The names below are imported when first used, not with the package: `usikit --version` and
+each command that needs no spreadsheet start without loading pandas.
 """
 
+from __future__ import annotations
+
+import importlib
 from importlib.metadata import PackageNotFoundError, version
+from typing import TYPE_CHECKING, Any
 
 try:
     __version__ = version("usikit")
 except PackageNotFoundError:  # running from a source tree that was not installed
     __version__ = "0.0.0+source"
 
-from usikit import uln, usi
-from usikit.bulk_usi.validation import validate_clients
-from usikit.errors import InputError, UsikitError
-from usikit.io import read_table, write_csv, write_xlsx
-from usikit.regcert.import_rules import validate_regcert
-from usikit.report import ValidationReport
-from usikit.validators import VALIDATORS, validate
+if TYPE_CHECKING:
+    from usikit import uln, usi
+    from usikit.bulk_usi.validation import validate_clients
+    from usikit.errors import InputError, UsikitError
+    from usikit.io import read_table, write_csv, write_xlsx
+    from usikit.regcert.import_rules import validate_regcert
+    from usikit.report import ValidationReport
+    from usikit.validators import VALIDATORS, validate
+
+# Each public name and the module it comes from (a module itself when the two are the same).
+_SOURCES = {
+    "InputError": "usikit.errors",
+    "UsikitError": "usikit.errors",
+    "VALIDATORS": "usikit.validators",
+    "ValidationReport": "usikit.report",
+    "read_table": "usikit.io",
+    "uln": "usikit.uln",
+    "usi": "usikit.usi",
+    "validate": "usikit.validators",
+    "validate_clients": "usikit.bulk_usi.validation",
+    "validate_regcert": "usikit.regcert.import_rules",
+    "write_csv": "usikit.io",
+    "write_xlsx": "usikit.io",
+}
 
 __all__ = [
     "VALIDATORS",
@@ -35,3 +59,18 @@ __all__ = [
     "write_csv",
     "write_xlsx",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """A public name, imported on first use and kept (PEP 562)."""
+    source = _SOURCES.get(name)
+    if source is None:
+        raise AttributeError(f"module 'usikit' has no attribute {name!r}")
+    module = importlib.import_module(source)
+    value = module if source == f"usikit.{name}" else getattr(module, name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

@@ -4,23 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from usikit.io.sheets import excel_limits
-from usikit.io.write import (
-    Sheet,
-    SheetLimits,
-    SheetWritten,
-    WrittenWorkbook,
-    write_csv,
-    write_workbook,
-)
 from usikit.privacy import mask_series
 from usikit.problems import ERROR, PROBLEM_COLUMNS, WARNING, check_words, typed_problems
+
+if TYPE_CHECKING:  # the writers (openpyxl) are imported when a report is written
+    from usikit.io.write import SheetLimits, SheetWritten, WrittenWorkbook
 
 OK, INVALID = "ok", "error"
 ROW_HEADER, STATUS_HEADER, PROBLEMS_HEADER = "Row", "Record status", "Problems"
@@ -150,6 +145,8 @@ class ValidationReport:
 
     def to_csv(self, path: str | Path) -> Path:
         """The error list as CSV (one line per problem), written atomically."""
+        from usikit.io.write import write_csv
+
         return write_csv(self.errors.rename(columns=EXPORT_HEADERS), path)
 
     def to_excel(self, path: str | Path, *, show_sensitive: bool | None = None) -> Path:
@@ -166,6 +163,9 @@ class ValidationReport:
         """`to_excel`, saying where each table went: a list longer than a sheet holds
         continues on further sheets (Records (2), Errors (2), ...), and the Summary sheet and
         `notes()` say so."""
+        from usikit.io.sheets import excel_limits
+        from usikit.io.write import Sheet, write_workbook
+
         reveal = self.show_sensitive if show_sensitive is None else show_sensitive
         grid = self.records_grid(show_sensitive=reveal)
         status_fill = pd.Series(

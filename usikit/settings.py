@@ -29,11 +29,12 @@ import getpass
 import os
 from dataclasses import dataclass
 from pathlib import Path
-
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
+from typing import TYPE_CHECKING
 
 from usikit.errors import InputError
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import URL
 
 WORKSPACE_ENV = "USIKIT_WORKSPACE"
 REGISTRY_ENV = "USIKIT_REGISTRY"
@@ -197,9 +198,8 @@ class Settings:
     @property
     def sqlite_file(self) -> Path | None:
         """The workspace's file when it is SQLite (None for a database server)."""
-        try:
-            url = make_url(self.workspace)
-        except ArgumentError:
+        url = _parsed_url(self.workspace)
+        if url is None:
             return None
         if url.get_backend_name() == "sqlite" and url.database:
             return Path(url.database).resolve()
@@ -223,7 +223,17 @@ class Settings:
         file = self.sqlite_file
         if file is not None:
             return str(file)
-        try:
-            return make_url(self.workspace).render_as_string(hide_password=True)
-        except ArgumentError:
-            return self.workspace
+        url = _parsed_url(self.workspace)
+        return self.workspace if url is None else url.render_as_string(hide_password=True)
+
+
+def _parsed_url(text: str) -> URL | None:
+    """`text` as a SQLAlchemy URL, None when it is not one. SQLAlchemy is imported here: the
+    command line reads the settings before it knows whether it needs a database at all."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        return make_url(text)
+    except ArgumentError:
+        return None

@@ -32,7 +32,6 @@ INSTALL = 'pip install "usikit[app]"'
 def add_parser(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser(
         "app",
-        help="serve the screens as one web app on this computer",
         description="Serve usikit's screens as one web app (every screen a tab, code "
         "hidden) on 127.0.0.1 only, on the same workspace as the other commands. Open the "
         "address it prints; Ctrl+C stops it.",

@@ -12,12 +12,12 @@ from usikit.cli.options import add_workspace, workspace_of
 from usikit.errors import InputError
 from usikit.io import write_csv
 from usikit.store.audit import ACTIONS, audit_records
+from usikit.workspace import WORKSPACE_SCHEMA  # noqa: F401 (its parts declare ACTIONS)
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser(
         "audit",
-        help="list the audit trail",
         description="Who did what and when, with the file's name and SHA-256 and the counts. "
         "Records are only ever added.",
     )

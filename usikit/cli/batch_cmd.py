@@ -31,7 +31,7 @@ from usikit.wording import counted
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
-    parser = commands.add_parser("batch", help="build, check, submit and retrieve a USI batch")
+    parser = commands.add_parser("batch")
     actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
 
     add = actions.add_parser("add", help="add clients to the open batch")

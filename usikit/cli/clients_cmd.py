@@ -17,9 +17,7 @@ from usikit.store.roles import Role
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
-    parser = commands.add_parser(
-        "clients", help="import clients into the workspace, or export them"
-    )
+    parser = commands.add_parser("clients")
     actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
     load = actions.add_parser(
         "import",

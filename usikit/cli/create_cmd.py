@@ -21,7 +21,6 @@ from usikit.settings import user_reference
 def add_parser(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser(
         "create",
-        help="create one client's USI now, without a batch (CreateUSI)",
         description="For an urgent record: the client is checked as a batch's records are "
         "(its permission included), the request is recorded before it is sent, and the USI "
         "is written to the client's record. If the answer does not arrive, running the "

@@ -23,7 +23,6 @@ WORKSPACE_FILE = "usikit.db"
 def add_parser(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser(
         "demo",
-        help="prepare a demo folder with synthetic sample files and a workspace",
         description="Write the synthetic sample files (the same as data/samples) into a "
         "folder, and a workspace (usikit.db) holding the demo clients and the sample "
         "register. Nothing outside that folder is touched; an existing demo workspace is "

@@ -18,7 +18,6 @@ from usikit.settings import user_reference
 def add_parser(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser(
         "locate",
-        help="find a client's USI with the registry (LocateUSI)",
         description="Ask the registry for the USI of a student who has one, with the "
         "client's names, date of birth, gender, town of birth and contact details. The USI "
         "found is shown; it is written to the client's record only with --write, once you "

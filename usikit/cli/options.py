@@ -1,5 +1,9 @@
 """Options several commands share: the workspace, the registry, the organisation. Their
-defaults are the settings (`usikit.settings`: the environment, else the embedded defaults)."""
+defaults are the settings (`usikit.settings`: the environment, else the embedded defaults).
+
+Building the parsers imports nothing heavy (see `usikit.cli`): the workspace and the registry
+are imported by the functions that open them, when a command runs.
+"""
 
 from __future__ import annotations
 
@@ -8,15 +12,15 @@ import getpass
 import os
 import sys
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from usikit import settings
-from usikit.bulk_usi.registry.base import Registry
-from usikit.bulk_usi.registry.connect import open_registry
 from usikit.errors import InputError
 from usikit.io.limits import LIMIT_NAMES, ReadLimits
-from usikit.store.engine import Workspace
-from usikit.store.grants import shared_file_warning
-from usikit.workspace import open_register, open_workspace
+
+if TYPE_CHECKING:
+    from usikit.bulk_usi.registry.base import Registry
+    from usikit.store.engine import Workspace
 
 
 def add_workspace(parser: argparse.ArgumentParser) -> None:
@@ -144,6 +148,8 @@ def limits_of(args: argparse.Namespace, *, max_bytes: int | None = None) -> Read
 def warn_if_shared(workspace: Workspace) -> Workspace:
     """Say so (on standard error, not as an error) when a SQLite workspace file can be read
     by other people: its owner-only permissions are its only protection."""
+    from usikit.store.grants import shared_file_warning
+
     warning = shared_file_warning(workspace)
     if warning:
         print(f"warning: {warning}", file=sys.stderr)
@@ -152,17 +158,23 @@ def warn_if_shared(workspace: Workspace) -> Workspace:
 
 def workspace_of(args: argparse.Namespace, *, create: bool = True) -> Workspace:
     """The workspace the command works on; a warning first if its file is readable by others."""
+    from usikit.workspace import open_workspace
+
     return warn_if_shared(open_workspace(args.workspace, create=create))
 
 
 def register_of(args: argparse.Namespace) -> Workspace:
     """The workspace holding the register (a missing one says how to load learners)."""
+    from usikit.workspace import open_register
+
     return warn_if_shared(open_register(args.workspace))
 
 
 def registry_of(args: argparse.Namespace, workspace: Workspace) -> Registry:
     """The registry chosen by the options, its credential (if any) loaded now: a wrong
     password or an expired credential is said before any work starts."""
+    from usikit.bulk_usi.registry.connect import open_registry
+
     registry = open_registry(
         workspace,
         args.registry,

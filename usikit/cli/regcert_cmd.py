@@ -40,7 +40,6 @@ SHOWN_RESULTS = 20
 def add_parser(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser(
         "regcert",
-        help="Registration & Certification: load learners, import and export records",
         description="Keep the Registration & Certification register: load learners, "
         "validate and import awarding organisations' records, export them.",
     )

@@ -27,9 +27,7 @@ from usikit.errors import InputError
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
-    parser = commands.add_parser(
-        "registry", help="the connection to the USI Registry, and a local endpoint to try it on"
-    )
+    parser = commands.add_parser("registry")
     actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
     check = actions.add_parser(
         "check",

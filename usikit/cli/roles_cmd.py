@@ -12,7 +12,6 @@ from usikit.store.roles import Role
 def add_parser(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser(
         "roles",
-        help="grant and revoke the roles (administrators)",
         description="Roles: "
         + "; ".join(f"{role}: {role.description}" for role in Role)
         + ". On PostgreSQL the database enforces them; on SQLite they are recorded but "

@@ -11,7 +11,6 @@ from usikit.bulk_usi.template import write_client_template
 def add_parser(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser(
         "template",
-        help="write an empty template to fill in",
         description="Write the client template as XLSX (text columns, drop-down lists and "
         "a data dictionary sheet) or as a CSV header.",
     )

@@ -10,7 +10,6 @@ import pandas as pd
 
 from usikit.cli.options import add_limits, limits_of
 from usikit.errors import InputError
-from usikit.io.write import check_target
 from usikit.report import ValidationReport
 from usikit.validators import VALIDATORS, Validator, read_input
 
@@ -21,7 +20,6 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     kinds = ", ".join(f"{v.name} ({v.summary})" for v in VALIDATORS.values())
     parser = commands.add_parser(
         "validate",
-        help="check a spreadsheet and report every problem",
         description=f"Check a spreadsheet against a kind of file. Kinds: {kinds}.",
     )
     parser.add_argument("kind", metavar="KIND", choices=sorted(VALIDATORS), help="kind of file")
@@ -135,6 +133,8 @@ def check_report_path(path: Path) -> None:
     """Refuse an unknown report format, or a place it cannot be written, before any work."""
     if path.suffix.lower() not in REPORT_SUFFIXES:
         raise InputError("the error report must end in .csv or .xlsx", path=path)
+    from usikit.io.write import check_target  # the writers' module imports openpyxl
+
     check_target(path)
 
 

@@ -29,7 +29,6 @@ SHOWN = 20  # records not verified listed on screen; the results file has them a
 def add_parser(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser(
         "verify",
-        help="verify students' USIs with the registry (a spreadsheet, or the workspace's clients)",
         description="Verify each record's USI against its names and date of birth "
         "(BulkVerifyUSI, 500 at a time). FILE is a spreadsheet with Client ID, USI, the names "
         "and Date of Birth (a client file or a student system's export): no workspace is "

@@ -1,8 +1,28 @@
-"""Reading spreadsheets as text and writing safe, atomic CSV/XLSX files."""
+"""Reading spreadsheets as text and writing safe, atomic CSV/XLSX files.
 
-from usikit.io.read import read_table
-from usikit.io.tableinfo import TableInfo, table_info
-from usikit.io.write import Sheet, atomic_target, write_csv, write_xlsx
+The names below are imported when first used, so that a light module of the package (its
+limits, its file detection) can be imported without the readers and writers behind them.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from usikit.io.read import read_table
+    from usikit.io.tableinfo import TableInfo, table_info
+    from usikit.io.write import Sheet, atomic_target, write_csv, write_xlsx
+
+_SOURCES = {
+    "Sheet": "usikit.io.write",
+    "TableInfo": "usikit.io.tableinfo",
+    "atomic_target": "usikit.io.write",
+    "read_table": "usikit.io.read",
+    "table_info": "usikit.io.tableinfo",
+    "write_csv": "usikit.io.write",
+    "write_xlsx": "usikit.io.write",
+}
 
 __all__ = [
     "Sheet",
@@ -13,3 +33,13 @@ __all__ = [
     "write_csv",
     "write_xlsx",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """A public name, imported on first use and kept (PEP 562)."""
+    source = _SOURCES.get(name)
+    if source is None:
+        raise AttributeError(f"module 'usikit.io' has no attribute {name!r}")
+    value = getattr(importlib.import_module(source), name)
+    globals()[name] = value
+    return value

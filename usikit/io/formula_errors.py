@@ -13,8 +13,6 @@ from pathlib import Path
 from typing import IO
 from xml.etree import ElementTree
 
-from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
-
 from usikit.io.extent import sheet_part
 
 ERROR_TYPE = (b' t="e"', b" t='e'")  # the cell type attribute of an error cell
@@ -53,6 +51,9 @@ def _has_error_cells(archive: zipfile.ZipFile, part: str) -> bool:
 
 
 def _error_cells(xml: IO[bytes]) -> dict[tuple[int, int], str]:
+    # Imported here: most workbooks hold no error cell, and openpyxl is slow to import.
+    from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
+
     found: dict[tuple[int, int], str] = {}
     for _, element in ElementTree.iterparse(xml, events=("end",)):
         name = element.tag.rsplit("}", 1)[-1]
