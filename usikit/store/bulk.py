@@ -1,0 +1,72 @@
+"""Many rows in or out of the workspace at once, without Python work per row in between.
+
+`listed` puts a whole list of keys in one query as one JSON parameter (SQLite binds at most
+32,766 values, and binding each one costs time); `executemany` hands a statement and its
+columns of values to the database driver's own executemany, converting each constant once
+(SQLAlchemy's per-row parameter handling costs three times the writing itself).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+
+from sqlalchemy import JSON, Connection, Executable, Select, Text, bindparam, cast, func, select
+from sqlalchemy import literal_column as _literal_column
+from sqlalchemy.sql.elements import ClauseElement
+
+
+def listed(connection: Connection, name: str) -> Select[tuple[str]]:
+    """A subquery of the text values of the JSON list bound as `name` (see `json_list`),
+    for `column.in_(...)`."""
+    value = bindparam(name, type_=Text)
+    if connection.dialect.name == "postgresql":
+        source = func.json_array_elements_text(cast(value, JSON))
+    else:
+        source = func.json_each(value)
+    return select(_literal_column("value", Text)).select_from(source)
+
+
+def json_list(values: Iterable[str] | None) -> str:
+    """The parameter `listed` reads: distinct values, as JSON text."""
+    return json.dumps(sorted(set(() if values is None else values)))
+
+
+def executemany(
+    connection: Connection,
+    statement: Executable,
+    columns: Mapping[str, Sequence[object]],
+    constants: Mapping[str, object] | None = None,
+) -> None:
+    """Run `statement` once per row of `columns` (bind parameter -> a value per row), with
+    the same `constants` (bind parameter -> value) in every row, in one driver executemany
+    inside the caller's transaction. Values must be plain Python values the driver takes
+    (str, int, None); each constant is converted once, as its column's type would."""
+    if not isinstance(statement, ClauseElement):
+        raise TypeError("executemany needs a SQLAlchemy statement")
+    compiled = statement.compile(dialect=connection.dialect)
+    fixed = {}
+    for name, value in (constants or {}).items():
+        processor = (
+            compiled.binds[name]
+            .type.dialect_impl(connection.dialect)
+            .bind_processor(connection.dialect)
+        )
+        fixed[name] = processor(value) if processor is not None else value
+    lengths = {len(values) for values in columns.values()}
+    if len(lengths) > 1:
+        raise ValueError("every column needs one value per row")
+    rows = lengths.pop() if lengths else 0
+    if rows == 0:
+        return
+    every = {**{name: [value] * rows for name, value in fixed.items()}, **columns}
+    order = compiled.positiontup
+    if order is not None:  # the driver takes a tuple per row (SQLite)
+        parameters: list[object] = list(zip(*(every[name] for name in order), strict=True))
+    else:  # the driver takes a mapping per row (PostgreSQL)
+        names = list(every)
+        parameters = [
+            dict(zip(names, row, strict=True))
+            for row in zip(*(every[name] for name in names), strict=True)
+        ]
+    connection.exec_driver_sql(str(compiled), parameters)  # type: ignore[arg-type]
