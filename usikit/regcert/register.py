@@ -25,7 +25,7 @@ from usikit.regcert.fields import (
     ULN,
     YES,
 )
-from usikit.regcert.import_rules import import_records
+from usikit.regcert.import_rules import import_keys
 from usikit.regcert.keys import number_keys, qualification_keys
 from usikit.regcert.tables import (
     LEARNER_KEYS,
@@ -93,9 +93,11 @@ def load_records(
         rows = connection.execute(records_query(*labelled)).all()
     else:
         upper_number = func.upper(registrations.c.registration_number)  # rn-a1 is RN-A1
-        wanted_numbers = (
-            () if numbers is None else number_keys(pd.Series(list(numbers), dtype="str"))
-        )
+        if numbers is None:
+            wanted_numbers: Iterable[str] = ()
+        else:
+            given = numbers if isinstance(numbers, pd.Series) else list(numbers)
+            wanted_numbers = number_keys(pd.Series(given, dtype="str"))
         query = union_all(
             records_query(*labelled).where(learners.c.uln.in_(listed(connection, "ulns"))),
             records_query(*labelled, numbered=True).where(
@@ -130,7 +132,7 @@ def register_enrolments(workspace: Workspace, for_file: pd.DataFrame | None = No
 def _register_enrolments(workspace: Workspace, for_file: pd.DataFrame | None) -> pd.DataFrame:
     ulns = numbers = None
     if for_file is not None:
-        records = import_records(for_file)
+        records = import_keys(for_file)
         if records is None:  # wrong columns: no record is checked against the register
             ulns, numbers = [], []
         else:
