@@ -3,7 +3,7 @@
 `python -m benchmarks` runs the sizes the targets name (1,000,000 records; about an hour, most
 of it spent in the slow baselines); `--quick` runs small sizes for a smoke test.
 `python -m benchmarks report` runs only the error report's benchmarks and rewrites only their
-section of RESULTS.md.
+section of RESULTS.md; `python -m benchmarks regcert` likewise for Registration & Certification.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from benchmarks import (
 from benchmarks.common import HERE, machine, table
 
 REPORT_SECTION = "## The error report at a million records"
+REGCERT_SECTION = "## Registration & Certification at scale"
 REPORT_NOTES = """\
 Each figure is one run in a fresh process (the baselines take minutes): the workbook written
 by `ValidationReport.to_workbook` (records, fills and summary built, rows streamed into a
@@ -51,13 +52,18 @@ NOTES = """\
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks")
     parser.add_argument(
-        "which", nargs="?", choices=("all", "report"), default="all",
-        help="report: only the error report's benchmarks (their section of the results)",
+        "which", nargs="?", choices=("all", "report", "regcert"), default="all",
+        help="report, regcert: only those benchmarks (their section of the results)",
     )  # fmt: skip
     parser.add_argument("--quick", action="store_true", help="small sizes, for a smoke test")
     parser.add_argument("--out", default=str(HERE / "RESULTS.md"))
     args = parser.parse_args()
     quick = args.quick
+    if args.which == "regcert":
+        regcert = regcert_section(quick)
+        replace_section(Path(args.out), regcert, REGCERT_SECTION)
+        print("\n".join(regcert))
+        return
     report = report_section(20_000 if quick else 1_000_000, quick)
     if args.which == "report":
         replace_section(Path(args.out), report)
@@ -70,11 +76,7 @@ def main() -> None:
     figures += validation
     figures += bench_process.run(sizes[-1], 2 if not quick else 1)
     figures += bench_files.run(5_000 if quick else 100_000, 1)
-    figures += bench_regcert.run(
-        learners=2_000 if quick else 100_000,
-        repeat=repeat,
-        file_bytes=(256 if quick else 2048) * 1024,
-    )
+    regcert = regcert_section(quick)
     workflow = bench_batches.run(1_000 if quick else 10_000)
     lines = [
         "# Benchmark results",
@@ -94,6 +96,8 @@ def main() -> None:
         "## Create-USI batch workflow",
         "",
         *workflow,
+        "",
+        *regcert,
         "",
         *report,
         "",
@@ -120,12 +124,36 @@ def report_section(rows: int, quick: bool) -> list[str]:
     ]
 
 
-def replace_section(path: Path, section: list[str]) -> None:
-    """Put `section` in place of the section of the same title in `path` (or at its end)."""
+def regcert_section(quick: bool) -> list[str]:
+    """Registration & Certification's benchmarks as their own section of RESULTS.md."""
+    measured = bench_regcert.measure(
+        learners=2_000 if quick else 100_000,
+        repeat=2 if quick else 3,
+        file_bytes=(256 if quick else 2048) * 1024,
+    )
+    return [
+        REGCERT_SECTION,
+        "",
+        f"Measured {dt.datetime.now():%Y-%m-%d %H:%M}"
+        + (" (quick sizes)" if quick else "")
+        + "; every ratio is against a baseline measured in the same run.",
+        "",
+        *table(measured.figures),
+        "",
+        "Where `regcert import --apply` spends its time (best of the runs, each stage alone):",
+        "",
+        *bench_regcert.stage_table(measured.stages),
+        "",
+        bench_regcert.NOTES,
+    ]
+
+
+def replace_section(path: Path, section: list[str], title: str = REPORT_SECTION) -> None:
+    """Put `section` in place of the section titled `title` in `path` (or at its end)."""
     text = path.read_text(encoding="utf-8") if path.exists() else ""
     lines = text.splitlines()
-    if REPORT_SECTION in lines:
-        start = lines.index(REPORT_SECTION)
+    if title in lines:
+        start = lines.index(title)
         end = next(
             (i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines)
         )
