@@ -162,8 +162,8 @@ def text_frame(
         except (pa.ArrowTypeError, pa.ArrowInvalid):
             data[name] = pd.Series(column, dtype=object).fillna("").astype("str").array
         else:
-            data[name] = pd.Series(text, dtype="str").array
-    return pd.DataFrame(data, index=pd.RangeIndex(len(rows)))
+            data[name] = pd.array(text, dtype="str")
+    return pd.DataFrame(data, index=pd.RangeIndex(len(rows)), copy=False)
 
 
 @dataclass
