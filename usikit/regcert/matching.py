@@ -358,7 +358,8 @@ def _apply(connection: Connection, plan: ImportPlan) -> pd.DataFrame:
 
 
 def _insert_rows(connection: Connection, rows: pd.DataFrame, stamp: dt.datetime) -> np.ndarray:
-    """Insert new records; their ids in the order of `rows`."""
+    """Insert new records; their ids in the order of `rows` (given in that order, as the
+    file's rows come)."""
     if rows.empty:
         return np.zeros(0, dtype=np.int64)
     columns = list(rows.columns)
@@ -388,7 +389,9 @@ def _update_rows(connection: Connection, rows: pd.DataFrame, stamp: dt.datetime)
         .where(registrations.c.id == bindparam("_id"))
         .values({c: bindparam(f"_{c}") for c in columns} | {"updated_at": bindparam("_now")})
     )
-    values = _columns(rows, ["id", *columns])
+    # In the order of the records' ids: each page of the table is then visited once (in a
+    # file's order, they fall all over the table, and the writing takes three times longer).
+    values = _columns(rows.sort_values("id", kind="stable"), ["id", *columns])
     executemany(connection, statement, {f"_{c}": v for c, v in values.items()}, {"_now": stamp})
 
 
