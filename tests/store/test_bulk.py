@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 
 import pandas as pd
 import pytest
@@ -18,7 +19,7 @@ from sqlalchemy import (
     select,
 )
 
-from usikit.store.bulk import executemany, json_list, listed
+from usikit.store.bulk import collection_paused, executemany, json_list, listed
 
 metadata = MetaData()
 things = Table(
@@ -85,3 +86,20 @@ def test_listed_keys_are_one_parameter_of_distinct_values(engine):
         found = connection.execute(by_id, {"ids": json_list([5, 1, 5])}).scalars().all()
         assert sorted(found) == ["t1", "t5"]
         assert connection.execute(by_id, {"ids": json_list(None)}).all() == []
+
+
+def test_collection_is_paused_inside_and_restored_after_even_on_error():
+    assert gc.isenabled()
+    with collection_paused():
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    with pytest.raises(RuntimeError), collection_paused():
+        raise RuntimeError("midway")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with collection_paused():
+            pass
+        assert not gc.isenabled()  # off before: left off
+    finally:
+        gc.enable()

@@ -16,7 +16,17 @@ from typing import Any
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-from sqlalchemy import ColumnElement, Connection, Select, Table, bindparam, func, select, union_all
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Executable,
+    Select,
+    Table,
+    bindparam,
+    func,
+    select,
+    union_all,
+)
 
 from usikit.regcert.fields import (
     QUALIFICATION_NUMBER,
@@ -39,7 +49,7 @@ from usikit.regcert.tables import (
 from usikit.report import ValidationReport
 from usikit.store import audit
 from usikit.store.access import acting
-from usikit.store.bulk import json_list, listed
+from usikit.store.bulk import collection_paused, json_list, listed
 from usikit.store.clock import now
 from usikit.store.engine import Workspace
 from usikit.store.locks import REGISTER_LOCK, hold
@@ -90,7 +100,8 @@ def load_records(
     labelled = [c.label(name) for name, c in columns.items()]
     names = ["enrolment_id", *columns]
     if ulns is None and numbers is None:
-        rows = connection.execute(records_query(*labelled)).all()
+        query: Executable = records_query(*labelled)
+        parameters: dict[str, str] = {}
     else:
         upper_number = func.upper(registrations.c.registration_number)  # rn-a1 is RN-A1
         if numbers is None:
@@ -105,8 +116,9 @@ def load_records(
             ),
         )
         parameters = {"ulns": json_list(ulns), "numbers": json_list(wanted_numbers)}
+    with collection_paused():
         rows = connection.execute(query, parameters).all()
-    frame = text_frame(rows, names, integers=("enrolment_id", *integers))
+        frame = text_frame(rows, names, integers=("enrolment_id", *integers))
     return frame[~frame["enrolment_id"].duplicated()].reset_index(drop=True)
 
 
