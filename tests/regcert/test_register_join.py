@@ -19,9 +19,9 @@ from tests.regcert.test_register import (
     learner_file,
     records,
 )
-from usikit.regcert.fields import IMPORT_COLUMNS
+from usikit.regcert.fields import IMPORT_COLUMNS, REGISTRATION_NUMBER
 from usikit.regcert.learner_rules import validate_learners
-from usikit.regcert.matching import current_records, import_file
+from usikit.regcert.matching import KEPT_WHEN_EMPTY, current_records, import_file, plan_import
 from usikit.regcert.register import import_learners, register_enrolments, text_frame
 from usikit.regcert.tables import enrolments, learners, qualifications, registrations
 from usikit.workspace import open_register
@@ -130,3 +130,29 @@ def test_database_rows_become_text_columns_with_blanks_for_null():
     assert str(frame["number"].dtype) == "str"
     empty = text_frame([], ["id", "number"], integers=("id",))
     assert empty.empty and list(empty.columns) == ["id", "number"]
+
+
+def test_the_plan_joins_each_row_with_its_own_record_when_a_key_repeats():
+    def record(enrolment: int, uln: str, key: str, record_id: int, number: str) -> dict:
+        kept = {column: "" for column in KEPT_WHEN_EMPTY.values()}
+        return {"enrolment_id": enrolment, "uln": uln, "number_key": key,
+                "record_id": record_id, "status": "Registered",
+                "registration_number": number} | kept  # fmt: skip
+
+    current = pd.DataFrame(
+        [
+            record(1, ULN_A, "60312345", 11, "RN-A"),
+            record(2, ULN_A, "60312345", 12, "RN-A2"),  # the same key again: not the first
+            record(3, ULN_B, "60312345", 13, "RN-B"),
+        ]
+    ).astype({"record_id": "Int64"})
+    current.index = pd.Index(current["uln"] + "|" + current["number_key"], name="key")
+    rows = _file(
+        engineering(ULN_B, Status="Achieved", Registration_number="rn-b"),
+        engineering(Status="Achieved", Registration_number="RN-A"),
+    )
+    rows.index = pd.RangeIndex(2, 4, name="row")
+    plan = plan_import(rows, current)
+    assert plan.results["Record"].tolist() == [13, 11]
+    assert plan.results[REGISTRATION_NUMBER].tolist() == ["RN-B", "RN-A"]  # stored spelling
+    assert plan.updates["id"].tolist() == [13, 11] and plan.inserts.empty

@@ -109,8 +109,10 @@ def plan_import(rows: pd.DataFrame, current: pd.DataFrame) -> ImportPlan:
     keys = record_keys(rows[ULN], rows[QUALIFICATION_NUMBER])
     stored = Lookup.of(current.index.to_series(), current["registration_number"])
     _refuse_stale(rows, keys, current, stored)
-    # A join on the key: each row's record (every row has one, or it was refused above).
-    record = current.iloc[stored.positions(keys)].set_axis(rows.index)
+    # A join on the key: each row's record (every row has one, or it was refused above); the
+    # lookup holds each key once, at the position of its first record.
+    first = np.flatnonzero(~current.index.duplicated())
+    record = current.iloc[first[stored.positions(keys)]].set_axis(rows.index)
     exists = record["record_id"].notna().to_numpy()
     given = rows[REGISTRATION_NUMBER]
     stored = record["registration_number"]
@@ -330,10 +332,10 @@ def enrolments_of(current: pd.DataFrame) -> pd.DataFrame:
     """`current_records` in the shape `validate_regcert(enrolments=...)` takes."""
     return pd.DataFrame(
         {
-            ULN: current["uln"].to_numpy(),
-            QUALIFICATION_NUMBER: current["number_key"].to_numpy(),
-            REGISTRATION_NUMBER: current["registration_number"].to_numpy(),
-            STATUS: current["status"].to_numpy(),
+            ULN: current["uln"].array,
+            QUALIFICATION_NUMBER: current["number_key"].array,
+            REGISTRATION_NUMBER: current["registration_number"].array,
+            STATUS: current["status"].array,
         }
     )
 
