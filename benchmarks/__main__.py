@@ -3,7 +3,8 @@
 `python -m benchmarks` runs the sizes the targets name (1,000,000 records; about an hour, most
 of it spent in the slow baselines); `--quick` runs small sizes for a smoke test.
 `python -m benchmarks report` runs only the error report's benchmarks and rewrites only their
-section of RESULTS.md; `python -m benchmarks startup` does the same for the command's start-up.
+section of RESULTS.md; `python -m benchmarks startup` and `python -m benchmarks regcert` do the
+same for the command's start-up and for Registration & Certification.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from benchmarks import (
 from benchmarks.common import HERE, machine, table
 
 REPORT_SECTION = "## The error report at a million records"
+REGCERT_SECTION = "## Registration & Certification at scale"
 REPORT_NOTES = """\
 Each figure is one run in a fresh process (the baselines take minutes): the workbook written
 by `ValidationReport.to_workbook` (records, fills and summary built, rows streamed into a
@@ -66,13 +68,18 @@ close most of the gap."""
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks")
     parser.add_argument(
-        "which", nargs="?", choices=("all", "report", "startup"), default="all",
-        help="report, startup: only those benchmarks (their section of the results)",
+        "which", nargs="?", choices=("all", "report", "startup", "regcert"), default="all",
+        help="report, startup, regcert: only those benchmarks (their section of the results)",
     )  # fmt: skip
     parser.add_argument("--quick", action="store_true", help="small sizes, for a smoke test")
     parser.add_argument("--out", default=str(HERE / "RESULTS.md"))
     args = parser.parse_args()
     quick = args.quick
+    if args.which == "regcert":
+        regcert = regcert_section(quick)
+        replace_section(Path(args.out), regcert)
+        print("\n".join(regcert))
+        return
     startup = startup_section(3 if quick else 10, quick)
     if args.which == "startup":
         replace_section(Path(args.out), startup)
@@ -90,11 +97,7 @@ def main() -> None:
     figures += validation
     figures += bench_process.run(sizes[-1], 2 if not quick else 1)
     figures += bench_files.run(5_000 if quick else 100_000, 1)
-    figures += bench_regcert.run(
-        learners=2_000 if quick else 100_000,
-        repeat=repeat,
-        file_bytes=(256 if quick else 2048) * 1024,
-    )
+    regcert = regcert_section(quick)
     workflow = bench_batches.run(1_000 if quick else 10_000)
     lines = [
         "# Benchmark results",
@@ -114,6 +117,8 @@ def main() -> None:
         "## Create-USI batch workflow",
         "",
         *workflow,
+        "",
+        *regcert,
         "",
         *report,
         "",
@@ -167,6 +172,30 @@ def load_average() -> str:
     cores = os.cpu_count() or 1
     busy = " (a busy machine: other work shared its cores)" if one >= cores / 2 else ""
     return f"load average {one:.2f} over 1 minute, {five:.2f} over 5, on {cores} cores{busy}"
+
+
+def regcert_section(quick: bool) -> list[str]:
+    """Registration & Certification's benchmarks as their own section of RESULTS.md."""
+    measured = bench_regcert.measure(
+        learners=2_000 if quick else 100_000,
+        repeat=2 if quick else 5,  # a few seconds each; the shared machine's noise is larger
+        file_bytes=(256 if quick else 2048) * 1024,
+    )
+    return [
+        REGCERT_SECTION,
+        "",
+        f"Measured {dt.datetime.now():%Y-%m-%d %H:%M}"
+        + (" (quick sizes)" if quick else "")
+        + "; every ratio is against a baseline measured in the same run.",
+        "",
+        *table(measured.figures),
+        "",
+        "Where `regcert import --apply` spends its time (best of the runs, each stage alone):",
+        "",
+        *bench_regcert.stage_table(measured.stages),
+        "",
+        bench_regcert.NOTES,
+    ]
 
 
 def replace_section(path: Path, section: list[str]) -> None:

@@ -137,11 +137,19 @@ def regcert_schema(
     return Schema("regcert", IMPORT_FIELDS, rules)
 
 
-def import_records(frame: pd.DataFrame) -> pd.DataFrame | None:
-    """The import file's records as validation reads them (normalised), or None when its
-    columns are wrong; lets the register be read for just the file's learners."""
+KEY_STEPS = tuple(
+    Step(keyed, step.apply, step.reason)
+    for step in STEPS
+    if (keyed := tuple(c for c in step.columns if c in (ULN, REGISTRATION_NUMBER)))
+)
+
+
+def import_keys(frame: pd.DataFrame) -> pd.DataFrame | None:
+    """The import file's ULNs and registration numbers as validation reads them (the other
+    columns as given), or None when its columns are wrong: what the register is read for,
+    without normalising the whole file twice."""
     renamed, _, _ = check_columns(as_records(frame))
-    return None if renamed is None else normalise(renamed, STEPS)[0]
+    return None if renamed is None else normalise(renamed, KEY_STEPS)[0]
 
 
 def validate_regcert(

@@ -38,7 +38,10 @@ _STATUS_BY_KEY = {"".join(s.lower().split()): s for s in STATUSES}
 
 
 def canonical_statuses(values: pd.Series) -> pd.Series:
-    """A status typed in another case or with other spacing, spelt as in the list."""
+    """A status typed in another case or with other spacing, spelt as in the list (the
+    values unchanged, the same object, when every one is spelt so already or blank)."""
+    if values.isin(["", *STATUSES]).all():
+        return values
     mapped = _status_key(values).map(_STATUS_BY_KEY)
     return mapped.astype(object).where(mapped.notna(), values).astype(str)
 

@@ -14,7 +14,19 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import ColumnElement, Connection, Select, Table, bindparam, func, select
+import pyarrow as pa
+import pyarrow.compute as pc
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Executable,
+    Select,
+    Table,
+    bindparam,
+    func,
+    select,
+    union_all,
+)
 
 from usikit.regcert.fields import (
     QUALIFICATION_NUMBER,
@@ -23,7 +35,7 @@ from usikit.regcert.fields import (
     ULN,
     YES,
 )
-from usikit.regcert.import_rules import import_records
+from usikit.regcert.import_rules import import_keys
 from usikit.regcert.keys import number_keys, qualification_keys
 from usikit.regcert.tables import (
     LEARNER_KEYS,
@@ -37,12 +49,12 @@ from usikit.regcert.tables import (
 from usikit.report import ValidationReport
 from usikit.store import audit
 from usikit.store.access import acting
+from usikit.store.bulk import collection_paused, json_list, listed
 from usikit.store.clock import now
 from usikit.store.engine import Workspace
 from usikit.store.locks import REGISTER_LOCK, hold
 from usikit.store.roles import IMPORT_TO_REGISTER, Role
 
-CHUNK = 5_000  # values bound in one IN (...) query; SQLite allows 32,766
 LEARNER_FILE_QUALIFICATION = "Qualification number"  # the learner file's spelling
 CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
 KINDS = ("learners", "programmes", "qualifications", "enrolments")
@@ -82,28 +94,31 @@ def load_records(
 
     With `ulns` and `numbers`, only the enrolments of those learners and the records
     holding those registration numbers: all that an import file's rules and matching need,
-    read in a fraction of the time the whole register takes.
+    read in one query (each list bound as one JSON parameter, however long) in a fraction of
+    the time the whole register takes.
     """
     labelled = [c.label(name) for name, c in columns.items()]
     names = ["enrolment_id", *columns]
     if ulns is None and numbers is None:
-        rows = connection.execute(records_query(*labelled)).all()
+        query: Executable = records_query(*labelled)
+        parameters: dict[str, str] = {}
     else:
-        rows = []
         upper_number = func.upper(registrations.c.registration_number)  # rn-a1 is RN-A1
-        for query, column, wanted in (
-            (records_query(*labelled), learners.c.uln, ulns),
-            (
-                records_query(*labelled, numbered=True),
-                upper_number,
-                None if numbers is None else number_keys(pd.Series(list(numbers), dtype="str")),
+        if numbers is None:
+            wanted_numbers: Iterable[str] = ()
+        else:
+            given = numbers if isinstance(numbers, pd.Series) else list(numbers)
+            wanted_numbers = number_keys(pd.Series(given, dtype="str"))
+        query = union_all(
+            records_query(*labelled).where(learners.c.uln.in_(listed(connection, "ulns"))),
+            records_query(*labelled, numbered=True).where(
+                upper_number.in_(listed(connection, "numbers"))
             ),
-        ):
-            values = sorted(set(() if wanted is None else wanted))
-            for start in range(0, len(values), CHUNK):
-                chunk = values[start : start + CHUNK]
-                rows += connection.execute(query.where(column.in_(chunk))).all()
-    frame = text_frame(rows, names, integers=("enrolment_id", *integers))
+        )
+        parameters = {"ulns": json_list(ulns), "numbers": json_list(wanted_numbers)}
+    with collection_paused():
+        rows = connection.execute(query, parameters).all()
+        frame = text_frame(rows, names, integers=("enrolment_id", *integers))
     return frame[~frame["enrolment_id"].duplicated()].reset_index(drop=True)
 
 
@@ -129,7 +144,7 @@ def register_enrolments(workspace: Workspace, for_file: pd.DataFrame | None = No
 def _register_enrolments(workspace: Workspace, for_file: pd.DataFrame | None) -> pd.DataFrame:
     ulns = numbers = None
     if for_file is not None:
-        records = import_records(for_file)
+        records = import_keys(for_file)
         if records is None:  # wrong columns: no record is checked against the register
             ulns, numbers = [], []
         else:
@@ -146,15 +161,21 @@ def text_frame(
     rows: Sequence[Sequence[object]], columns: Sequence[str], *, integers: Sequence[str] = ()
 ) -> pd.DataFrame:
     """Database rows as a frame of text columns (NULL as ""), like the files they came from;
-    the `integers` columns (ids) stay numbers, NULL as <NA>."""
+    the `integers` columns (ids) stay numbers, NULL as <NA>. A column of text goes into
+    Arrow whole; one holding other values (a flag) is written out value by value."""
     values = list(zip(*rows, strict=True)) if rows else [()] * len(columns)
     data = {}
     for name, column in zip(columns, values, strict=True):
         if name in integers:
             data[name] = pd.array(column, dtype="Int64")
+            continue
+        try:
+            text = pc.fill_null(pa.array(column, type=pa.large_string()), "")
+        except (pa.ArrowTypeError, pa.ArrowInvalid):
+            data[name] = pd.Series(column, dtype=object).fillna("").astype("str").array
         else:
-            data[name] = pd.Series(column, dtype=object).fillna("").astype("str").to_numpy()
-    return pd.DataFrame(data, index=pd.RangeIndex(len(rows)))
+            data[name] = pd.array(text, dtype="str")
+    return pd.DataFrame(data, index=pd.RangeIndex(len(rows)), copy=False)
 
 
 @dataclass

@@ -22,6 +22,7 @@ from usikit.regcert.fields import (
 )
 from usikit.regcert.keys import QUALIFICATION_SHAPE, number_keys, pair_keys, record_keys
 from usikit.rules.engine import Rule, as_records
+from usikit.rules.memo import remembered
 from usikit.rules.textscan import full_match
 
 
@@ -54,9 +55,16 @@ class Lookup:
 
     def get(self, probe: pd.Series) -> pd.Series:
         """Each value's entry; "" where the key is not there."""
-        at = self.positions(probe)
-        found = np.where(at >= 0, self.values[np.maximum(at, 0)] if len(self.values) else "", "")
-        return pd.Series(found, index=probe.index, dtype="str")
+        return self.at(self.positions(probe), probe.index)
+
+    def at(
+        self, positions: np.ndarray, index: pd.Index, values: np.ndarray | None = None
+    ) -> pd.Series:
+        """The entries at `positions` (from `positions`; "" at -1), of `values` (aligned
+        with the keys) or the lookup's own."""
+        chosen = self.values if values is None else values
+        taken = chosen[np.maximum(positions, 0)] if len(chosen) else ""
+        return pd.Series(np.where(positions >= 0, taken, ""), index=index, dtype="str")
 
 
 @dataclass(frozen=True)
@@ -64,7 +72,7 @@ class RegisterView:
     """What the rules need to know of the register: enrolments and their registration record."""
 
     numbers: Lookup  # learner-and-qualification key -> its record's number ("" for none)
-    statuses: Lookup  # key -> its record's status ("" when it has no record yet)
+    statuses: np.ndarray  # each key's record's status ("" when it has no record yet)
     learners: Lookup  # the ULNs of the learners
     owners: Lookup  # registration number -> key of the record that has it
 
@@ -78,11 +86,33 @@ class RegisterView:
         keys = record_keys(frame[ULN], frame[QUALIFICATION_NUMBER].str.upper())
         numbers = frame.get(REGISTRATION_NUMBER, blank)
         numbered = (numbers != "").to_numpy()
+        first = ~keys.duplicated().to_numpy()  # as in Lookup.of: the first of a key counts
         return cls(
             numbers=Lookup.of(keys, numbers),
-            statuses=Lookup.of(keys, frame.get(STATUS, blank)),
+            statuses=frame.get(STATUS, blank).to_numpy(dtype=object)[first],
             learners=Lookup.of(frame[ULN]),
             owners=Lookup.of(number_keys(numbers[numbered]), keys[numbered]),
+        )
+
+    def records_of(self, frame: pd.DataFrame) -> np.ndarray:
+        """Where each row's learner-and-qualification record is among `numbers`' keys (-1:
+        not enrolled): the join of the rows with the register, made once per validation
+        run and frame and shared by the rules that read it."""
+        ulns, qualifications = frame[ULN].array, frame[QUALIFICATION_NUMBER].array
+        return remembered(
+            ("register records", id(self), id(ulns), id(qualifications)),
+            (self, ulns, qualifications),
+            lambda: self.numbers.positions(pair_keys(frame)),
+        )
+
+    def owners_of(self, frame: pd.DataFrame) -> pd.Series:
+        """The key of the record that holds each row's registration number ("" for none),
+        once per validation run and frame."""
+        given = frame[REGISTRATION_NUMBER]
+        return remembered(
+            ("register owners", id(self), id(given.array)),
+            (self, given.array),
+            lambda: self.owners.get(number_keys(given)),
         )
 
 
@@ -100,10 +130,10 @@ def register_rules(view: RegisterView, allow_temporary: bool) -> tuple[Rule, ...
     def enrolled(frame: pd.DataFrame) -> pd.Series:
         shaped = full_match(frame[QUALIFICATION_NUMBER], QUALIFICATION_SHAPE)
         learner = valid_uln(frame) & view.learners.contains(frame[ULN])
-        return ~(shaped & learner) | view.numbers.contains(pair_keys(frame))
+        return ~(shaped & learner) | pd.Series(view.records_of(frame) >= 0, index=frame.index)
 
     def owner(frame: pd.DataFrame) -> pd.Series:
-        return view.owners.get(number_keys(frame[REGISTRATION_NUMBER]))
+        return view.owners_of(frame)
 
     def number_not_elsewhere(frame: pd.DataFrame) -> pd.Series:
         found = owner(frame)
@@ -124,7 +154,7 @@ def register_rules(view: RegisterView, allow_temporary: bool) -> tuple[Rule, ...
         )
 
     def stored_number(frame: pd.DataFrame) -> pd.Series:
-        return view.numbers.get(pair_keys(frame))
+        return view.numbers.at(view.records_of(frame), frame.index)
 
     def number_agrees(frame: pd.DataFrame) -> pd.Series:
         stored = stored_number(frame)
@@ -136,12 +166,12 @@ def register_rules(view: RegisterView, allow_temporary: bool) -> tuple[Rule, ...
 
     def keeps_status(frame: pd.DataFrame) -> pd.Series:
         needs = frame[STATUS].isin(list(NEEDS_REGISTRATION_NUMBER))
-        keys = pair_keys(frame)
-        bare = (frame[REGISTRATION_NUMBER] == "") & (view.numbers.get(keys) == "")
-        return ~(needs & bare & view.numbers.contains(keys))
+        bare = (frame[REGISTRATION_NUMBER] == "") & (stored_number(frame) == "")
+        return ~(needs & bare & pd.Series(view.records_of(frame) >= 0, index=frame.index))
 
     def kept_status(frame: pd.DataFrame, rows: pd.Index) -> pd.Series:
-        status = view.statuses.get(pair_keys(frame.loc[rows]))
+        part = frame.loc[rows]
+        status = view.numbers.at(view.records_of(part), rows, view.statuses)
         return status.where(status != "", NEW_RECORD_STATUS)
 
     return (
