@@ -25,9 +25,8 @@ from usikit.bulk_usi.validation import (
     client_schema,
     validate_clients,
 )
-from usikit.io import read_table
+from usikit.io import read_table, stream
 from usikit.io.limits import MB, ReadLimits
-from usikit.io.stream import CHUNK_RECORDS, open_stream
 from usikit.io.write import check_target
 from usikit.report import ValidationReport
 from usikit.rules.engine import Rule, Schema, as_records
@@ -37,7 +36,9 @@ from usikit.rules.normalise import normalise
 from usikit.rules.pipeline import run_validation
 from usikit.rules.streamed import FileReport, validate_chunks
 
-STREAM_FROM = 64 * MB  # a text file larger than this is validated a chunk at a time
+# A text file larger than this (some 2,000,000 client records) is read a chunk at a time;
+# a smaller one is read whole, in at most about 2.5 GB.
+STREAM_FROM = 512 * MB
 KEY_COLUMNS = ("Client ID", *PERSON_COLUMNS)
 
 
@@ -51,36 +52,39 @@ def validate_clients_file(
     today: dt.date | None = None,
     show_sensitive: bool = False,
     needs_permission: bool = False,
-    chunk_records: int = CHUNK_RECORDS,
-    stream_from: int = STREAM_FROM,
+    chunk_records: int | None = None,
+    stream_from: int | None = None,
 ) -> FileReport:
     """Validate the client file at `path` as `validate_clients` validates its records, and
     write every problem to `errors` (.csv or .xlsx) when given.
 
-    A text file (CSV, TSV, TXT in UTF-8 or Windows-1252) larger than `stream_from` bytes is
-    read `chunk_records` records at a time, twice: a first pass indexes the Client IDs and
-    people, the second validates and writes each chunk. Smaller files, workbooks (at most
-    Excel's 1,048,576 rows) and UTF-16 text are read whole.
+    A text file (CSV, TSV, TXT in UTF-8 or Windows-1252) larger than `stream_from` bytes
+    (`STREAM_FROM`) is read `chunk_records` records at a time (`usikit.io.stream.CHUNK_RECORDS`),
+    twice: a first pass indexes the Client IDs and people, the second validates and writes each
+    chunk. Smaller files, workbooks (at most Excel's 1,048,576 rows) and UTF-16 text are read
+    whole.
     """
+    threshold = STREAM_FROM if stream_from is None else stream_from
+    chunk = stream.CHUNK_RECORDS if chunk_records is None else chunk_records
     path = Path(path)
     if errors is not None:
         check_target(errors)
     day = today or dt.date.today()
-    stream = None
-    if sheet is None and path.is_file() and path.stat().st_size > stream_from:
-        stream = open_stream(path, sep=sep, limits=limits, chunk_records=chunk_records)
-    if stream is None:
+    chunks = None
+    if sheet is None and path.is_file() and path.stat().st_size > threshold:
+        chunks = stream.open_stream(path, sep=sep, limits=limits, chunk_records=chunk)
+    if chunks is None:
         frame = read_table(path, sep=sep, sheet=sheet, limits=limits)
         report = validate_clients(
             frame, today=day, show_sensitive=show_sensitive, needs_permission=needs_permission
         )
         return FileReport.of(report, errors)
     ids, people = GroupIndex(), GroupIndex()
-    for frame in stream.frames(final=False):
+    for frame in chunks.frames(final=False):
         _index_keys(frame, ids, people)
     schema = _across_file(client_schema(day, needs_permission), ids.finish(), people.finish())
     return validate_chunks(
-        stream.frames(),
+        chunks.frames(),
         lambda frame: _validate_chunk(frame, schema, show_sensitive),
         errors=errors,
         source=str(path),
