@@ -160,3 +160,36 @@ def test_a_group_names_its_first_rows_and_how_many_more():
         "3, 12, 13, 22, 23 and 2 more",
         "2, 3, 12, 13, 22 and 2 more",
     ]
+
+
+def _encoded(folder, name: str, variant: str) -> str:
+    frame, _ = add_mistakes(synthetic_clients(300, seed=8, today=TODAY), rate=0.1, seed=9)
+    frame.loc[250, "Client ID"] = frame.loc[3, "Client ID"]
+    frame.loc[40, "First Name"] = "Zoë"
+    frame.loc[260, "Family Name"] = "Brontë"
+    sep = ";" if variant == "directive" else ","
+    body = frame.to_csv(index=False, sep=sep, lineterminator="\r\n" if variant == "crlf" else "\n")
+    path = folder / name
+    if variant == "cp1252":
+        path.write_bytes(body.encode("cp1252"))
+    elif variant == "stray":  # UTF-8, but one name saved in Windows-1252
+        data = body.encode("utf-8")
+        path.write_bytes(data.replace("Brontë".encode(), "Brontë".encode("cp1252")))
+    elif variant == "directive":
+        path.write_bytes(("sep=;\n" + body).encode("utf-8"))
+    else:
+        path.write_bytes(body.encode("utf-8-sig"))
+    return str(path)
+
+
+@pytest.mark.parametrize("variant", ["cp1252", "stray", "directive", "crlf"])
+def test_encodings_separators_and_line_ends_stream_as_they_read(variant, tmp_path):
+    path = _encoded(tmp_path, f"{variant}.csv", variant)
+    whole = validate_clients(read_table(path), today=TODAY)
+    whole.to_csv(tmp_path / "whole.csv")
+    streamed = validate_clients_file(
+        path, errors=tmp_path / "streamed.csv", today=TODAY, chunk_records=45, stream_from=0
+    )
+    assert streamed.summary_lines() == whole.summary_lines()
+    assert (tmp_path / "streamed.csv").read_bytes() == (tmp_path / "whole.csv").read_bytes()
+    assert whole.n_records == 300 and "duplicate_client_id" in set(whole.errors["check"])
