@@ -33,7 +33,7 @@ start to its end, and the largest resident set of its process as the kernel coun
 (`wait4`), against `pandas.read_csv(dtype=str)` reading the same file whole in its own
 process. The file is larger than the 512 MB from which the command reads a chunk of 250,000
 records at a time, twice (a first pass indexes Client IDs and people for the checks across
-records); its memory is the chunk's, plus 16 bytes a record for that index."""
+records); its memory is the chunk's, plus 32 bytes a record while that index is built."""
 REPORT_NOTES = """\
 Each figure is one run in a fresh process (the baselines take minutes): the workbook written
 by `ValidationReport.to_workbook` (records, fills and summary built, rows streamed into a

@@ -1,17 +1,19 @@
 """A text (CSV, TSV, TXT) file read a chunk of records at a time, so that a file larger than
 memory can be validated: each chunk is a frame as `read_table` returns for the whole file.
 
-What needs the whole file is learnt first or on the way. A scan of the bytes (at disk speed,
-a piece at a time) decides the encoding, refuses NUL characters and over-long lines, and
-counts the quotes; the first pass over the records (`frames(final=False)`) learns what the
-header's faults depend on (how many values a column without a header holds, whether the
-cells beyond the header are only a trailing separator). Later passes give frames whose rows,
-columns and reader problems are those of the whole-file read.
+What needs the whole file is learnt first. A scan of the bytes (a piece at a time) decides the
+encoding as `read_table` decides it for the whole file and refuses NUL characters and
+over-long lines wherever they are; the first pass over the records (`frames(final=False)`)
+learns what the header's faults depend on (how many values a column without a header holds,
+whether the cells beyond the header are only a trailing separator). Later passes give frames
+whose rows, columns and reader problems are those of the whole-file read. A chunk ends only
+where a record ends (a quoted cell's line breaks never cut).
 
 Limits (`usikit.io.limits.ReadLimits`): the size, columns and line limits hold for the whole
-file; the cells limit holds for each chunk (a streamed file may hold more cells in all: it
-is never in memory at once); the time limit counts the time spent reading, all chunks
-together. UTF-16 and UTF-32 files are not streamed (`open_stream` returns None).
+file; the cells limit holds for each chunk (a streamed file may hold more cells in all: it is
+never in memory at once); the time limit holds for each part read (a chunk, a piece of the
+scan), since a file takes as long as its size needs (the size limit bounds that). UTF-16 and
+UTF-32 files are not streamed (`open_stream` returns None).
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ from usikit.io.grid import (
     trailing_separators,
 )
 from usikit.io.limits import ReadLimits, column_letters, human_size, over_limit
+from usikit.io.read import _checked_size, _read_bytes
 from usikit.io.tableinfo import TableInfo, attach
 from usikit.io.textfile import (
     STRAY,
@@ -82,10 +85,16 @@ class _Facts:
 
 
 class ReadClock:
-    """The time spent reading, whatever is done between chunks, against the time limit."""
+    """The time spent reading one chunk (or one piece of the scan), whatever is done between
+    chunks, against the time limit: a file of any size takes as long as its size needs, and
+    no part of it may take longer than the limit."""
 
     def __init__(self, limits: ReadLimits, path: Path) -> None:
         self.limits, self.path, self.spent = limits, path, 0.0
+
+    def lap(self) -> None:
+        """A chunk read: the next one has the whole limit."""
+        self.spent = 0.0
 
     def add(self, started: float) -> None:
         self.spent += time.monotonic() - started
@@ -107,8 +116,6 @@ def open_stream(
 ) -> TextStream | None:
     """The file as a stream of chunks, or None when it is not a text file that can be read
     so (a workbook, or UTF-16/32 text): read it whole with `read_table`."""
-    from usikit.io.read import _checked_size, _read_bytes
-
     path = Path(path)
     chosen = limits if limits is not None else ReadLimits.default()
     _checked_size(path, chosen.bytes)
@@ -130,7 +137,7 @@ class TextStream:
         self.path, self.limits, self.chunk_records = path, limits, max(1, chunk_records)
         self.clock = ReadClock(limits, path)
         started = time.monotonic()
-        self.bytes = _scan(path, encoding, limits)
+        self.bytes = _scan(path, encoding, limits, self.clock)
         with path.open("rb") as handle:
             first = handle.read(PIECE)
         if self.bytes.stray:
@@ -151,7 +158,6 @@ class TextStream:
                 self.width,
             )
         self.facts: _Facts | None = None  # known once a pass has read every record
-        self.records = 0  # records (blank lines aside) in the last complete pass
         self.clock.add(started)
 
     def frames(self, *, final: bool = True) -> Iterator[pd.DataFrame]:
@@ -174,6 +180,7 @@ class TextStream:
             frame, problems = header.body(grid, extra, offset, learning, self.facts)
             offset += len(grid)
             self.clock.add(started)
+            self.clock.lap()
             yield attach(frame, replace(header.info, problems=header.file + tuple(problems)))
         if learning is not None:
             self.facts = learning
@@ -306,7 +313,7 @@ class _Header:
         return body, problems
 
 
-def _scan(path: Path, encoding: str, limits: ReadLimits) -> _Bytes:
+def _scan(path: Path, encoding: str, limits: ReadLimits, clock: ReadClock) -> _Bytes:
     """The whole file's bytes, a piece at a time: NUL characters and over-long lines refused,
     the encoding decided as `read_table` decides it for the whole file."""
     valid, accented, failed = True, 0, 0
@@ -315,6 +322,7 @@ def _scan(path: Path, encoding: str, limits: ReadLimits) -> _Bytes:
     carry = b""
     with path.open("rb") as handle:
         while True:
+            started = time.monotonic()
             piece = handle.read(PIECE)
             data = carry + piece
             if not data:
@@ -335,6 +343,8 @@ def _scan(path: Path, encoding: str, limits: ReadLimits) -> _Bytes:
             lfs += part.count(b"\n")
             crs += part.count(b"\r")
             lines += part.count(b"\n")
+            clock.add(started)
+            clock.lap()
             if not piece:
                 break
     terminator = 10 if lfs or not crs else 13
