@@ -65,3 +65,16 @@ def test_workbooks_and_utf16_text_are_read_whole(tmp_path):
     path = tmp_path / "clients.txt"
     path.write_text(HEAD + ROWS, encoding="utf-16")
     assert open_stream(path) is None
+
+
+def test_the_cells_limit_bounds_each_chunk_not_the_file(tmp_path):
+    path = tmp_path / "clients.csv"
+    path.write_text(HEAD + ROWS, encoding="utf-8")
+    limits = ReadLimits(cells=400)
+    with pytest.raises(UsikitError, match="over the limit of 400 cells"):
+        read_table(path, limits=limits)  # read whole: 2,004 cells
+    stream = open_stream(path, limits=limits, chunk_records=1000)
+    assert stream is not None
+    frames = list(stream.frames())
+    assert max(len(frame) for frame in frames) * 4 <= 400
+    assert sum(len(frame) for frame in frames) == 500

@@ -157,6 +157,9 @@ class TextStream:
                 "columns",
                 self.width,
             )
+        # A chunk within the cells limit however wide the records (lines with quoted line
+        # breaks count as lines: the limit is checked again on each chunk).
+        self.chunk_records = max(1, min(self.chunk_records, limits.cells // (2 * self.width)))
         self.facts: _Facts | None = None  # known once a pass has read every record
         self.clock.add(started)
 
