@@ -75,6 +75,59 @@ def _measured(command: list[str]) -> tuple[float, int, int]:
     return seconds, usage.ru_maxrss * 1024, process.returncode
 
 
+HEAD_RECORDS = 1_000_000  # the first records, validated both ways: what streaming costs
+BOTH_WAYS = (
+    "import datetime as dt, sys\n"
+    "from usikit.bulk_usi.file_validation import validate_clients_file\n"
+    "validate_clients_file(sys.argv[1], errors=sys.argv[2], today=dt.date(2026, 11, 22), "
+    "stream_from=int(sys.argv[3]))"
+)
+
+
+def head_of(path: Path, records: int) -> Path:
+    """The header and first `records` records of a generated file."""
+    head = DATA / f"{path.stem}_head_{records}.csv"
+    if not head.exists():
+        temporary = head.with_suffix(".part")
+        with open(path, "rb") as source, open(temporary, "wb") as target:
+            for _ in range(records + 1):
+                target.write(source.readline())
+        temporary.replace(head)
+    return head
+
+
+def both_ways(path: Path, records: int) -> tuple[list[Figure], list[str]]:
+    """The first `records` records validated a chunk at a time and whole, each in a fresh
+    process; whether the two error reports are the same bytes."""
+    head = head_of(path, records)
+    python = sys.executable
+    with tempfile.TemporaryDirectory() as folder:
+        streamed_csv, whole_csv = Path(folder) / "streamed.csv", Path(folder) / "whole.csv"
+        streamed = _measured([python, "-c", BOTH_WAYS, str(head), str(streamed_csv), "0"])
+        whole = _measured([python, "-c", BOTH_WAYS, str(head), str(whole_csv), str(2**62)])
+        same = streamed_csv.read_bytes() == whole_csv.read_bytes()
+    figures = [
+        Figure(
+            f"`validate_clients_file` on {records:,} records a chunk at a time (two passes), "
+            "errors to CSV: time",
+            streamed[0],
+            "the same file read and validated whole",
+            whole[0],
+            target="(none: what streaming costs)",
+        ),
+        Figure(
+            f"`validate_clients_file` on {records:,} records a chunk at a time: peak resident set",
+            streamed[1] / 2**20,
+            "the same file read and validated whole: peak resident set",
+            whole[1] / 2**20,
+            target="(none)",
+            unit="MB",
+        ),
+    ]
+    said = "the same bytes" if same else "**different**"
+    return figures, [f"The two error reports of the first {records:,} records are {said}."]
+
+
 def run(records: int = RECORDS) -> tuple[list[Figure], list[str]]:
     """The figures, and notes on the run (file size, load, exit statuses)."""
     path = big_clients_csv(records)
@@ -125,7 +178,8 @@ def run(records: int = RECORDS) -> tuple[list[Figure], list[str]]:
         f"{_load(load_after)} (the machine has {os.cpu_count()} cores shared with other work, "
         "so the times are upper bounds).",
     ]
-    return figures, notes
+    more, said = both_ways(path, min(HEAD_RECORDS, records))
+    return figures + more, notes + said
 
 
 def _load(values: tuple[float, float, float]) -> str:
