@@ -8,7 +8,7 @@ import pytest
 from usikit.bulk_usi import file_validation
 from usikit.bulk_usi.samples import add_mistakes, synthetic_clients
 from usikit.cli import main
-from usikit.io import stream, text
+from usikit.io import text
 
 
 def _run(path, errors, capsys) -> tuple[int, str]:
@@ -26,7 +26,7 @@ def test_a_streamed_file_prints_and_exits_as_a_whole_one(tmp_path, monkeypatch, 
     parse = text.parse_grid
     monkeypatch.setattr(text, "parse_grid", lambda *a: grids.append(1) or parse(*a))
     monkeypatch.setattr(file_validation, "STREAM_FROM", 0)
-    monkeypatch.setattr(stream, "CHUNK_RECORDS", 60)
+    monkeypatch.setattr(file_validation, "CHUNK_RECORDS", 60)
     streamed = _run(path, tmp_path / "streamed.csv", capsys)
     assert len(grids) >= 2 * 400 // 60  # read in chunks, twice
     assert whole[0] == 1 and streamed == whole

@@ -26,7 +26,7 @@ from usikit.bulk_usi.validation import (
     validate_clients,
 )
 from usikit.io import read_table, stream
-from usikit.io.limits import MB, ReadLimits
+from usikit.io.limits import CHUNK_RECORDS, STREAM_FROM, ReadLimits
 from usikit.io.write import check_target
 from usikit.report import ValidationReport
 from usikit.rules.engine import Rule, Schema, as_records
@@ -36,9 +36,6 @@ from usikit.rules.normalise import normalise
 from usikit.rules.pipeline import run_validation
 from usikit.rules.streamed import FileReport, validate_chunks
 
-# A text file larger than this (some 2,000,000 client records) is read a chunk at a time;
-# a smaller one is read whole, in at most about 2.5 GB.
-STREAM_FROM = 512 * MB
 KEY_COLUMNS = ("Client ID", *PERSON_COLUMNS)
 
 
@@ -59,13 +56,13 @@ def validate_clients_file(
     write every problem to `errors` (.csv or .xlsx) when given.
 
     A text file (CSV, TSV, TXT in UTF-8 or Windows-1252) larger than `stream_from` bytes
-    (`STREAM_FROM`) is read `chunk_records` records at a time (`usikit.io.stream.CHUNK_RECORDS`),
-    twice: a first pass indexes the Client IDs and people, the second validates and writes each
-    chunk. Smaller files, workbooks (at most Excel's 1,048,576 rows) and UTF-16 text are read
-    whole.
+    (default `usikit.io.limits.STREAM_FROM`) is read `chunk_records` records at a time
+    (default `CHUNK_RECORDS`), twice: a first pass indexes the Client IDs and people, the
+    second validates and writes each chunk. Smaller files, workbooks (at most Excel's
+    1,048,576 rows) and UTF-16 text are read whole.
     """
     threshold = STREAM_FROM if stream_from is None else stream_from
-    chunk = stream.CHUNK_RECORDS if chunk_records is None else chunk_records
+    chunk = CHUNK_RECORDS if chunk_records is None else chunk_records
     path = Path(path)
     if errors is not None:
         check_target(errors)

@@ -8,11 +8,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from usikit.bulk_usi.file_validation import STREAM_FROM
 from usikit.cli.options import add_limits, limits_of
 from usikit.errors import InputError
-from usikit.io.limits import human_size
-from usikit.io.stream import CHUNK_RECORDS
+from usikit.io.limits import CHUNK_RECORDS, STREAM_FROM, human_size
 from usikit.io.write import check_target
 from usikit.report import ValidationReport
 from usikit.rules.streamed import FileReport

@@ -40,7 +40,13 @@ from usikit.io.grid import (
     refuse_title_row,
     trailing_separators,
 )
-from usikit.io.limits import ReadLimits, column_letters, human_size, over_limit
+from usikit.io.limits import (
+    CHUNK_RECORDS,
+    ReadLimits,
+    column_letters,
+    human_size,
+    over_limit,
+)
 from usikit.io.read import _checked_size, _read_bytes
 from usikit.io.tableinfo import TableInfo, attach
 from usikit.io.textfile import (
@@ -61,7 +67,6 @@ from usikit.io.textfile import (
 from usikit.problems import Problem
 
 PIECE = 32 * 1024 * 1024  # bytes read from disk at a time
-CHUNK_RECORDS = 250_000  # records in a chunk: about 60 MB of client records as text
 CHUNK_BYTES = 128 * 1024 * 1024  # and at most this much text, whatever the records hold
 
 
