@@ -13,6 +13,7 @@ from usikit.io import read_table
 from usikit.io.detect import SAMPLE_BYTES, file_kind
 from usikit.io.limits import ReadLimits
 from usikit.report import ValidationReport
+from usikit.rules.streamed import FileReport
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,8 @@ class Validator:
     max_bytes: int | None = None  # a size limit the file itself must respect
     csv_only: bool = False
     default_sep: str | None = None  # None: detect the separator
+    # Validates a file from disk (a large one a chunk at a time), writing its error report.
+    file_function: Callable[..., FileReport] | None = None
 
 
 VALIDATORS: dict[str, Validator] = {}
@@ -79,10 +82,18 @@ def refuse_workbook(path: Path, what: str) -> None:
 
 
 def _register_builtin() -> None:
+    from usikit.bulk_usi.file_validation import validate_clients_file
     from usikit.bulk_usi.validation import validate_clients
     from usikit.regcert.import_rules import validate_regcert
 
-    register(Validator("clients", "USI client records", validate_clients))
+    register(
+        Validator(
+            "clients",
+            "USI client records",
+            validate_clients,
+            file_function=validate_clients_file,
+        )
+    )
     register(
         Validator(
             "regcert",

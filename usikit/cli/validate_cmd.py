@@ -10,7 +10,9 @@ import pandas as pd
 
 from usikit.cli.options import add_limits, limits_of
 from usikit.errors import InputError
+from usikit.io.limits import CHUNK_RECORDS, STREAM_FROM, human_size
 from usikit.report import ValidationReport
+from usikit.rules.streamed import FileReport
 from usikit.validators import VALIDATORS, Validator, read_input
 
 REPORT_SUFFIXES = (".csv", ".xlsx")
@@ -30,6 +32,13 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     )
     parser.add_argument(
         "--errors", metavar="OUT", type=Path, help="write the error report to OUT.csv or OUT.xlsx"
+    )
+    parser.epilog = (
+        f"A client CSV (or TSV/TXT) file larger than {human_size(STREAM_FROM)} is read "
+        f"{CHUNK_RECORDS:,} records at a time, twice (the first pass indexes Client IDs and "
+        "people, so that repeats are found across the whole file), and the error report is "
+        "written as it goes: memory stays bounded whatever the file's size, and the report "
+        "is the one reading the whole file at once gives."
     )
     parser.add_argument("--max-bytes", type=int, help="refuse files larger than this")
     add_limits(parser)
@@ -64,26 +73,37 @@ def run(args: argparse.Namespace) -> int:
     options = _options(validator, args)
     size = args.max_bytes if args.max_bytes is not None else validator.max_bytes
     limits = limits_of(args, max_bytes=size)
-    frame = read_input(validator, args.file, sep=args.sep, sheet=args.sheet, limits=limits)
-    if args.workspace is not None:
-        options["enrolments"] = _register_enrolments(args.workspace, frame)
-    report = validator.function(frame, show_sensitive=args.show_sensitive, **options)
+    if validator.file_function is not None and args.workspace is None:
+        report = validator.file_function(
+            args.file,
+            errors=args.errors,
+            sep=args.sep,
+            sheet=args.sheet,
+            limits=limits,
+            show_sensitive=args.show_sensitive,
+            **options,
+        )
+    else:
+        frame = read_input(validator, args.file, sep=args.sep, sheet=args.sheet, limits=limits)
+        if args.workspace is not None:
+            options["enrolments"] = _register_enrolments(args.workspace, frame)
+        whole = validator.function(frame, show_sensitive=args.show_sensitive, **options)
+        report = FileReport.of(whole, args.errors)
     print(report.summary_line())
     whole_file = report.file_problems[report.file_problems["severity"] == "error"]
     for message in whole_file["message"].head(SHOWN_FILE_ERRORS):  # every record fails for it
         print(f"File: {message}")
     print_kinds(report, args.errors)
     if args.errors is not None:
-        notes = write_report(report, args.errors)
-        print(f"Wrote {len(report.errors):,} problems to {args.errors}")
-        for note in notes:
+        print(f"Wrote {report.n_problems:,} problems to {args.errors}")
+        for note in report.notes:
             print(f"  {note}")
     elif report.n_invalid:
         print("Add --errors errors.xlsx to get every problem with its row and column.")
     return 0 if report.ok else 1
 
 
-def print_kinds(report: ValidationReport, errors: Path | None) -> None:
+def print_kinds(report: ValidationReport | FileReport, errors: Path | None) -> None:
     """The problems counted by column and check in words, with their first rows: a million
     identical warnings read as one line (the report lists each)."""
     lines = report.summary_lines()

@@ -3,6 +3,7 @@ records numbered by spreadsheet row, header faults reported, never guessed."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 import numpy as np
@@ -49,7 +50,7 @@ def frame_from_grid(
             "holds no text, only blank rows; choose the file with data", path=info.source
         )
     header_at = int(np.argmax(filled))
-    _refuse_title_row(grid, header_at, extra or {}, header_at + first_row, info.source)
+    refuse_title_row(grid, header_at, extra or {}, header_at + first_row, info.source)
     header = [str(cell).replace("\ufeff", "").strip() for cell in grid.iloc[header_at]]
     body = grid.iloc[header_at + 1 :]
     keep = filled[header_at + 1 :]
@@ -58,27 +59,30 @@ def frame_from_grid(
     body.index = pd.Index(rows[keep], name=ROW_INDEX_NAME)
     letters = [column_letters(first_col + j) for j in range(len(header))]
     problems: list[Problem] = []
-    names, dropped = _name_columns(header, body, letters, problems)
+    names, dropped = name_columns(
+        header, lambda j: int((~blank_cells(body.iloc[:, j])).sum()), letters, problems
+    )
     if dropped:
         body = body.drop(columns=body.columns[dropped])
     body.columns = names
     over = {p: c for p, c in (extra or {}).items() if p > header_at and filled[p]}
-    if not _trailing_separators(over, int(keep.sum())):
+    if not trailing_separators(len(over), _any_text(over), int(keep.sum())):
         for position, cells in sorted(over.items()):
-            problems.append(_extra_cells_problem(position + first_row, len(header), cells))
+            problems.append(extra_cells_problem(position + first_row, len(header), cells))
     header_row = header_at + first_row
     return body, replace(info, header_row=header_row, problems=tuple(problems))
 
 
-def _trailing_separators(over: dict[int, list[str]], records: int) -> bool:
-    """Whether the cells beyond the header are only a separator ending the data rows, as
-    some exports write: empty on every row that has them, and that on most rows. (One row
-    with an empty cell too many is a value holding the separator: its cells moved.)"""
-    return (
-        bool(over)
-        and 2 * len(over) >= records
-        and not any(cell.strip() for cells in over.values() for cell in cells)
-    )
+def trailing_separators(over: int, any_text: bool, records: int) -> bool:
+    """Whether the cells beyond the header (on `over` of the `records`; `any_text`: some hold
+    text) are only a separator ending the data rows, as some exports write: empty on every
+    row that has them, and that on most rows. (One row with an empty cell too many is a value
+    holding the separator: its cells moved.)"""
+    return bool(over) and 2 * over >= records and not any_text
+
+
+def _any_text(over: dict[int, list[str]]) -> bool:
+    return any(cell.strip() for cells in over.values() for cell in cells)
 
 
 def quoted_text(text: str) -> str:
@@ -91,7 +95,7 @@ def quoted_text(text: str) -> str:
     return mask_by_look(text)
 
 
-def _refuse_title_row(
+def refuse_title_row(
     grid: pd.DataFrame, header_at: int, extra: dict[int, list[str]], row: int, source: str
 ) -> None:
     """A title above the column names would be read as the header, and the column names
@@ -116,16 +120,21 @@ def _refuse_title_row(
     )
 
 
-def _name_columns(
-    header: list[str], body: pd.DataFrame, letters: list[str], problems: list[Problem]
+def name_columns(
+    header: list[str],
+    filled_cells: Callable[[int], int],
+    letters: list[str],
+    problems: list[Problem],
 ) -> tuple[list[str], list[int]]:
-    """Column names with blank and duplicate headers made unique and reported, never guessed."""
+    """Column names with blank and duplicate headers made unique and reported, never guessed;
+    `filled_cells(position)`: how many records have a value in that column (a column without
+    a header and without values is dropped)."""
     names: list[str] = []
     dropped: list[int] = []
     seen: dict[str, str] = {}
     for position, (name, letter) in enumerate(zip(header, letters, strict=True)):
         if not name:
-            filled = int((~blank_cells(body.iloc[:, position])).sum())
+            filled = filled_cells(position)
             if filled == 0:
                 dropped.append(position)
                 continue
@@ -163,7 +172,7 @@ def _duplicate_header(name: str, first: str, letter: str) -> str:
     )
 
 
-def _extra_cells_problem(row: int, width: int, cells: list[str]) -> Problem:
+def extra_cells_problem(row: int, width: int, cells: list[str]) -> Problem:
     shown = ", ".join(repr(quoted_text(c)) for c in cells[:5]) + (" ..." if len(cells) > 5 else "")
     return Problem(
         row,

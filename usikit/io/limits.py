@@ -19,6 +19,10 @@ from usikit import settings
 from usikit.errors import Do, InputError, LimitExceeded, step
 
 MB = 1024 * 1024
+# A text file larger than this (some 2,000,000 client records) is validated CHUNK_RECORDS records
+# at a time (`usikit.io.stream`); a smaller one is read whole, in at most about 2.5 GB.
+STREAM_FROM = 512 * MB
+CHUNK_RECORDS = 250_000  # records in a chunk: about 60 MB of client records as text
 # The grid of a workbook: Excel and LibreOffice stop at row 1,048,576 and column XFD.
 WORKBOOK_ROWS, WORKBOOK_COLUMNS = 1_048_576, 16_384
 

@@ -64,6 +64,13 @@ def is_utf8(data: bytes) -> bool:
 def mostly_utf8(data: bytes) -> bool:
     """Whether a file that is not UTF-8 throughout is UTF-8 with a few lines saved in another
     encoding: more of its lines with accented letters decode as UTF-8 than fail to."""
+    accented, failed = utf8_line_counts(data)
+    return accented - failed > failed
+
+
+def utf8_line_counts(data: bytes) -> tuple[int, int]:
+    """(lines with accented letters, lines that do not decode as UTF-8): counted part by part
+    of a file cut at line ends, their sums decide as for the whole file."""
     failures: list[int] = []
     _FAILURES.found = failures
     data.decode("utf-8", errors="usikit-note")
@@ -71,7 +78,7 @@ def mostly_utf8(data: bytes) -> bool:
     line_ends = np.flatnonzero(body == 10)
     accented = np.unique(np.searchsorted(line_ends, np.flatnonzero(body >= 0x80)))
     failed = np.unique(np.searchsorted(line_ends, np.asarray(failures, dtype=np.int64)))
-    return len(accented) - len(failed) > len(failed)
+    return len(accented), len(failed)
 
 
 _FAILURES = threading.local()  # where each decoding in this thread notes its failures
@@ -148,23 +155,7 @@ def _parse_text(
 ) -> pd.DataFrame:
     """The text file read in `encoding`; UnicodeDecodeError when it is not in it. `stray`:
     the file holds bytes marked by `marked_utf8`, whose cells are reported."""
-    sample = _sample(path, data, encoding, limits)
-    if not sample.strip():
-        raise InputError("holds no text, only blank lines; choose the file with data", path=path)
-    if detect.looks_like_markup(sample):
-        raise InputError(
-            "is a web page or XML file, not a spreadsheet (some systems save their exports "
-            "so, with an .xls name); open it in Excel and save it as Excel Workbook (.xlsx) "
-            "or CSV UTF-8",
-            path=path,
-        )
-    declared = detect.separator_directive(sample)
-    if declared is not None:
-        sample = detect.without_directive(sample)
-        if sep is None:
-            sep = checked_sep(declared, path)
-    chosen = sep if sep is not None else detect.sniff_separator(sample)
-    width = detect.first_record_width(sample, chosen)
+    sample, chosen, declared, width = text_layout(path, data, encoding, sep, limits)
     _within_limits(path, data, width, limits)
     deadline.check()
     try:
@@ -197,6 +188,32 @@ def _parse_text(
         if hint != chosen:
             info = with_problems(info, _separator_hint(frame.columns[0], chosen, hint))
     return attach(frame, info)
+
+
+def text_layout(
+    path: Path, data: bytes, encoding: str, sep: str | None, limits: ReadLimits
+) -> tuple[str, str, str | None, int]:
+    """What the first records of a text file say: the sample read, the separator (given,
+    declared by a `sep=` line, else sniffed), the declared one if any, and the header's
+    width; a file with no text, or a web page, is refused."""
+    sample = _sample(path, data, encoding, limits)
+    if not sample.strip():
+        raise InputError("holds no text, only blank lines; choose the file with data", path=path)
+    if detect.looks_like_markup(sample):
+        raise InputError(
+            "is a web page or XML file, not a spreadsheet (some systems save their exports "
+            "so, with an .xls name); open it in Excel and save it as Excel Workbook (.xlsx) "
+            "or CSV UTF-8",
+            path=path,
+        )
+    declared = detect.separator_directive(sample)
+    if declared is not None:
+        sample = detect.without_directive(sample)
+        if sep is None:
+            sep = checked_sep(declared, path)
+    chosen = sep if sep is not None else detect.sniff_separator(sample)
+    width = detect.first_record_width(sample, chosen)
+    return sample, chosen, declared, width
 
 
 def _sample(path: Path, data: bytes, encoding: str, limits: ReadLimits) -> str:
