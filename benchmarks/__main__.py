@@ -3,7 +3,8 @@
 `python -m benchmarks` runs the sizes the targets name (1,000,000 records; about an hour, most
 of it spent in the slow baselines); `--quick` runs small sizes for a smoke test.
 `python -m benchmarks report` runs only the error report's benchmarks and rewrites only their
-section of RESULTS.md.
+section of RESULTS.md. `python -m benchmarks messy` runs only the messy files' benchmarks
+(`benchmarks/bench_messy.py`) and rewrites only their section.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from pathlib import Path
 from benchmarks import (
     bench_batches,
     bench_files,
+    bench_messy,
     bench_process,
     bench_read,
     bench_regcert,
@@ -24,6 +26,7 @@ from benchmarks import (
 from benchmarks.common import HERE, machine, table
 
 REPORT_SECTION = "## The error report at a million records"
+MESSY_SECTION = "## Messy files"
 REPORT_NOTES = """\
 Each figure is one run in a fresh process (the baselines take minutes): the workbook written
 by `ValidationReport.to_workbook` (records, fills and summary built, rows streamed into a
@@ -51,13 +54,19 @@ NOTES = """\
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks")
     parser.add_argument(
-        "which", nargs="?", choices=("all", "report"), default="all",
-        help="report: only the error report's benchmarks (their section of the results)",
+        "which", nargs="?", choices=("all", "report", "messy"), default="all",
+        help="report, messy: only the error report's or the messy files' benchmarks (their "
+        "section of the results)",
     )  # fmt: skip
     parser.add_argument("--quick", action="store_true", help="small sizes, for a smoke test")
     parser.add_argument("--out", default=str(HERE / "RESULTS.md"))
     args = parser.parse_args()
     quick = args.quick
+    if args.which == "messy":
+        messy = messy_section(quick)
+        replace_section(Path(args.out), messy, MESSY_SECTION)
+        print("\n".join(messy))
+        return
     report = report_section(20_000 if quick else 1_000_000, quick)
     if args.which == "report":
         replace_section(Path(args.out), report)
@@ -97,6 +106,8 @@ def main() -> None:
         "",
         *report,
         "",
+        *messy_section(quick),
+        "",
         NOTES,
     ]
     with open(args.out, "w", encoding="utf-8") as handle:
@@ -120,12 +131,36 @@ def report_section(rows: int, quick: bool) -> list[str]:
     ]
 
 
-def replace_section(path: Path, section: list[str]) -> None:
+def messy_section(quick: bool) -> list[str]:
+    """The messy files' benchmarks as their own section of RESULTS.md."""
+    figures, profiles = bench_messy.run(quick, 1 if quick else 2)
+    return [
+        MESSY_SECTION,
+        "",
+        f"Measured {dt.datetime.now():%Y-%m-%d %H:%M}"
+        + (" (quick sizes)" if quick else "")
+        + f"; every ratio is against a baseline measured in the same run. {load()}",
+        "",
+        *figures,
+        *(["", "### Where the time goes where a target is missed", "", *profiles] if profiles else []),
+    ]
+
+
+def load() -> str:
+    """How busy the machine was (other work shares its cores and slows every figure)."""
+    try:
+        one, five, _ = Path("/proc/loadavg").read_text().split()[:3]
+    except (OSError, ValueError):
+        return ""
+    return f"Load average at the end of the run: {one} (1 min), {five} (5 min)."
+
+
+def replace_section(path: Path, section: list[str], title: str = REPORT_SECTION) -> None:
     """Put `section` in place of the section of the same title in `path` (or at its end)."""
     text = path.read_text(encoding="utf-8") if path.exists() else ""
     lines = text.splitlines()
-    if REPORT_SECTION in lines:
-        start = lines.index(REPORT_SECTION)
+    if title in lines:
+        start = lines.index(title)
         end = next(
             (i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines)
         )
