@@ -142,7 +142,7 @@ def messy_section(quick: bool) -> list[str]:
         + f"; every ratio is against a baseline measured in the same run. {load()}",
         "",
         *figures,
-        *(["", "### Where the time goes where a target is missed", "", *profiles] if profiles else []),
+        *(["", "### Where the time goes where a target is missed", "", *profiles] * bool(profiles)),
     ]
 
 

@@ -81,7 +81,8 @@ def run(quick: bool, repeat: int) -> tuple[list[str], list[str]]:
             f"{'yes' if grows <= GROWTH_TARGET else '**no**'} |"
         )
         if missed:
-            profiles += [f"### {what}", "", *profile({SMALLEST: small_frame, rows: frame}, TODAY), ""]
+            frames = {SMALLEST: small_frame, rows: frame}
+            profiles += [f"#### {what}", "", *profile(frames, TODAY), ""]
         print(f"measured: {what}", flush=True)
         del frame, small_frame
         gc.collect()
