@@ -30,7 +30,12 @@ the polars baseline (`pl.read_csv` with every column as text). The polars baseli
 (`benchmarks/polars_baseline.py`) does less than usikit: the normalisation and the main
 single-column rules, duplicate Client IDs and the same person twice, but no check characters, no
 rule spanning several columns (documents, addresses, permission), no masking, and duplicate
-messages naming one other row. The row-by-row loop builds no message text for normalisation."""
+messages naming one other row. The row-by-row loop builds no message text for normalisation.
+Before and after the error tables were built column by column (processor time of one
+validation on one thread, the same files, measured one after the other on 2026-12-02 with the
+machine busy): every date yyyy-mm-dd (2,468,107 problems) 24.5 s before, 11.1 s after; every
+record missing a field 8.4 s, 6.5 s; 30% the same person twice 9.5 s, 7.5 s; the same 9 people
+(200,000 records) 2.35 s, 1.59 s; the benchmark file 7.3 s, 6.7 s."""
 
 
 CLOSING = """\
@@ -39,9 +44,11 @@ What the profiles above say, and what would close the targets missed:
 - Reading the error table and the normalisation warnings is no longer where the time goes: a
   million "changed" warnings, a million "required" errors or 200,000 "same person" warnings are
   built column by column in Arrow (masking, dates rewritten in the column's buffer, messages
-  joined element-wise, the table ordered by one integer sort), so a messy file now costs about
-  what a clean one costs plus a few array operations per kind of problem.
-- What remains is the rules stage (about 84 rules, each one or more passes over its column
+  joined element-wise, the table ordered by one integer sort): a few array operations per kind
+  of problem. The file of yyyy-mm-dd dates still costs more than the benchmark file (11.1 s
+  against 6.7 s of processor time): its 2.5 million lines are rewritten, compared, ordered and
+  counted, each a pass over millions of cells.
+- What remains is the rules stage (123 rules, each one or more passes over its column
   through pandas and Arrow, a few milliseconds per 100,000 records each) and the normalisation
   (17 steps, each scanning its columns' bytes). Half of `pandas.read_csv`'s time, the row-by-row
   loop's 20 x, and the polars expressions' 2 x all need the same next step: compiling each
