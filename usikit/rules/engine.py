@@ -370,7 +370,8 @@ def _filled(
 
 
 def _display(value: str, sensitive: bool) -> str:
-    """One value as a message shows it (what `_shortened` and `mask_series` do to a column)."""
+    """One value as a message shows it (what `textscan.shortened` and `mask_series` do to a
+    whole column; the tests hold them to this)."""
     shown = mask(value) if sensitive else value
     if len(shown) > SHOWN_VALUE_LENGTH:
         shown = shown[: SHOWN_VALUE_LENGTH - 1] + "\u2026"
