@@ -3,9 +3,10 @@
 `python -m benchmarks` runs the sizes the targets name (1,000,000 records; about an hour, most
 of it spent in the slow baselines); `--quick` runs small sizes for a smoke test.
 `python -m benchmarks report` runs only the error report's benchmarks and rewrites only their
-section of RESULTS.md; `python -m benchmarks startup` and `python -m benchmarks regcert` do the
-same for the command's start-up and for Registration & Certification, and `python -m benchmarks
-stream` for the file larger than memory (10,000,000 records; many minutes).
+section of RESULTS.md; `python -m benchmarks startup`, `regcert` and `messy` do the same for
+the command's start-up, for Registration & Certification and for the messy files
+(`benchmarks/bench_messy.py`), and `python -m benchmarks stream` for the file larger than
+memory (10,000,000 records; many minutes).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from pathlib import Path
 from benchmarks import (
     bench_batches,
     bench_files,
+    bench_messy,
     bench_process,
     bench_read,
     bench_regcert,
@@ -38,6 +40,7 @@ start to its end, and the largest resident set of its process as the kernel coun
 process. The file is larger than the 512 MB from which the command reads a chunk of 250,000
 records at a time, twice (a first pass indexes Client IDs and people for the checks across
 records); its memory is the chunk's, plus 32 bytes a record while that index is built."""
+MESSY_SECTION = "## Messy files"
 REPORT_NOTES = """\
 Each figure is one run in a fresh process (the baselines take minutes): the workbook written
 by `ValidationReport.to_workbook` (records, fills and summary built, rows streamed into a
@@ -78,15 +81,20 @@ close most of the gap."""
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks")
     parser.add_argument(
-        "which", nargs="?", choices=("all", "report", "startup", "regcert", "stream"),
+        "which", nargs="?", choices=("all", "report", "startup", "regcert", "messy", "stream"),
         default="all",
-        help="report, startup, regcert, stream: only those benchmarks (their section of the "
-        "results)",
+        help="report, startup, regcert, messy, stream: only those benchmarks (their section of "
+        "the results)",
     )  # fmt: skip
     parser.add_argument("--quick", action="store_true", help="small sizes, for a smoke test")
     parser.add_argument("--out", default=str(HERE / "RESULTS.md"))
     args = parser.parse_args()
     quick = args.quick
+    if args.which == "messy":
+        messy = messy_section(quick)
+        replace_section(Path(args.out), messy)
+        print("\n".join(messy))
+        return
     if args.which == "stream":
         section = stream_section(200_000 if quick else bench_stream.RECORDS, quick)
         replace_section(Path(args.out), section)
@@ -138,6 +146,8 @@ def main() -> None:
         *regcert,
         "",
         *report,
+        "",
+        *messy_section(quick),
         "",
         *startup,
         "",
@@ -240,6 +250,21 @@ def section_of(path: Path, title: str) -> list[str]:
     start = lines.index(title)
     end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines))
     return lines[start:end]
+
+
+def messy_section(quick: bool) -> list[str]:
+    """The messy files' benchmarks as their own section of RESULTS.md."""
+    figures, profiles = bench_messy.run(quick, 1 if quick else 2)
+    return [
+        MESSY_SECTION,
+        "",
+        f"Measured {dt.datetime.now():%Y-%m-%d %H:%M}"
+        + (" (quick sizes)" if quick else "")
+        + f"; every ratio is against a baseline measured in the same run. {load_average()}.",
+        "",
+        *figures,
+        *(["", "### Where the time goes where a target is missed", "", *profiles] * bool(profiles)),
+    ]
 
 
 def replace_section(path: Path, section: list[str]) -> None:

@@ -33,3 +33,40 @@ def test_the_row_by_row_baseline_finds_the_records_usikit_finds(small_file):
 
 def test_the_frictionless_baseline_reads_the_file_and_finds_mistakes(small_file):
     assert validate_with_frictionless(small_file) > 20
+
+
+def test_the_polars_baseline_finds_the_records_usikit_finds(small_file):
+    from benchmarks.polars_baseline import read, validate_with_polars
+
+    report = validate_clients(read_table(small_file), today=TODAY)
+    table = validate_with_polars(read(small_file), TODAY)
+    assert table.columns == ["row", "column", "value", "check", "severity", "message"]
+    errors = table.filter(table["severity"] == "error")
+    found = set(errors["row"].to_list())
+    usikit = set(report.errors.loc[report.errors["severity"] == "error", "row"].astype(int))
+    assert len(found) > 20 and found <= usikit  # it does less, never something else
+
+
+@pytest.fixture(scope="module")
+def messy(tmp_path_factory, monkeypatch_module):
+    import benchmarks.messy
+
+    folder = tmp_path_factory.mktemp("messy")
+    monkeypatch_module.setattr("benchmarks.data.DATA", folder)
+    monkeypatch_module.setattr("benchmarks.messy.DATA", folder)
+    monkeypatch_module.setattr("benchmarks.bench_report.DATA", folder)
+    return {what: make(2000) for what, make, _ in benchmarks.messy.FILES}
+
+
+def test_the_messy_files_are_messy_as_the_issue_describes(messy):
+    reports = {
+        what: validate_clients(read_table(path), today=TODAY) for what, path in messy.items()
+    }
+    dated = reports["every date written yyyy-mm-dd"].summary()
+    rewritten = dated.loc[dated["what"] == "date written as dd/mm/yyyy", "problems"].sum()
+    assert rewritten >= 2 * 2000 * 0.95  # dates of birth and privacy notices at least
+    assert reports["every record missing a mandatory field"].n_invalid == 2000
+    twice = reports["30% of records the same person twice"].errors
+    assert (twice["check"] == "same_person").sum() >= 2 * 0.3 * 2000 * 0.9
+    nine = reports["the same 9 people repeated"].errors
+    assert (nine["check"] == "same_person").sum() == 2000

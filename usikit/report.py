@@ -345,11 +345,20 @@ def _status(index: pd.Index, errors: pd.DataFrame, labels: pd.Series | None) -> 
 def _sorted(errors: pd.DataFrame, column_order: list[str]) -> pd.DataFrame:
     """File-level problems first, then by row and by the column's place in the file."""
     rank = {name: i for i, name in enumerate(column_order)}
-    order = errors.assign(
-        _file=errors["row"].isna().astype(int) * -1,
-        _col=errors["column"].map(rank).fillna(len(rank)),
-    ).sort_values(["_file", "row", "_col"], kind="stable", na_position="first")
-    return order[list(PROBLEM_COLUMNS)].reset_index(drop=True)
+    columns = pa.array(errors["column"].astype(str), type=pa.large_string())
+    found = pc.index_in(columns, value_set=pa.array(list(rank), type=pa.large_string()))
+    found = pc.fill_null(found, -1).to_numpy(zero_copy_only=False)
+    ranks = np.asarray([*rank.values(), len(rank)], dtype=np.int64)  # -1: after every column
+    place = ranks[found]
+    rows = errors["row"]
+    whole_file = rows.isna().to_numpy(dtype=bool)
+    number = rows.fillna(0).to_numpy(dtype=np.int64)
+    # One stable sort of three integer keys (the last the first): a million problems cost a
+    # few array operations, not a sort of a frame with helper columns.
+    order = np.lexsort((place, number, ~whole_file))
+    if (order == np.arange(len(order))).all():
+        return errors[list(PROBLEM_COLUMNS)].reset_index(drop=True)
+    return errors[list(PROBLEM_COLUMNS)].take(order).reset_index(drop=True)
 
 
 def _cell_fills(records: pd.DataFrame, errors: pd.DataFrame) -> pd.DataFrame:

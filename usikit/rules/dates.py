@@ -18,6 +18,7 @@ TWO_DIGIT_YEAR = r"[0-9]{1,2}[/.\-][0-9]{1,2}[/.\-][0-9]{2}"
 MONTH_YEAR = r"([0-9]{1,2})[/.\-]([0-9]{4})"
 ISO_MONTH = r"([0-9]{4})-([0-9]{1,2})"
 DATE_FORMAT = "%d/%m/%Y"
+ISO_SHAPE, ISO_TO_DAY_FIRST = "9999-99-99", (8, 9, "/", 5, 6, "/", 0, 1, 2, 3)
 
 NOT_REAL = "is not a real date"
 TWO_DIGITS = "has a two-digit year (write all four digits)"
@@ -31,14 +32,17 @@ def canonical_dates(values: pd.Series) -> pd.Series:
     """
     # Month-year values (a green Medicare card's expiry) are not dates to rewrite here.
     written = textscan.fits(values, "99/99/9999") | textscan.fits(values, "99/9999")
-    todo = np.flatnonzero((values != "").to_numpy() & ~written)  # most cells: nothing to do
+    # yyyy-mm-dd, as other systems export every date: rewritten in the column's buffer.
+    iso = textscan.fits(values, ISO_SHAPE) & (not values.hasnans)  # (the buffer has no gaps)
+    todo = np.flatnonzero((values != "").to_numpy() & ~written & ~iso)  # most: nothing to do
+    result = textscan.rearranged(values, ISO_SHAPE, ISO_TO_DAY_FIRST) if iso.any() else values
     if not todo.size:
-        return values
+        return result
     pending = values.iloc[todo]
     pending = pending[~_fullmatch(pending, f"{CANONICAL}|[0-9]{{1,2}}/[0-9]{{4}}").to_numpy()]
     if pending.empty:
-        return values
-    result = values.copy()
+        return result
+    result = result.copy()
     for pattern, order in ((DAY_FIRST, (0, 1, 2)), (ISO, (2, 1, 0))):
         parts = pending.str.extract(f"^{pattern}$")
         found = parts[0].notna()

@@ -18,14 +18,16 @@ from typing import TypeVar
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from usikit.errors import InputError
 from usikit.io.excel import cell_text
 from usikit.io.read import ROW_INDEX_NAME
 from usikit.io.tableinfo import table_info
-from usikit.privacy import mask
+from usikit.privacy import mask, mask_series
 from usikit.problems import (
     ERROR,
+    PROBLEM_COLUMNS,
     WARNING,
     Problem,
     Severity,
@@ -138,27 +140,31 @@ class Schema:
         """Run every rule whose columns are present; the problems as the report's table.
 
         Pandera runs the rules lazily as one vectorised check over the records (its cost is
-        per check, not per record) and reports the failing records; each rule's own result
-        then says which rules each of those records failed. `original` holds the values as
-        the user typed them (before normalisation), which is what the report shows.
+        per check, not per record) and says whether any record failed; each rule's own result
+        then says which records failed it (pandera is not asked for one failure case per
+        failing record: with a million of them, building those cases cost more than the
+        rules). `original` holds the values as the user typed them (before normalisation),
+        which is what the report shows.
         """
         import pandera.pandas as pa
 
         present = [r for r in self.rules if all(c in frame.columns for c in r.columns)]
         results: list[np.ndarray] = []
+        broken: list[str] = []
         schema = pa.DataFrameSchema(
-            {RECORD: pa.Column(checks=[_rules_check(pa, present, frame, results)])}
+            {RECORD: pa.Column(checks=[_rules_check(pa, present, frame, results, broken)])}
         )
         records = pd.DataFrame({RECORD: np.arange(len(frame))}, index=frame.index)
         try:
             with shared_results():
                 schema.validate(records, lazy=True)
-        except pa.errors.SchemaErrors as failures:
-            cases = failures.failure_cases
-            broken = cases[cases["index"].isna()]
-            if not broken.empty:
-                raise RuntimeError(str(broken.iloc[0]["failure_case"])) from None
-            failing = frame.index.get_indexer(cases["index"].astype(int).unique())
+        except pa.errors.SchemaErrors:
+            if broken:
+                raise RuntimeError(broken[0]) from None
+            ok = np.ones(len(frame), dtype=bool)
+            for passed in results:  # in place: reducing the list would first stack it in a copy
+                ok &= passed
+            failing = np.flatnonzero(~ok)
             shown = frame if original is None else original
             parts = [
                 self._rule_problems(rule, frame, shown, positions, show_sensitive)
@@ -176,29 +182,40 @@ class Schema:
         shown: pd.DataFrame,
         positions: np.ndarray,
         reveal: bool,
-    ) -> dict[str, np.ndarray]:
-        """The rule's lines of the problems table, as columns of equal length."""
+    ) -> dict[str, object]:
+        """The rule's lines of the problems table, as columns of equal length, built column by
+        column in Arrow (a million failing cells cost a few array operations, not a million
+        messages formatted one by one)."""
         positions = np.sort(positions)
         rows = frame.index[positions]
         column = shown[rule.column]
         if column.index is frame.index or column.index.equals(frame.index):
-            values = column.iloc[positions].fillna("").astype(str).tolist()  # no lookups
+            values = column.iloc[positions]  # no lookups
         else:
-            values = column.reindex(rows).fillna("").astype(str).tolist()
-        sensitive = rule.column in self.sensitive and not reveal
-        displayed = [_display(v, sensitive) for v in values]
+            values = column.reindex(rows)
+        values = values.fillna("").astype(str)
+        if rule.column in self.sensitive and not reveal:
+            values = mask_series(values)
+        text = textscan.as_arrow(values)
+        details = None
         if rule.detail is not None:
-            details = rule.detail(frame, rows).reindex(rows).fillna("").astype(str).tolist()
-        else:
-            details = [""] * len(rows)
+            details = textscan.as_arrow(
+                rule.detail(frame, rows).reindex(rows).fillna("").astype(str)
+            )
         count = len(rows)
         return {
             "row": rows.to_numpy(),
-            "column": np.full(count, rule.column, dtype=object),
-            "value": np.array([mask(v) for v in values] if sensitive else values, dtype=object),
-            "check": np.full(count, rule.check, dtype=object),
-            "severity": np.full(count, rule.severity, dtype=object),
-            "message": _filled(rule.message, rule.column, displayed, details),
+            "column": textscan.repeated(rule.column, count),
+            "value": text,
+            "check": textscan.repeated(rule.check, count),
+            "severity": textscan.repeated(rule.severity, count),
+            "message": _filled(
+                rule.message,
+                rule.column,
+                textscan.shortened(text, SHOWN_VALUE_LENGTH),
+                details,
+                count,
+            ),
         }
 
     def validate(
@@ -232,32 +249,37 @@ class Schema:
         )
 
 
-def _joined(parts: list[dict[str, np.ndarray]]) -> pd.DataFrame:
-    """The rules' lines as one problems table, each column joined once."""
-    columns = {name: np.concatenate([part[name] for part in parts]) for name in parts[0]}
+def _joined(parts: list[dict[str, object]]) -> pd.DataFrame:
+    """The rules' lines as one problems table, each column joined once (text stays in Arrow:
+    the table's text columns take the joined arrays as they are)."""
+    columns: dict[str, object] = {"row": np.concatenate([part["row"] for part in parts])}
+    for name in PROBLEM_COLUMNS[1:]:
+        joined = pa.chunked_array([part[name] for part in parts], type=pa.large_string())
+        columns[name] = pd.Series(joined, dtype="str")
     return typed_problems(pd.DataFrame(columns))
 
 
 RECORD, RULES_CHECK = "record", "usikit_rules"  # the frame and check pandera validates
 
 
-def _rules_check(pa, rules: list[Rule], frame: pd.DataFrame, results: list[np.ndarray]):
-    """One pandera check over the records that runs every rule; each rule's result is kept
-    in `results` (in the rules' order) to tell which rules a failing record failed."""
+def _rules_check(
+    pa, rules: list[Rule], frame: pd.DataFrame, results: list[np.ndarray], broken: list[str]
+):
+    """One pandera check over the records that runs every rule and passes when every record
+    passes every rule; each rule's result is kept in `results` (in the rules' order) to tell
+    which records failed which rules, and a rule that could not run is named in `broken`."""
 
     def run(rule: Rule) -> np.ndarray:
         try:
             return passes(rule, frame)
         except Exception as exc:
             problem = f"rule {rule.check} on {rule.column} could not run: {exc!r}"
+            broken.append(problem)
             raise RuntimeError(problem) from exc
 
-    def test(record: pd.Series) -> pd.Series:
+    def test(record: pd.Series) -> bool:
         results.extend(in_parallel(run, rules, len(frame)))
-        ok = np.ones(len(frame), dtype=bool)
-        for passed in results:  # in place: reducing the list would first stack it in a copy
-            ok &= passed
-        return pd.Series(ok, index=record.index)
+        return all(bool(passed.all()) for passed in results)
 
     return pa.Check(test, name=RULES_CHECK, error=RULES_CHECK, ignore_na=False)
 
@@ -324,23 +346,32 @@ def _run(rule: Rule, frame: pd.DataFrame) -> np.ndarray:
     return array
 
 
-def _filled(template: str, column: str, values: list[str], details: list[str]) -> np.ndarray:
-    """The message template filled in for every failing cell, by whole-array concatenation
-    (the template's parts are joined once, not formatted cell by cell)."""
-    columns = {"value": np.array(values, dtype=object), "detail": np.array(details, dtype=object)}
-    messages = np.full(len(values), "", dtype=object)
+def _filled(
+    template: str, column: str, values: pa.Array, details: pa.Array | None, count: int
+) -> pa.Array:
+    """The message template filled in for every failing cell, by one element-wise join of the
+    template's parts (literals once, the cells' values and details as whole arrays)."""
+    columns = {
+        "value": values,
+        "detail": details if details is not None else textscan.repeated("", count),
+    }
+    pieces: list[pa.Array | str] = []
     for literal, field, spec, conversion in Formatter().parse(template):
         if literal:
-            messages = messages + literal
+            pieces.append(literal)
         if field is None:
             continue
         if spec or conversion or field not in ("column", *columns):
             raise ValueError(f"message {template!r}: only {{column}}, {{value}}, {{detail}}")
-        messages = messages + (column if field == "column" else columns[field])
-    return messages
+        pieces.append(column if field == "column" else columns[field])
+    if not any(isinstance(piece, pa.Array) for piece in pieces):
+        return textscan.repeated("".join(str(piece) for piece in pieces), count)
+    return textscan.joined(*pieces)
 
 
 def _display(value: str, sensitive: bool) -> str:
+    """One value as a message shows it (what `textscan.shortened` and `mask_series` do to a
+    whole column; the tests hold them to this)."""
     shown = mask(value) if sensitive else value
     if len(shown) > SHOWN_VALUE_LENGTH:
         shown = shown[: SHOWN_VALUE_LENGTH - 1] + "\u2026"

@@ -43,6 +43,12 @@ def normalise(
     return result, problems
 
 
+# Why each cell of a column changed: a bit per step of its chain (bit i: the chain's step i
+# changed it), with the steps' reasons, so that a million changed cells cost an array of
+# integers and their reasons are joined once per combination, not once per cell.
+Reasons = tuple[np.ndarray, tuple[str, ...]]
+
+
 def _apply(frame: pd.DataFrame, steps: Sequence[Step]) -> tuple[pd.DataFrame, dict]:
     """Each column through its steps, in order; columns are independent, so a large table's
     run on the rules' worker threads (the byte scans release the GIL)."""
@@ -53,7 +59,7 @@ def _apply(frame: pd.DataFrame, steps: Sequence[Step]) -> tuple[pd.DataFrame, di
                 chains.setdefault(name, []).append(step)
     done = in_parallel(lambda item: _chain(frame[item[0]], item[1]), chains.items(), len(frame))
     result = frame.copy()
-    reasons: dict[str, pd.Series] = {}
+    reasons: dict[str, Reasons] = {}
     for name, (after, why) in zip(chains, done, strict=True):
         if why is not None:
             result[name] = after
@@ -61,61 +67,58 @@ def _apply(frame: pd.DataFrame, steps: Sequence[Step]) -> tuple[pd.DataFrame, di
     return result, reasons
 
 
-def _chain(column: pd.Series, steps: list[Step]) -> tuple[pd.Series, pd.Series | None]:
+def _chain(column: pd.Series, steps: list[Step]) -> tuple[pd.Series, Reasons | None]:
     """One column through its steps: the new column, and why each cell changed (or None)."""
-    why: pd.Series | None = None
-    for step in steps:
+    if len(steps) > 63:
+        raise ValueError("a column goes through more than 63 normalisation steps")
+    bits: np.ndarray | None = None
+    for i, step in enumerate(steps):
         after = step.apply(column)
         if after is column:  # the step found nothing to change
             continue
-        changed = (after != column).to_numpy()
+        changed = (after != column).to_numpy(dtype=bool)
         if not changed.any():
             continue
-        rows = column.index[changed]
-        if why is None:
-            why = pd.Series("", index=column.index, dtype=object)
-        previous = why[rows]
-        why[rows] = previous.where(previous == "", previous + "; ") + step.reason
+        if bits is None:
+            bits = np.zeros(len(column), dtype=np.int64)
+        bits[changed] |= np.int64(1) << i
         column = after
-    return column, why
+    return column, None if bits is None else (bits, tuple(step.reason for step in steps))
 
 
 def _warnings(
-    name: str, before: pd.Series, after: pd.Series, why: pd.Series, hide: bool
+    name: str, before: pd.Series, after: pd.Series, why: Reasons, hide: bool
 ) -> pd.DataFrame:
-    changed = (before != after) & (why != "")
-    old, new, reason = before[changed], after[changed], why[changed]
+    """One warning per changed cell, its message built column-wise in Arrow."""
+    bits, texts = why
+    changed = (before != after).to_numpy(dtype=bool) & (bits != 0)
+    old, new, combos = before[changed], after[changed], bits[changed]
     if hide:
         old, new = mask_series(old), mask_series(new)
-    shown_old, shown_new = _shortened(old), _shortened(new)
+    kinds, codes = np.unique(combos, return_inverse=True)
+    joined = ["; ".join(t for i, t in enumerate(texts) if kind >> i & 1) for kind in kinds]
+    reason = pa.array(joined, type=pa.large_string()).take(pa.array(codes.reshape(-1)))
+    old_text, new_text = textscan.as_arrow(old), textscan.as_arrow(new)
+    message = textscan.joined(
+        f"{name} '",
+        textscan.shortened(old_text, SHOWN_VALUE_LENGTH),
+        "' was changed to '",
+        textscan.shortened(new_text, SHOWN_VALUE_LENGTH),
+        "' (",
+        reason,
+        ")",
+    )
+    count = len(old)
     return pd.DataFrame(
         {
             "row": old.index,
-            "column": name,
-            "value": old.to_numpy(),
-            "check": NORMALISED,
-            "severity": WARNING,
-            "message": (
-                name
-                + " '"
-                + shown_old
-                + "' was changed to '"
-                + shown_new
-                + "' ("
-                + reason.astype(str)
-                + ")"
-            ).to_numpy(),
+            "column": pd.Series(textscan.repeated(name, count), dtype="str"),
+            "value": pd.Series(old_text, dtype="str"),
+            "check": pd.Series(textscan.repeated(NORMALISED, count), dtype="str"),
+            "severity": pd.Series(textscan.repeated(WARNING, count), dtype="str"),
+            "message": pd.Series(message, dtype="str"),
         }
     )
-
-
-def _shortened(values: pd.Series) -> pd.Series:
-    """Values as a message shows them: a 100,000-character cell is cut, as rules cut it."""
-    text = values.astype(str)
-    long = text.str.len() > SHOWN_VALUE_LENGTH
-    if not long.any():
-        return text
-    return text.where(~long, text.str.slice(0, SHOWN_VALUE_LENGTH - 1) + "\u2026")
 
 
 # Steps used by several layouts.

@@ -123,11 +123,20 @@ def others_in_group(keys: pd.Series) -> pd.Series:
         positions = order[start : start + size]
         members = rows[positions]
         head = members[: SHOWN_OTHERS + 1]
-        for position, row in zip(positions, members, strict=True):
-            others = [str(r) for r in head if r != row][:SHOWN_OTHERS]
-            more = len(members) - 1 - len(others)
-            text[position] = ", ".join(others) + (f" and {more} more" if more > 0 else "")
+        # Only the first members are named: each of them names the others of the first few,
+        # and every later member the same first ones (one text for a group of thousands).
+        for position, row in zip(positions[: SHOWN_OTHERS + 1], head, strict=True):
+            text[position] = _others([str(r) for r in head if r != row], size)
+        if size > SHOWN_OTHERS + 1:
+            text[positions[SHOWN_OTHERS + 1 :]] = _others([str(r) for r in head[:-1]], size)
     return pd.Series(text, index=keys.index)
+
+
+def _others(named: list[str], size: int) -> str:
+    """'7, 9 and 3 more': the first rows of a group of `size` named for one of its members."""
+    shown = named[:SHOWN_OTHERS]
+    more = size - 1 - len(shown)
+    return ", ".join(shown) + (f" and {more} more" if more > 0 else "")
 
 
 name_checks(

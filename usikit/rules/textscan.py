@@ -118,6 +118,28 @@ def fits(values: pd.Series, template: str) -> np.ndarray:
     return flags
 
 
+def rearranged(values: pd.Series, template: str, layout: tuple[int | str, ...]) -> pd.Series:
+    """`values` with every cell shaped like `template` (see `fits`) rewritten by `layout`, a
+    cell's bytes by position or a literal character in their place: (8, 9, "/", 5, 6, "/", 0, 1,
+    2, 3) writes 2026-11-22 as 22/11/2026. The layout keeps the cell's length, so the rewrite is
+    a few array operations on the column's buffer, whatever the number of cells. `values` holds
+    no missing cells (records are text, blanks empty)."""
+    if len(layout) != len(template):
+        raise ValueError(f"layout {layout!r} does not keep the length of {template!r}")
+    starts, body = _buffer(values)
+    rows = np.flatnonzero(fits(values, template))
+    if not rows.size:
+        return values
+    new = body.copy()
+    for target, source in enumerate(layout):
+        at = starts[rows] + target
+        new[at] = ord(source) if isinstance(source, str) else body[starts[rows] + source]
+    array = pa.LargeStringArray.from_buffers(
+        len(starts) - 1, pa.py_buffer(starts), pa.py_buffer(new)
+    )
+    return pd.Series(array, index=values.index, dtype="str", name=values.name)
+
+
 def four_digit_numbers(values: pd.Series) -> np.ndarray:
     """Each cell of exactly four digits as its number (postcodes), -1 for any other cell."""
     starts, body = _buffer(values)
@@ -152,3 +174,34 @@ def positions_in(values: pd.Series, choices: tuple[str, ...]) -> np.ndarray:
     array = pa.array(values, type=pa.large_string(), from_pandas=True)
     found = pc.index_in(array, value_set=pa.array(choices, type=pa.large_string()))
     return pc.fill_null(found, -1).to_numpy(zero_copy_only=False)
+
+
+# Text columns built in Arrow: the error tables' columns, made whole-column at a time.
+
+
+def as_arrow(values: pd.Series) -> pa.Array:
+    """The column's text as one Arrow array (a missing cell as an empty one)."""
+    array = pa.array(values.fillna("").astype(str), type=pa.large_string(), from_pandas=True)
+    return array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array
+
+
+def repeated(text: str, count: int) -> pa.Array:
+    """`text` `count` times."""
+    return pa.repeat(pa.scalar(text, pa.large_string()), count)
+
+
+def joined(*pieces: pa.Array | str) -> pa.Array:
+    """The pieces joined cell by cell (a str is the same in every cell)."""
+    kind = pa.large_string()
+    parts = [pa.scalar(p, kind) if isinstance(p, str) else p for p in pieces]
+    return pc.binary_join_element_wise(*parts, pa.scalar("", kind))
+
+
+def shortened(values: pa.Array, longest: int) -> pa.Array:
+    """Each cell longer than `longest` characters cut to `longest - 1` and an ellipsis."""
+    long = pc.greater(pc.utf8_length(values), longest)
+    if not pc.any(long).as_py():
+        return values
+    return pc.if_else(
+        long, joined(pc.utf8_slice_codeunits(values, 0, longest - 1), "\u2026"), values
+    )
