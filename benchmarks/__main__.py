@@ -159,15 +159,22 @@ def main() -> None:
     print("\n".join(lines))
 
 
+def measured(quick: bool) -> str:
+    """The line under a section's title: when, and that its ratios are of one run."""
+    return (
+        f"Measured {dt.datetime.now():%Y-%m-%d %H:%M}"
+        + (" (quick sizes)" if quick else "")
+        + "; every ratio is against a baseline measured in the same run."
+    )
+
+
 def report_section(rows: int, quick: bool) -> list[str]:
     """The error report's benchmarks as their own section of RESULTS.md."""
     figures = bench_report.run(rows)
     return [
         REPORT_SECTION,
         "",
-        f"Measured {dt.datetime.now():%Y-%m-%d %H:%M}"
-        + (" (quick sizes)" if quick else "")
-        + "; every ratio is against a baseline measured in the same run.",
+        measured(quick),
         "",
         *table(figures),
         "",
@@ -214,9 +221,7 @@ def regcert_section(quick: bool) -> list[str]:
     return [
         REGCERT_SECTION,
         "",
-        f"Measured {dt.datetime.now():%Y-%m-%d %H:%M}"
-        + (" (quick sizes)" if quick else "")
-        + "; every ratio is against a baseline measured in the same run.",
+        measured(quick),
         "",
         *table(measured.figures),
         "",
@@ -244,14 +249,24 @@ def stream_section(records: int, quick: bool) -> list[str]:
     ]
 
 
-def section_of(path: Path, title: str) -> list[str]:
-    """The lines of section `title` in `path` (empty when it has none)."""
-    lines = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
+def _span(lines: list[str], title: str) -> tuple[int, int] | None:
+    """Where section `title` starts and ends (the next `## ` heading) in `lines`, if there."""
     if title not in lines:
-        return []
+        return None
     start = lines.index(title)
     end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines))
-    return lines[start:end]
+    return start, end
+
+
+def _lines(path: Path) -> list[str]:
+    return path.read_text(encoding="utf-8").splitlines() if path.exists() else []
+
+
+def section_of(path: Path, title: str) -> list[str]:
+    """The lines of section `title` in `path` (empty when it has none)."""
+    lines = _lines(path)
+    span = _span(lines, title)
+    return lines[span[0] : span[1]] if span else []
 
 
 def messy_section(quick: bool) -> list[str]:
@@ -260,9 +275,7 @@ def messy_section(quick: bool) -> list[str]:
     return [
         MESSY_SECTION,
         "",
-        f"Measured {dt.datetime.now():%Y-%m-%d %H:%M}"
-        + (" (quick sizes)" if quick else "")
-        + f"; every ratio is against a baseline measured in the same run. {load_average()}.",
+        f"{measured(quick)} {load_average()}.",
         "",
         *figures,
         *(["", "### Where the time goes where a target is missed", "", *profiles] * bool(profiles)),
@@ -272,14 +285,10 @@ def messy_section(quick: bool) -> list[str]:
 def replace_section(path: Path, section: list[str]) -> None:
     """Put `section` in place of the section of the same title (its first line) in `path`, or
     at its end."""
-    text = path.read_text(encoding="utf-8") if path.exists() else ""
-    lines = text.splitlines()
-    if section[0] in lines:
-        start = lines.index(section[0])
-        end = next(
-            (i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines)
-        )
-        lines[start:end] = [*section, ""]
+    lines = _lines(path)
+    span = _span(lines, section[0])
+    if span:
+        lines[span[0] : span[1]] = [*section, ""]
     else:
         lines += ["", *section]
     path.write_text("\n".join(lines).rstrip("\n") + "\n", encoding="utf-8")
