@@ -19,7 +19,7 @@ import re
 import struct
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from operator import itemgetter
 from pathlib import Path
@@ -288,15 +288,7 @@ def _walked_extent(chunks: Iterator[bytes], sheet: str, budget: Budget) -> Exten
         elif local == "row":
             row, column = row + 1, 1
 
-    parser = expat.ParserCreate()
-    parser.StartElementHandler = start
-    parser.EndElementHandler = end
-    try:
-        for chunk in chunks:
-            parser.Parse(chunk, False)
-        parser.Parse(b"", True)
-    except expat.ExpatError:
-        pass  # the reader says what is wrong with a damaged sheet
+    _walk(chunks, start, end)
     return extent
 
 
@@ -354,6 +346,13 @@ def _ods_extents(chunks: Iterator[bytes], budget: Budget) -> list[tuple[str, Ext
         elif name == "table:table-row":
             state["row"] += state["rows"]
 
+    _walk(chunks, start, end)
+    return found
+
+
+def _walk(chunks: Iterable[bytes], start: Callable[..., None], end: Callable[[str], None]) -> None:
+    """Stream a sheet's XML through the handlers; a damaged sheet ends the walk quietly (the
+    reader says what is wrong with it)."""
     parser = expat.ParserCreate()
     parser.StartElementHandler = start
     parser.EndElementHandler = end
@@ -363,7 +362,6 @@ def _ods_extents(chunks: Iterator[bytes], budget: Budget) -> list[tuple[str, Ext
         parser.Parse(b"", True)
     except expat.ExpatError:
         pass
-    return found
 
 
 def _repeats(text: str | None) -> int:
