@@ -25,7 +25,7 @@ from usikit.bulk_usi.fields import CLIENT_FIELDS
 from usikit.bulk_usi.template import CHOICES
 from usikit.privacy import mask
 from usikit.rules.engine import Field
-from usikit.ui.screen import button
+from usikit.ui.form_frame import FormFrame
 
 DOCUMENT_TYPE = "Document Type"
 COUNTRY_FIELDS = ("Country of Birth", "Country of Residence")
@@ -69,30 +69,16 @@ def used_by(document_type: str) -> set[str]:
     return set(chosen.fields) if chosen is not None else set()
 
 
-class ClientForm:
+class ClientForm(FormFrame):
     """Controls for some fields of one client; `changes()` holds only what was changed."""
 
     def __init__(self) -> None:
+        super().__init__("Save and check again")
         self.client_id = ""
-        self.title = widgets.HTML()
-        self.boxes: dict[str, Control] = {}
         self.rows_by_name: dict[str, widgets.HBox] = {}
-        self.original: dict[str, str] = {}
         self.sensitive: set[str] = set()
         self.flagged: dict[str, str] = {}  # field -> the problem shown beside it
-        self.rows = widgets.VBox()
-        self.save = button("Save and check again", icon="check", style="primary")
-        self.cancel = button("Cancel", icon="times")
-        self.cancel.on_click(lambda _: self.close())
-        self.widget = widgets.VBox(
-            [self.title, self.rows, widgets.HBox([self.save, self.cancel])],
-            layout=widgets.Layout(border="1px solid #ccc", padding="6px", margin="6px 0"),
-        )
         self.close()
-
-    @property
-    def is_open(self) -> bool:
-        return self.widget.layout.display != "none"
 
     def open(
         self,
@@ -174,11 +160,6 @@ class ClientForm:
             holds = bool(box.value) or (name not in self.sensitive and bool(self.original[name]))
             row.layout.display = "flex" if name in used or holds else "none"
 
-    def fill(self, values: Mapping[str, str]) -> None:
-        """Type or choose values in the form's controls by field name."""
-        for name, value in values.items():
-            self.boxes[name].value = value
-
     def changes(self) -> dict[str, str]:
         """The fields whose value was changed (a hidden field: when something was typed)."""
         changed = {}
@@ -192,6 +173,5 @@ class ClientForm:
         return changed
 
     def close(self) -> None:
-        self.widget.layout.display = "none"
-        self.rows.children = ()
-        self.boxes, self.rows_by_name, self.flagged = {}, {}, {}
+        super().close()
+        self.rows_by_name, self.flagged = {}, {}

@@ -15,30 +15,16 @@ import ipywidgets as widgets
 
 from usikit.regcert.edit import EDITABLE
 from usikit.regcert.fields import DATE_COLUMNS, STATUS, STATUSES
-from usikit.ui.screen import button
+from usikit.ui.form_frame import FormFrame
 
 
-class RecordForm:
+class RecordForm(FormFrame):
     """Controls for one record's editable fields; `changes()` holds what was changed."""
 
     def __init__(self) -> None:
+        super().__init__("Save the record")
         self.record_id: int | None = None
-        self.title = widgets.HTML()
-        self.boxes: dict[str, widgets.Text | widgets.Dropdown] = {}
-        self.original: dict[str, str] = {}
-        self.rows = widgets.VBox()
-        self.save = button("Save the record", icon="check", style="primary")
-        self.cancel = button("Cancel", icon="times")
-        self.cancel.on_click(lambda _: self.close())
-        self.widget = widgets.VBox(
-            [self.title, self.rows, widgets.HBox([self.save, self.cancel])],
-            layout=widgets.Layout(border="1px solid #ccc", padding="6px", margin="6px 0"),
-        )
         self.close()
-
-    @property
-    def is_open(self) -> bool:
-        return self.widget.layout.display != "none"
 
     def open(self, record_id: int, values: Mapping[str, str], about: str) -> None:
         """Fill the form with the record's stored values; `about` says whose record it is."""
@@ -67,10 +53,6 @@ class RecordForm:
         self.rows.children = tuple(rows)
         self.widget.layout.display = "flex"
 
-    def fill(self, values: Mapping[str, str]) -> None:
-        for name, value in values.items():
-            self.boxes[name].value = value
-
     def changes(self) -> dict[str, str]:
         return {
             name: (box.value or "").strip()
@@ -79,7 +61,5 @@ class RecordForm:
         }
 
     def close(self) -> None:
+        super().close()
         self.record_id = None
-        self.widget.layout.display = "none"
-        self.rows.children = ()
-        self.boxes = {}
