@@ -171,12 +171,7 @@ def _normalised(values: pd.Series, form: str) -> pd.Series:
     before = values[odd]
     array = pa.array(before, type=pa.large_string(), from_pandas=True)
     after = pd.Series(pc.utf8_normalize(array, form=form), index=before.index, dtype="str")
-    changed = (after != before).to_numpy()
-    if not changed.any():
-        return values
-    where = pd.Series(False, index=values.index)
-    where[before.index[changed]] = True
-    return patched(values, where, after[changed])
+    return _where_changed(values, before, after)
 
 
 def tidy_spaces(values: pd.Series) -> pd.Series:
@@ -210,6 +205,12 @@ def replaced_where(values: pd.Series, odd: np.ndarray, pattern: str, replacement
         return values
     before = values[odd]
     after = before.str.replace(pattern, replacement, regex=True)
+    return _where_changed(values, before, after)
+
+
+def _where_changed(values: pd.Series, before: pd.Series, after: pd.Series) -> pd.Series:
+    """`values` with the cells of `before` (a part of it) that `after` changes; the same
+    object when none changes, so later steps see no change to report."""
     changed = (after != before).to_numpy()
     if not changed.any():
         return values
