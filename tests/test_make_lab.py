@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -23,15 +21,10 @@ from pathlib import Path
 import pytest
 
 from tests.paths import ROOT
+from tests.servers import free_port, stop_group
 
 IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
 NORMAL_USER = "nobody"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def run_make_lab(
@@ -72,19 +65,8 @@ def run_make_lab(
     try:
         listing = _wait_for(f"http://127.0.0.1:{port}/api/contents", server, log)
     finally:
-        _stop(server)
+        stop_group(server)  # make and JupyterLab
     return log.read_text(), listing
-
-
-def _stop(server: subprocess.Popen) -> None:
-    """Stop make and JupyterLab: the process group this test started."""
-    if server.poll() is None:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
 
 
 def _wait_for(url: str, server: subprocess.Popen, log: Path, timeout: float = 120) -> str:

@@ -15,14 +15,9 @@ import urllib.request
 import pytest
 
 from tests.paths import ROOT
+from tests.servers import free_port
 from usikit.cli import app_cmd, main
 from usikit.cli.demo_cmd import prepare_demo
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def fetch(url: str, deadline: float) -> str:

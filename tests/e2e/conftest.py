@@ -7,8 +7,6 @@ import json
 import os
 import re
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import time
@@ -19,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.servers import free_port, stop_group
 from usikit.cli.demo_cmd import prepare_demo
 
 ROOT = Path(__file__).parent.parent.parent
@@ -37,12 +36,6 @@ QUIET_LAB = {
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "browser: drives JupyterLab and Voila in Chromium")
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @dataclass
@@ -127,12 +120,7 @@ def app(chromium_path, tmp_path_factory) -> Iterator[App]:
             time.sleep(0.3)
         yield App(found.group(0), folder)
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
+        stop_group(server)
 
 
 @pytest.fixture(scope="session")
