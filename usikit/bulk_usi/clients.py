@@ -191,8 +191,8 @@ def import_clients(
             values["usi_source"] = known["usi_source"] if same else USI_IMPORTED
             if all(known[key] == value for key, value in values.items()):
                 done.unchanged.append(client_id)
-                if where:  # this file is where the client is now
-                    located.append({"pk": known["id"], **where})
+                if where and any(known[key] != value for key, value in where.items()):
+                    located.append({"pk": known["id"], **where})  # this file is where it is now
                 continue
             reason = _not_applied(known, given, sent.get(known["id"]))
             if reason:
