@@ -48,6 +48,7 @@ from usikit.io.tableinfo import table_info
 from usikit.io.write import write_csv
 from usikit.privacy import MASK_CHAR, mask_series
 from usikit.report import ValidationReport
+from usikit.rules.headers import header_key
 from usikit.rules.normalise import normalise
 from usikit.store import audit
 from usikit.store.access import acting
@@ -372,12 +373,18 @@ def export_clients(workspace: Workspace, path: str | Path, *, show_sensitive: bo
 
 
 def _near_fields(name: str) -> list[str]:
-    """The template's fields a mistyped name may have meant (capitals and spacing aside)."""
-    fields = {key.casefold().replace(" ", ""): key for key in CLIENT_KEYS if key != "Client ID"}
-    wanted = name.casefold().replace(" ", "").replace("_", "")
-    if wanted in fields:
-        return [fields[wanted]]
-    return [fields[k] for k in difflib.get_close_matches(wanted, list(fields), n=2, cutoff=0.7)]
+    """The template's fields a mistyped name may have meant: the one an import would read
+    it as (capitals, spacing, aliases: `header_key`), else the nearest spellings."""
+    keys: dict[str, str] = {}
+    for f in CLIENT_FIELDS:
+        if f.name != "Client ID":
+            for spelling in (f.name, *f.aliases):
+                keys.setdefault(header_key(spelling), f.name)
+    wanted = header_key(name)
+    if wanted in keys:
+        return [keys[wanted]]
+    close = difflib.get_close_matches(wanted, list(keys), n=2, cutoff=0.7)
+    return list(dict.fromkeys(keys[key] for key in close))
 
 
 def set_client_fields(connection: Connection, client_id: str, changes: dict[str, str]) -> int:
