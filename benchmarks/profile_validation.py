@@ -14,6 +14,7 @@ import pandas as pd
 
 from usikit.bulk_usi.fields import CLIENT_FIELDS
 from usikit.bulk_usi.validation import STEPS, client_schema, validate_clients
+from usikit.rules.distinct import distinct_values
 from usikit.rules.engine import PARALLEL_FROM, WORKERS, as_records, passes
 from usikit.rules.headers import match_headers
 from usikit.rules.memo import shared_results
@@ -33,10 +34,11 @@ def stages(frame: pd.DataFrame, today: dt.date) -> list[tuple[str, float]]:
     """The stages of one validation, timed one after another (each as validate_clients runs it)."""
     schema = client_schema(today)
     typing, (renamed, _, _) = _seconds(lambda: match_headers(as_records(frame), CLIENT_FIELDS))
-    normalising, (normalised, _) = _seconds(
-        lambda: normalise(renamed, STEPS, sensitive=schema.sensitive)
-    )
-    checking, _ = _seconds(lambda: schema.check(normalised, original=renamed))
+    with distinct_values():  # as `run_validation` runs the two
+        normalising, (normalised, _) = _seconds(
+            lambda: normalise(renamed, STEPS, sensitive=schema.sensitive)
+        )
+        checking, _ = _seconds(lambda: schema.check(normalised, original=renamed))
     whole, _ = _seconds(lambda: validate_clients(frame, today=today))
     return [
         ("text columns and header matching", typing),
@@ -55,10 +57,10 @@ def rule_costs(frame: pd.DataFrame, today: dt.date) -> list[tuple[str, float]]:
     several rules, such as parsed dates, is charged to the first rule that asks for it)."""
     schema = client_schema(today)
     renamed = match_headers(as_records(frame), CLIENT_FIELDS)[0]
-    normalised = normalise(renamed, STEPS, sensitive=schema.sensitive)[0]
-    present = [r for r in schema.rules if all(c in normalised.columns for c in r.columns)]
     costs = []
-    with shared_results():
+    with distinct_values(), shared_results():
+        normalised = normalise(renamed, STEPS, sensitive=schema.sensitive)[0]
+        present = [r for r in schema.rules if all(c in normalised.columns for c in r.columns)]
         for rule in present:
             seconds, _ = _seconds(lambda r=rule: passes(r, normalised))
             costs.append((f"{rule.column} / {rule.check}", seconds))

@@ -8,7 +8,7 @@ import pandas as pd
 from usikit.problems import WARNING, name_checks
 from usikit.rules.checks import filled, fullmatch, max_length
 from usikit.rules.engine import Rule
-from usikit.rules.memo import shared
+from usikit.rules.memo import shared_per_value
 from usikit.rules.normalise import patched
 from usikit.rules.people import EMAIL
 from usikit.rules.textscan import four_digit_numbers, full_match, positions_in, without
@@ -62,7 +62,7 @@ def canonical_phones(values: pd.Series) -> pd.Series:
     return patched(values, odd, after)
 
 
-@shared
+@shared_per_value
 def digits_only(values: pd.Series) -> pd.Series:
     """A phone number without the spaces, brackets and hyphens people type (worked out once
     per column and validation: three rules read it)."""

@@ -24,7 +24,7 @@ from usikit.problems import WARNING, name_checks
 from usikit.rules import dates
 from usikit.rules.checks import date, filled, not_in_future
 from usikit.rules.engine import Rule
-from usikit.rules.memo import shared
+from usikit.rules.memo import shared_per_value
 from usikit.rules.textscan import full_match, positions_in
 
 
@@ -32,14 +32,18 @@ def _type(frame: pd.DataFrame) -> pd.Series:
     return frame["Document Type"]
 
 
-@shared
+@shared_per_value
 def kind_numbers(values: pd.Series) -> np.ndarray:
     """Each record's document type as its position in DOCUMENT_TYPES (-1: none or unknown)."""
     return positions_in(values, TYPE_NAMES)
 
 
 def _is_kind(frame: pd.DataFrame, names: list[str]) -> np.ndarray:
-    return np.isin(kind_numbers(_type(frame)), [TYPE_NAMES.index(n) for n in names])
+    """Whether each record's document type is one of `names` (a look-up by type number:
+    the last place of the table stands for none or unknown, numbered -1)."""
+    table = np.zeros(len(TYPE_NAMES) + 1, dtype=bool)
+    table[[TYPE_NAMES.index(n) for n in names]] = True
+    return table[kind_numbers(_type(frame))]
 
 
 def _types_where(predicate) -> list[str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from functools import cache
 
+import numpy as np
 import pandas as pd
 
 from usikit.bulk_usi import countries
@@ -20,6 +21,7 @@ from usikit.rules.checks import (
     not_in_future,
     required,
 )
+from usikit.rules.distinct import row_keys, value_codes
 from usikit.rules.engine import Rule
 from usikit.rules.people import is_name, mixed_scripts, not_too_old, others_in_group, skeleton
 
@@ -64,20 +66,27 @@ def _person_parts(frame: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+def _person_keys(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """For every record, one integer standing for its `_person_parts` (each column's values
+    numbered once per distinct value), and which records have them."""
+    named = (frame["Family Name"] != "") | (frame["Single Name"] != "")
+    known = (named & (frame["Date of Birth"] != "")).to_numpy()
+    keys = row_keys(
+        [value_codes(frame[c], skeleton if c != "Date of Birth" else None) for c in PERSON_COLUMNS]
+    )
+    return keys, known
+
+
 def _unique_person(frame: pd.DataFrame) -> pd.Series:
-    parts = _person_parts(frame)
-    twice = parts.duplicated(keep=False)
-    unique = pd.Series(True, index=frame.index)
-    unique[twice.index[twice.to_numpy()]] = False
-    return unique
+    keys, known = _person_keys(frame)
+    unique = np.ones(len(frame), dtype=bool)
+    unique[known] = ~pd.Series(keys[known]).duplicated(keep=False).to_numpy()
+    return pd.Series(unique, index=frame.index)
 
 
 def _same_person_detail(frame: pd.DataFrame, rows: pd.Index) -> pd.Series:
-    parts = _person_parts(frame.loc[rows, list(PERSON_COLUMNS)])
-    keys = parts[PERSON_COLUMNS[0]]
-    for column in PERSON_COLUMNS[1:]:
-        keys = keys + "|" + parts[column]
-    return others_in_group(keys)
+    keys, _ = _person_keys(frame)
+    return others_in_group(pd.Series(keys[frame.index.get_indexer(rows)], index=rows))
 
 
 def _needed_unless_single_name(column: str) -> Rule:
@@ -137,6 +146,7 @@ def person_rules(today: dt.date) -> tuple[Rule, ...]:
             "Client ID {value} is also used in row {detail}; each client needs their own ID",
             detail=_same_client_id,
             skips_blank=True,
+            across_records=True,
         ),
         Rule(
             "Client ID",

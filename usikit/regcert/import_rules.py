@@ -117,6 +117,7 @@ def file_rules(today: dt.date, allow_temporary: bool) -> tuple[Rule, ...]:
             "same number); a registration number belongs to one learner's qualification",
             detail=lambda f, rows: others_in_group(number_keys(f.loc[rows, REGISTRATION_NUMBER])),
             skips_blank=True,
+            across_records=True,
         ),
         *(
             rule

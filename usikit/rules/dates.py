@@ -8,7 +8,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from usikit.rules import textscan
-from usikit.rules.memo import shared
+from usikit.rules.memo import shared_per_value
 from usikit.rules.textscan import full_match
 
 CANONICAL = r"[0-9]{2}/[0-9]{2}/[0-9]{4}"
@@ -55,7 +55,7 @@ def canonical_dates(values: pd.Series) -> pd.Series:
     return result
 
 
-@shared
+@shared_per_value
 def parse(values: pd.Series) -> pd.Series:
     """Dates as datetime64; NaT for blank, malformed or impossible dates such as 31/02."""
     unreadable = "00/00/0000"  # has the shape, so every step below can run, and is no date

@@ -37,6 +37,7 @@ from usikit.problems import (
 )
 from usikit.report import ValidationReport
 from usikit.rules import textscan
+from usikit.rules.distinct import distinct
 from usikit.rules.memo import remembered, shared, shared_results
 
 T = TypeVar("T")
@@ -76,6 +77,9 @@ class Rule:
     uses: tuple[str, ...] = ()
     detail: Detail | None = None
     skips_blank: bool = False  # a blank cell in `column` always passes this rule
+    # The answer for a cell depends on other records too (duplicates): never run on the
+    # column's distinct values (`usikit.rules.distinct`), as a rule on one column otherwise is.
+    across_records: bool = False
 
     @property
     def reads_record(self) -> bool:
@@ -84,6 +88,11 @@ class Rule:
     @property
     def columns(self) -> tuple[str, ...]:
         return (self.column, *self.uses)
+
+    @property
+    def per_value(self) -> bool:
+        """Whether a cell's answer depends on its value alone."""
+        return not (self.uses or self.across_records)
 
 
 @dataclass(frozen=True)
@@ -278,6 +287,9 @@ def _rules_check(
             raise RuntimeError(problem) from exc
 
     def test(record: pd.Series) -> bool:
+        # Each column's distinct values first, once (the rules then share them).
+        per_value = list(dict.fromkeys(r.column for r in rules if r.per_value))
+        in_parallel(lambda name: distinct(frame[name]), per_value, len(frame))
         results.extend(in_parallel(run, rules, len(frame)))
         return all(bool(passed.all()) for passed in results)
 
@@ -313,8 +325,11 @@ def passes(rule: Rule, frame: pd.DataFrame) -> np.ndarray:
     """Where `rule` passes, as a boolean array over the frame's rows.
 
     A rule that `skips_blank` is run on the filled cells only when the column is sparse,
-    as most optional columns are: blank cells pass it by definition.
+    as most optional columns are: blank cells pass it by definition. A rule on one column's
+    values runs on its distinct values when the column repeats them.
     """
+    if rule.per_value and (found := distinct(frame[rule.column])) is not None:
+        return found.spread(_checked(rule, rule.test(found.values), found.values.index))
     if rule.skips_blank:
         filled = filled_cells(frame[rule.column])
         if filled.size and filled.mean() < SUBSET_BELOW:
@@ -338,7 +353,12 @@ def _filled_part(values: pd.Series, by: pd.Series, filled: np.ndarray) -> pd.Ser
 
 def _run(rule: Rule, frame: pd.DataFrame) -> np.ndarray:
     result = rule.test(frame) if rule.reads_record else rule.test(frame[rule.column])
-    if isinstance(result, pd.Series) and not result.index.equals(frame.index):
+    return _checked(rule, result, frame.index)
+
+
+def _checked(rule: Rule, result: pd.Series | np.ndarray, index: pd.Index) -> np.ndarray:
+    """A rule's result as a boolean array (a missing answer fails), refused if misaligned."""
+    if isinstance(result, pd.Series) and not result.index.equals(index):
         raise RuntimeError(f"rule {rule.check} on {rule.column} returned misaligned results")
     array = np.asarray(result)
     if array.dtype != bool:

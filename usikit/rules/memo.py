@@ -15,6 +15,8 @@ from typing import TypeVar
 
 import pandas as pd
 
+from usikit.rules.distinct import Distinct, distinct
+
 T = TypeVar("T")
 _CACHE: ContextVar[dict | None] = ContextVar("usikit_shared_results", default=None)
 
@@ -31,7 +33,17 @@ def shared_results() -> Iterator[None]:
 
 def shared(function: Callable[[pd.Series], T]) -> Callable[[pd.Series], T]:
     """Memoise a column -> column function for the current validation run."""
+    return _memoised(function, per_value=False)
 
+
+def shared_per_value(function: Callable[[pd.Series], T]) -> Callable[[pd.Series], T]:
+    """`shared`, for a function whose answer for a cell depends on that cell alone (a
+    Series or array of one answer per cell): computed on the column's distinct values when
+    it repeats them (`usikit.rules.distinct`), then spread to the cells."""
+    return _memoised(function, per_value=True)
+
+
+def _memoised(function: Callable[[pd.Series], T], *, per_value: bool) -> Callable[[pd.Series], T]:
     @functools.wraps(function)
     def wrapper(values: pd.Series) -> T:
         cache = _CACHE.get()
@@ -42,11 +54,22 @@ def shared(function: Callable[[pd.Series], T]) -> Callable[[pd.Series], T]:
         hit = cache.get(key)
         if hit is not None and hit[0] is array and hit[1].equals(values.index):
             return hit[2]
-        result = function(values)
+        found = distinct(values) if per_value else None
+        if found is None or found.values is values:
+            result = function(values)
+        else:
+            result = _spread(found, wrapper(found.values), values.index)
         cache[key] = (array, values.index, result)
         return result
 
     return wrapper
+
+
+def _spread(found: Distinct, answers: T, index: pd.Index) -> T:
+    spread = found.spread(answers)  # type: ignore[arg-type]
+    if isinstance(answers, pd.Series):
+        return pd.Series(spread, index=index, dtype=answers.dtype)  # type: ignore[return-value]
+    return spread  # type: ignore[return-value]
 
 
 def remembered(key: tuple, keep: tuple, compute: Callable[[], T]) -> T:

@@ -13,6 +13,7 @@ import pyarrow.compute as pc
 from usikit.privacy import mask_series
 from usikit.problems import WARNING, name_checks, problems_frame, typed_problems
 from usikit.rules import textscan
+from usikit.rules.distinct import Distinct, distinct, remember
 from usikit.rules.engine import SHOWN_VALUE_LENGTH, in_parallel
 from usikit.rules.memo import shared_results
 
@@ -26,6 +27,9 @@ class Step:
     columns: tuple[str, ...]
     apply: Callable[[pd.Series], pd.Series]  # blank stays blank; returns its input if unchanged
     reason: str
+    # A cell's new value depends on its value alone, so the step may run on the column's
+    # distinct values (`usikit.rules.distinct`); False for a step that looks across cells.
+    per_value: bool = True
 
 
 def normalise(
@@ -68,7 +72,23 @@ def _apply(frame: pd.DataFrame, steps: Sequence[Step]) -> tuple[pd.DataFrame, di
 
 
 def _chain(column: pd.Series, steps: list[Step]) -> tuple[pd.Series, Reasons | None]:
-    """One column through its steps: the new column, and why each cell changed (or None)."""
+    """One column through its steps: the new column, and why each cell changed (or None).
+
+    A column that repeats its values goes through the steps as its distinct values, and the
+    new column is made from theirs (it keeps their codes for the rules).
+    """
+    found = distinct(column) if all(step.per_value for step in steps) else None
+    if found is None:
+        return _chain_cells(column, steps)
+    after, why = _chain_cells(found.values, steps)
+    if why is None:
+        return column, None
+    new = found.column(after, column)
+    remember(new, Distinct(after, found.codes))
+    return new, (found.spread(why[0]), why[1])
+
+
+def _chain_cells(column: pd.Series, steps: list[Step]) -> tuple[pd.Series, Reasons | None]:
     if len(steps) > 63:
         raise ValueError("a column goes through more than 63 normalisation steps")
     bits: np.ndarray | None = None

@@ -11,6 +11,7 @@ import pandas as pd
 from usikit.privacy import mask, mask_quoted
 from usikit.problems import Problem, problems_frame
 from usikit.report import ValidationReport
+from usikit.rules.distinct import distinct_values
 from usikit.rules.engine import Schema, as_records, digest_of, reader_problems, source_of
 from usikit.rules.normalise import Step, normalise
 
@@ -51,18 +52,19 @@ def run_validation(
             show_sensitive=show_sensitive,
         )
     else:
-        normalised, changes = normalise(
-            renamed, steps, sensitive=schema.sensitive, reveal=show_sensitive
-        )
-        report = schema.validate(
-            normalised,
-            original=renamed,
-            problems=earlier,
-            tables=[changes],
-            show_sensitive=show_sensitive,
-            source=source,
-            source_sha256=sha256,
-        )
+        with distinct_values():  # a column's distinct values hashed once, for both
+            normalised, changes = normalise(
+                renamed, steps, sensitive=schema.sensitive, reveal=show_sensitive
+            )
+            report = schema.validate(
+                normalised,
+                original=renamed,
+                problems=earlier,
+                tables=[changes],
+                show_sensitive=show_sensitive,
+                source=source,
+                source_sha256=sha256,
+            )
     report.headers = headers
     return report
 

@@ -1,0 +1,234 @@
+"""Rules and normalisation run on a column's distinct values say what they say on its cells.
+
+The engine hashes a column that repeats its values once per validation and runs the rules
+and steps whose answer for a cell depends on that cell alone on the distinct values
+(`usikit.rules.distinct`). These tests hold it to the plain path: the same report, cell for
+cell, on sample files broken in every way the samples know; and they hold every schema's
+rules to their declaration (a rule looking at other records must say so).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import replace
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from usikit.bulk_usi.samples import add_mistakes, synthetic_clients
+from usikit.bulk_usi.validation import client_schema, validate_clients
+from usikit.bulk_usi.verify_input import verify_schema
+from usikit.regcert.import_rules import regcert_schema, validate_regcert
+from usikit.regcert.learner_rules import learner_schema
+from usikit.regcert.samples import errors_import, sample_register, update_import
+from usikit.rules import distinct as distinct_module
+from usikit.rules.distinct import (
+    Distinct,
+    distinct,
+    distinct_values,
+    remember,
+    row_keys,
+    value_codes,
+)
+from usikit.rules.engine import Schema, as_records, passes
+from usikit.rules.memo import shared_results
+
+TODAY = dt.date(2026, 12, 2)
+
+
+@pytest.fixture
+def small_columns_count(monkeypatch):
+    """Distinct values used from 2 records and sampled from 64, so small frames take the
+    path a million records take."""
+    monkeypatch.setattr(distinct_module, "DISTINCT_FROM", 2)
+    monkeypatch.setattr(distinct_module, "SAMPLE", 64)
+
+
+@pytest.fixture
+def every_column(small_columns_count, monkeypatch):
+    """Every column taken as its distinct values, however many there are."""
+    monkeypatch.setattr(distinct_module, "REPEATING", 1.0)
+
+
+def _text(values) -> pd.Series:
+    return pd.Series(values, dtype="str")
+
+
+def test_a_repeating_column_is_hashed_once_per_validation(small_columns_count):
+    column = _text(["NSW", "VIC", "NSW", "QLD", "VIC", "NSW"] * 20)
+    assert distinct(column) is None  # outside a validation: nothing kept
+    with distinct_values():
+        found = distinct(column)
+        assert found is not None
+        assert sorted(found.values) == ["NSW", "QLD", "VIC"]
+        assert found.values.iloc[found.codes].tolist() == column.tolist()
+        assert distinct(column) is found
+        # The same buffers taken again from a frame, or from a copy, are the same column.
+        frame = pd.DataFrame({"State": column})
+        assert distinct(frame["State"]) is found
+        assert distinct(frame.copy()["State"]) is found
+        assert distinct(_text(column.tolist())) is not found  # same text, other buffers
+
+
+def test_columns_that_would_not_pay_are_left_to_the_plain_path(small_columns_count):
+    with distinct_values():
+        assert distinct(_text([f"S{i:06d}" for i in range(500)])) is None  # all different
+        assert distinct(pd.Series(["a", None, "a"] * 10, dtype="str")) is None  # missing cells
+        assert distinct(pd.Series(["a", "b"] * 10, dtype=object)) is None  # not Arrow text
+
+
+def test_short_columns_are_not_hashed():
+    with distinct_values():
+        assert distinct(_text(["M", "F"] * 100)) is None  # below DISTINCT_FROM
+
+
+def test_a_column_made_value_by_value_keeps_its_codes(small_columns_count):
+    column = _text(["nsw", "vic", "nsw"] * 10)
+    with distinct_values():
+        found = distinct(column)
+        assert found is not None
+        upper = found.values.str.upper()
+        made = found.column(upper, column)
+        assert made.tolist() == column.str.upper().tolist()
+        assert made.index.equals(column.index)
+        remember(made, Distinct(upper, found.codes))
+        assert distinct(made).values is upper
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from("abc"), st.sampled_from(["", "x", "xy"]), st.integers(0, 3)),
+        min_size=1,
+        max_size=40,
+    )
+)
+def test_row_keys_are_equal_exactly_where_the_rows_are(rows):
+    frame = pd.DataFrame(rows, columns=["a", "b", "c"]).astype({"a": "str", "b": "str"})
+    keys = row_keys([value_codes(frame[c]) for c in frame.columns])
+    same = pd.Series(keys).duplicated(keep=False).to_numpy()
+    assert (same == frame.duplicated(keep=False).to_numpy()).all()
+    for i in range(len(frame)):
+        for j in range(len(frame)):
+            assert (keys[i] == keys[j]) == frame.iloc[i].equals(frame.iloc[j])
+
+
+def test_row_keys_renumber_when_the_product_of_counts_would_overflow():
+    rng = np.random.default_rng(3)
+    parts = [(rng.integers(0, 4, 50), 2**40) for _ in range(4)]  # 2**160 possible rows
+    keys = row_keys(parts)
+    stacked = pd.DataFrame({i: codes for i, (codes, _) in enumerate(parts)})
+    assert (
+        pd.Series(keys).duplicated(keep=False).to_numpy()
+        == stacked.duplicated(keep=False).to_numpy()
+    ).all()
+
+
+def test_value_codes_apply_the_key_to_the_distinct_values(small_columns_count):
+    names = _text(["Anna", "ANNA", "Bob", "anna", "Bob"] * 8)
+    with distinct_values():
+        codes, count = value_codes(names, lambda v: v.str.lower())
+    assert count == 2
+    assert len(set(codes[names.str.lower() == "anna"])) == 1
+    assert codes[0] != codes[2]
+
+
+def _clients(rows: int) -> pd.DataFrame:
+    broken, _ = add_mistakes(synthetic_clients(rows, seed=5, today=TODAY), rate=0.2, seed=6)
+    # Values the normalisation rewrites: lower-case states, ISO dates, untidy names.
+    broken.loc[::7, "State"] = broken.loc[::7, "State"].str.lower()
+    born = pd.to_datetime(broken.loc[::5, "Date of Birth"], format="%d/%m/%Y", errors="coerce")
+    broken.loc[::5, "Date of Birth"] = born.dt.strftime("%Y-%m-%d").fillna("")
+    broken.loc[::3, "First Name"] = " " + broken.loc[::3, "First Name"] + "  "
+    # Every value repeated (each record three times), so that even the Client IDs take the
+    # path of a column that repeats its values.
+    return pd.concat([broken, broken, broken], ignore_index=True)
+
+
+def _regcert_frames() -> list[pd.DataFrame]:
+    register = sample_register()
+    return [
+        pd.concat([f, f], ignore_index=True)
+        for f in (update_import(register), errors_import(register))
+    ]
+
+
+def _schemas_and_frames() -> list[tuple[str, Schema, pd.DataFrame]]:
+    clients = as_records(_clients(300))
+    regcert = [as_records(f) for f in _regcert_frames()]
+    register = sample_register().reset_index(drop=True)
+    return [
+        ("clients", client_schema(TODAY, needs_permission=True), clients),
+        ("verify", verify_schema(TODAY), clients),
+        *(("regcert", regcert_schema(TODAY), frame) for frame in regcert),
+        ("learners", learner_schema(TODAY), as_records(pd.concat([register] * 3))),
+    ]
+
+
+def _both_ways(rule, frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    with shared_results():
+        cells = passes(rule, frame)
+    with distinct_values(), shared_results():
+        values = passes(rule, frame)
+    return cells, values
+
+
+@pytest.mark.parametrize("name, schema, frame", _schemas_and_frames())
+def test_every_rule_on_one_column_answers_per_value_or_says_it_does_not(
+    every_column, name, schema, frame
+):
+    """A rule that looks at other records (duplicates) but is not declared `across_records`
+    would answer differently on the distinct values of a file whose records repeat."""
+    checked = 0
+    for rule in schema.rules:
+        if not set(rule.columns) <= set(frame.columns):
+            continue
+        cells, values = _both_ways(rule, frame)
+        assert (cells == values).all(), f"{name}: {rule.column} / {rule.check}"
+        checked += rule.per_value
+    assert checked > 5
+
+
+def test_a_rule_across_records_not_declared_so_would_be_caught(every_column):
+    frame = as_records(_clients(300))
+    rule = next(r for r in client_schema(TODAY).rules if r.check == "duplicate_client_id")
+    cells, values = _both_ways(rule, frame)
+    assert (cells == values).all()
+    undeclared = replace(rule, across_records=False)
+    cells, values = _both_ways(undeclared, frame)
+    assert not (cells == values).all()  # the guard above has teeth
+
+
+def _same_reports(first, second) -> None:
+    pd.testing.assert_frame_equal(
+        first.errors.reset_index(drop=True), second.errors.reset_index(drop=True)
+    )
+    pd.testing.assert_frame_equal(first.records, second.records)
+    pd.testing.assert_series_equal(first.status, second.status)
+
+
+def test_client_validation_is_the_same_on_distinct_values(monkeypatch):
+    frame = _clients(600)
+    monkeypatch.setattr(distinct_module, "DISTINCT_FROM", 10**12)
+    plain = validate_clients(frame, today=TODAY, needs_permission=True)
+    monkeypatch.setattr(distinct_module, "DISTINCT_FROM", 2)
+    monkeypatch.setattr(distinct_module, "REPEATING", 1.0)
+    by_value = validate_clients(frame, today=TODAY, needs_permission=True)
+    _same_reports(plain, by_value)
+    assert (plain.errors["check"] == "normalised").any()
+    assert (plain.errors["check"] == "same_person").any()
+    assert (plain.errors["check"] == "duplicate_client_id").any()
+
+
+def test_registration_import_validation_is_the_same_on_distinct_values(monkeypatch):
+    for frame in _regcert_frames():
+        monkeypatch.setattr(distinct_module, "DISTINCT_FROM", 10**12)
+        plain = validate_regcert(frame, today=TODAY)
+        monkeypatch.setattr(distinct_module, "DISTINCT_FROM", 2)
+        monkeypatch.setattr(distinct_module, "REPEATING", 1.0)
+        by_value = validate_regcert(frame, today=TODAY)
+        _same_reports(plain, by_value)
+        assert not plain.errors.empty

@@ -1,0 +1,166 @@
+"""A column's distinct values, so that work done per value is done once per value.
+
+Most columns of a client file repeat a few values: genders, states, countries, the towns and
+the dates of birth of a million people are thousands of values, not a million. A rule or a
+normalisation step whose answer for a cell depends on that cell alone runs on the column's
+distinct values, and its answer is spread back to the cells by their codes: the cost follows
+the number of different values (the work), not the number of records times the number of
+rules. Columns whose values are nearly all different (Client IDs, emails, phone numbers)
+are left to the direct path: hashing them would only add a pass.
+
+Inside `distinct_values()` (one validation), each column is hashed at most once, and a
+column made from another by a normalisation step keeps the codes it was made from.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterator, Sequence
+from contextvars import ContextVar
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+DISTINCT_FROM = 20_000  # records; below, the hash costs more than the passes it saves
+# Cells looked at to guess whether a column repeats its values: a sample this size shows
+# at most half its values as distinct for a column of up to about 80,000 different values
+# (the dates of birth of a million people are about 25,000), and costs a few milliseconds.
+SAMPLE = 65_536
+REPEATING = 0.5  # distinct values at most this share of the sample, and of the column
+
+
+@dataclass(frozen=True)
+class Distinct:
+    """A column as its distinct values and, for each cell, the position of its value."""
+
+    values: pd.Series  # each value once (or more, once normalised), numbered 0, 1, ...
+    codes: np.ndarray  # cell i holds values[codes[i]]
+
+    def spread(self, answers: pd.Series | np.ndarray) -> np.ndarray:
+        """An answer per distinct value as an answer per cell."""
+        return np.asarray(answers)[self.codes]
+
+    def column(self, values: pd.Series, like: pd.Series) -> pd.Series:
+        """The column whose cells hold `values` (one per distinct value), on `like`'s rows."""
+        array = _arrow(values).take(pa.array(self.codes))
+        return pd.Series(array, index=like.index, name=like.name, dtype="str")
+
+
+_KNOWN: ContextVar[dict | None] = ContextVar("usikit_distinct_values", default=None)
+
+
+@contextlib.contextmanager
+def distinct_values() -> Iterator[None]:
+    """Within this block (one validation), columns are hashed once and their codes kept;
+    a nested block shares the outer one's."""
+    if _KNOWN.get() is not None:
+        yield
+        return
+    token = _KNOWN.set({})
+    try:
+        yield
+    finally:
+        _KNOWN.reset(token)
+
+
+def distinct(values: pd.Series) -> Distinct | None:
+    """The column's distinct values, or None where working on them would not pay (a short
+    column, one of nearly all different values, one with missing cells, or outside
+    `distinct_values()`)."""
+    known = _KNOWN.get()
+    if known is None or len(values) < DISTINCT_FROM:
+        return None
+    key, keep = _key(values)
+    if key is None:
+        return None
+    hit = known.get(key)
+    if hit is not None:
+        return hit[1]
+    found = _encoded(values, keep)
+    known[key] = (keep, found)
+    if found is not None:
+        _settle(found.values, known)
+    return found
+
+
+def remember(values: pd.Series, found: Distinct) -> None:
+    """Record that `values` (a column made from another one value by value) is `found`, so
+    that the rules reading it need no hash of their own."""
+    known = _KNOWN.get()
+    key, keep = _key(values)
+    if known is not None and key is not None:
+        known[key] = (keep, found)
+        _settle(found.values, known)
+
+
+def _settle(values: pd.Series, known: dict) -> None:
+    """Distinct values are not hashed again (the rules run on them directly)."""
+    key, keep = _key(values)
+    if key is not None:
+        known[key] = (keep, None)
+
+
+def _key(values: pd.Series) -> tuple[tuple | None, pa.ChunkedArray | None]:
+    """The identity of the column's Arrow buffers (pandas may wrap the same buffers in a new
+    Series at every access); the cache keeps the array, so no address is reused meanwhile."""
+    if not (isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow"):
+        return None, None
+    array = values.array.__arrow_array__()  # the buffers pandas holds, not a copy
+    if isinstance(array, pa.Array):
+        array = pa.chunked_array([array])
+    if array.null_count:
+        return None, None
+    parts = tuple(
+        (chunk.offset, len(chunk), *(b.address for b in chunk.buffers()[1:] if b is not None))
+        for chunk in array.chunks
+    )
+    return parts, array
+
+
+def _encoded(values: pd.Series, array: pa.ChunkedArray) -> Distinct | None:
+    if len(values) > SAMPLE:
+        sample = array.take(np.linspace(0, len(values) - 1, SAMPLE, dtype=np.int64))
+        if pc.count_distinct(sample).as_py() > REPEATING * SAMPLE:
+            return None  # mostly different values: Client IDs, emails, phone numbers
+    encoded = array.combine_chunks().dictionary_encode()
+    if len(encoded.dictionary) > REPEATING * len(values):
+        return None
+    codes = encoded.indices.to_numpy(zero_copy_only=False)  # 4 bytes a cell
+    return Distinct(pd.Series(encoded.dictionary, dtype="str"), codes)
+
+
+def _arrow(values: pd.Series) -> pa.Array:
+    array = pa.array(values, type=pa.large_string(), from_pandas=True)
+    return array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array
+
+
+def value_codes(
+    values: pd.Series, key: Callable[[pd.Series], pd.Series] | None = None
+) -> tuple[np.ndarray, int]:
+    """A number per cell, equal where `key` of the values is equal (the values themselves
+    without a `key`), and how many numbers there are: worked out on the distinct values
+    when the column repeats them, so a million cells cost a few array operations."""
+    found = distinct(values)
+    if found is None:
+        codes, uniques = pd.factorize(key(values) if key else values)
+        return codes, len(uniques)
+    codes, uniques = pd.factorize(key(found.values) if key else found.values)
+    return codes[found.codes], len(uniques)
+
+
+def row_keys(parts: Sequence[tuple[np.ndarray, int]]) -> np.ndarray:
+    """One integer per row, equal where the rows are equal in every part (`value_codes` of
+    each column), so that comparing records costs one hash of integers instead of one of
+    each column's text."""
+    keys = np.zeros(len(parts[0][0]) if parts else 0, dtype=np.int64)
+    largest = 1
+    for codes, count in parts:
+        if largest * max(count, 1) >= np.iinfo(np.int64).max // 2:
+            keys, uniques = pd.factorize(keys)  # renumbered densely, so the product fits
+            largest = len(uniques)
+        keys = keys * max(count, 1) + codes
+        largest *= max(count, 1)
+    return keys
