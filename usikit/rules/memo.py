@@ -15,7 +15,7 @@ from typing import TypeVar
 
 import pandas as pd
 
-from usikit.rules.distinct import Distinct, distinct
+from usikit.rules.distinct import Distinct, known_distinct
 
 T = TypeVar("T")
 _CACHE: ContextVar[dict | None] = ContextVar("usikit_shared_results", default=None)
@@ -38,8 +38,8 @@ def shared(function: Callable[[pd.Series], T]) -> Callable[[pd.Series], T]:
 
 def shared_per_value(function: Callable[[pd.Series], T]) -> Callable[[pd.Series], T]:
     """`shared`, for a function whose answer for a cell depends on that cell alone (a
-    Series or array of one answer per cell): computed on the column's distinct values when
-    it repeats them (`usikit.rules.distinct`), then spread to the cells."""
+    Series or array of one answer per cell): computed on the column's distinct values where
+    this validation knows them (`usikit.rules.distinct`), then spread to the cells."""
     return _memoised(function, per_value=True)
 
 
@@ -54,7 +54,7 @@ def _memoised(function: Callable[[pd.Series], T], *, per_value: bool) -> Callabl
         hit = cache.get(key)
         if hit is not None and hit[0] is array and hit[1].equals(values.index):
             return hit[2]
-        found = distinct(values) if per_value else None
+        found = known_distinct(values) if per_value else None
         if found is None or found.values is values:
             result = function(values)
         else:

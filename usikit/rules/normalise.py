@@ -13,7 +13,7 @@ import pyarrow.compute as pc
 from usikit.privacy import mask_series
 from usikit.problems import WARNING, name_checks, problems_frame, typed_problems
 from usikit.rules import textscan
-from usikit.rules.distinct import Distinct, distinct, remember
+from usikit.rules.distinct import Distinct, distinct, known_distinct, remember
 from usikit.rules.engine import SHOWN_VALUE_LENGTH, in_parallel
 from usikit.rules.memo import shared_results
 
@@ -38,10 +38,13 @@ def normalise(
     """Apply the steps; return the new frame and one warning per changed cell."""
     with shared_results():  # steps looking at the same column share its byte buffer
         result, reasons = _apply(frame, steps)
-    parts = [
-        _warnings(name, frame[name], result[name], why, name in sensitive and not reveal)
-        for name, why in reasons.items()
-    ]
+    parts = in_parallel(  # columns on the worker threads, as the steps were
+        lambda item: _warnings(
+            item[0], frame[item[0]], result[item[0]], item[1], item[0] in sensitive and not reveal
+        ),
+        reasons.items(),
+        len(frame),
+    )
     parts = [p for p in parts if not p.empty]
     problems = typed_problems(pd.concat(parts, ignore_index=True)) if parts else problems_frame()
     return result, problems
@@ -112,13 +115,11 @@ def _warnings(
     """One warning per changed cell, its message built column-wise in Arrow."""
     bits, texts = why
     changed = (before != after).to_numpy(dtype=bool) & (bits != 0)
-    old, new, combos = before[changed], after[changed], bits[changed]
-    if hide:
-        old, new = mask_series(old), mask_series(new)
+    combos = bits[changed]
     kinds, codes = np.unique(combos, return_inverse=True)
     joined = ["; ".join(t for i, t in enumerate(texts) if kind >> i & 1) for kind in kinds]
     reason = pa.array(joined, type=pa.large_string()).take(pa.array(codes.reshape(-1)))
-    old_text, new_text = textscan.as_arrow(old), textscan.as_arrow(new)
+    old_text, new_text = _shown(before, changed, hide), _shown(after, changed, hide)
     message = textscan.joined(
         f"{name} '",
         textscan.shortened(old_text, SHOWN_VALUE_LENGTH),
@@ -128,10 +129,10 @@ def _warnings(
         reason,
         ")",
     )
-    count = len(old)
+    count = len(old_text)
     return pd.DataFrame(
         {
-            "row": old.index,
+            "row": before.index[changed],
             "column": pd.Series(textscan.repeated(name, count), dtype="str"),
             "value": pd.Series(old_text, dtype="str"),
             "check": pd.Series(textscan.repeated(NORMALISED, count), dtype="str"),
@@ -139,6 +140,17 @@ def _warnings(
             "message": pd.Series(message, dtype="str"),
         }
     )
+
+
+def _shown(values: pd.Series, cells: np.ndarray, hide: bool) -> pa.Array:
+    """The cells under `cells` as the warnings show them (masked if `hide`): each distinct
+    value masked once where the column's distinct values are known."""
+    found = known_distinct(values)
+    if found is None:
+        part = values[cells]
+        return textscan.as_arrow(mask_series(part) if hide else part)
+    shown = mask_series(found.values) if hide else found.values
+    return textscan.as_arrow(shown).take(pa.array(found.codes[cells]))
 
 
 # Steps used by several layouts.
