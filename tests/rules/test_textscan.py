@@ -8,11 +8,13 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from usikit.rules.memo import shared_results
 from usikit.rules.textscan import (
     fits,
     four_digit_numbers,
     full_match,
     holding,
+    holding_bytes,
     positions_in,
     starts_with,
     untidy,
@@ -42,6 +44,32 @@ def test_starts_with_and_non_ascii_match_python(cells):
     assert starts_with(values, "'").tolist() == [c.startswith("'") for c in cells]
     assert holding(values, non_ascii=True).tolist() == [not c.isascii() for c in cells]
     assert holding(values, "=+").tolist() == [("=" in c) or ("+" in c) for c in cells]
+
+
+WANTED = st.sampled_from(
+    [b"\xe2", b"\t\x7f", b"`" + bytes(range(0x80, 0x100)), b"=+", b"a\xc3", b""]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.text(alphabet=st.sampled_from(list("ab `\t\x7f=é\u2019\u200d日")), max_size=6),
+        max_size=40,
+    ),
+    st.lists(WANTED, min_size=1, max_size=4),
+)
+def test_holding_bytes_reads_the_unusual_cells_as_a_scan_of_every_cell_would(cells, asked):
+    """Questions about unusual bytes read only the cells one shared scan found; any other
+    question scans every cell: both say what Python says of each cell's bytes."""
+    values = pd.Series(cells, dtype="str")
+    with shared_results():  # the scan shared by the questions, as in a validation
+        for wanted in asked:
+            expected = [any(b in wanted for b in c.encode()) for c in cells]
+            assert holding_bytes(values, wanted).tolist() == expected
+    assert holding_bytes(values, b"\xe2").tolist() == [
+        "\u2019" in c or "\u200d" in c for c in cells
+    ]
 
 
 def test_scans_work_on_a_column_arrow_keeps_in_many_chunks():

@@ -15,10 +15,13 @@ import pandas as pd
 from usikit.problems import ERROR, Severity, name_checks
 from usikit.rules import dates
 from usikit.rules.engine import Rule, ValueTest
+from usikit.rules.memo import shared
 from usikit.rules.textscan import full_match
 
 
+@shared
 def filled(values: pd.Series) -> pd.Series:
+    """Which cells hold something (once per column and validation: many rules ask)."""
     return values != ""
 
 

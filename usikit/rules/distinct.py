@@ -42,7 +42,7 @@ class Distinct:
 
     def spread(self, answers: pd.Series | np.ndarray) -> np.ndarray:
         """An answer per distinct value as an answer per cell."""
-        return np.asarray(answers)[self.codes]
+        return np.take(np.asarray(answers), self.codes)  # faster than indexing by int32
 
     def column(self, values: pd.Series, like: pd.Series) -> pd.Series:
         """The column whose cells hold `values` (one per distinct value), on `like`'s rows."""

@@ -78,16 +78,42 @@ def holding(values: pd.Series, characters: str = "", *, non_ascii: bool = False)
     return holding_bytes(values, wanted)
 
 
+# Bytes that plain typed text lacks: control characters, the backtick, DEL and every byte of
+# a character beyond ASCII. The normalisation steps ask of a column several questions about
+# them (invisible marks? joiners? accents? curly apostrophes?); one scan finds the cells
+# holding any, and each question then reads those cells' bytes only.
+UNUSUAL = bytes((*range(0x20), ord("`"), *range(0x7F, 0x100)))
+
+
+@shared
+def unusual_cells(values: pd.Series) -> np.ndarray:
+    """Positions of the cells holding any `UNUSUAL` byte (one pass over the column)."""
+    starts, body = _buffer(values)
+    return np.unique(_cells_of(np.flatnonzero(_translated(body, _marks(UNUSUAL))), starts))
+
+
 def holding_bytes(values: pd.Series, wanted: bytes) -> np.ndarray:
     """Cells whose UTF-8 text holds any of the bytes `wanted` (a character outside ASCII
     shows as its lead byte: 0xE2 starts most punctuation and the invisible marks)."""
     starts, body = _buffer(values)
+    flags = np.zeros(len(starts) - 1, dtype=bool)
+    if not set(wanted) <= set(UNUSUAL):
+        flags[_cells_of(np.flatnonzero(_translated(body, _marks(wanted))), starts)] = True
+        return flags
+    cells = unusual_cells(values)
+    if cells.size:
+        lengths = starts[cells + 1] - starts[cells]
+        ends = np.cumsum(lengths)  # of each cell's bytes among the gathered ones
+        gathered = body[np.repeat(starts[cells] - ends + lengths, lengths) + np.arange(ends[-1])]
+        hits = np.flatnonzero(_translated(gathered, _marks(wanted)))
+        flags[cells[np.searchsorted(ends, hits, side="right")]] = True
+    return flags
+
+
+def _translated(body: np.ndarray, table: bytes) -> np.ndarray:
     # bytes.translate maps every byte in one pass at memory speed (numpy's isin and take
     # are many times slower on a whole column's buffer).
-    hits = np.frombuffer(body.tobytes().translate(_marks(wanted)), dtype=np.uint8)
-    flags = np.zeros(len(starts) - 1, dtype=bool)
-    flags[_cells_of(np.flatnonzero(hits), starts)] = True
-    return flags
+    return np.frombuffer(body.tobytes().translate(table), dtype=np.uint8)
 
 
 @cache
