@@ -118,25 +118,26 @@ def misses(figures: list, growth_met: bool, rows: int) -> list[str]:
                 f"{1 / figure.ratio:.1f} x). The loop spends {loop_us:.1f} us per record; "
                 f"20 x leaves {loop_us / 20:.2f} us per record for everything usikit does, "
                 "including the plain-English error table and the normalisation warnings the "
-                "loop does not build. What would close it: compiling the single-column rules of "
-                "each column into one pass over the column's Arrow buffer (one scan instead of "
-                "one per rule), so that the whole of usikit's work costs about as much as the "
-                "few scans it needs."
+                "loop does not build. The rules and steps on one column already run on its "
+                "distinct values; what would close the rest: hashing the columns once in the "
+                "reader, the rules spanning several columns on the distinct combinations of "
+                "their columns, and each column's regular expressions matched as one set."
             )
         elif "read_csv" in figure.baseline and f"{rows:,} records" in figure.work:
             lines.append(
                 f"- **Validation no slower than parsing** (measured {figure.ratio:.2f} x). "
-                "The profile shows no single hot spot: each rule costs a few milliseconds "
-                "per 100,000 records and the cores are already shared between rules. What "
-                "would close it: compiling the single-column rules of each column into one "
-                "pass over the column's Arrow buffer (one scan instead of one per rule), or "
-                "more cores (rules and normalisation already run on worker threads)."
+                "The profile shows no single hot spot once the rules on one column run on "
+                "its distinct values: hashing the columns, the columns of nearly all "
+                "different values and the rules spanning several columns share the time. What "
+                "would close it: the same three steps as for the loop, or more cores (rules "
+                "and normalisation already run on worker threads)."
             )
     if not growth_met:
         lines.append(
             "- **Linear growth** (see the growth table). The smallest size pays a fixed cost "
             "per rule (pandas builds its objects for every operation, whatever the length; "
-            "see the per-rule average above). What would close it: fewer, fused column "
-            "passes, so fewer fixed costs."
+            "see the per-rule average above), while the largest take the distinct-value "
+            "path. What would close it: fewer calls per column (its rules evaluated as one "
+            "expression), so fewer fixed costs."
         )
     return lines

@@ -33,7 +33,7 @@ from usikit.rules.distinct import (
     row_keys,
     value_codes,
 )
-from usikit.rules.engine import Schema, as_records, passes
+from usikit.rules.engine import Rule, Schema, as_records, passes
 from usikit.rules.memo import shared_results
 
 TODAY = dt.date(2026, 12, 2)
@@ -169,9 +169,13 @@ def _schemas_and_frames() -> list[tuple[str, Schema, pd.DataFrame]]:
 
 
 def _both_ways(rule, frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """The rule on every cell, then on the distinct values (or combinations) of its columns,
+    every column hashed first as a validation's normalisation does."""
     with shared_results():
         cells = passes(rule, frame)
     with distinct_values(), shared_results():
+        for name in frame.columns:
+            distinct(frame[name])
         values = passes(rule, frame)
     return cells, values
 
@@ -182,19 +186,40 @@ def test_every_rule_on_one_column_answers_per_value_or_says_it_does_not(
 ):
     """A rule that looks at other records (duplicates) but is not declared `across_records`
     would answer differently on the distinct values of a file whose records repeat."""
-    checked = 0
+    on_values = on_combinations = 0
     for rule in schema.rules:
         if not set(rule.columns) <= set(frame.columns):
             continue
         cells, values = _both_ways(rule, frame)
         assert (cells == values).all(), f"{name}: {rule.column} / {rule.check}"
-        checked += rule.per_value
-    assert checked > 5
+        on_values += rule.per_value
+        on_combinations += rule.reads_record and not rule.across_records
+    assert on_values > 5
+    assert on_combinations > (0 if name == "verify" else 1)
 
 
-def test_a_rule_across_records_not_declared_so_would_be_caught(every_column):
+def _pair_twice() -> Rule:
+    """A rule on two columns that looks across records (the same state and gender twice)."""
+    return Rule(
+        "State",
+        "pair_twice",
+        lambda f: ~(f["State"] + "|" + f["Gender"]).duplicated(keep=False),
+        "{column} '{value}' with this gender is in another row too",
+        uses=("Gender",),
+        across_records=True,
+    )
+
+
+@pytest.mark.parametrize(
+    "rule",
+    [
+        next(r for r in client_schema(TODAY).rules if r.check == "duplicate_client_id"),
+        _pair_twice(),
+    ],
+    ids=["one column", "two columns"],
+)
+def test_a_rule_across_records_not_declared_so_would_be_caught(every_column, rule):
     frame = as_records(_clients(300))
-    rule = next(r for r in client_schema(TODAY).rules if r.check == "duplicate_client_id")
     cells, values = _both_ways(rule, frame)
     assert (cells == values).all()
     undeclared = replace(rule, across_records=False)

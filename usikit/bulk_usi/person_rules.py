@@ -157,6 +157,7 @@ def person_rules(today: dt.date) -> tuple[Rule, ...]:
             severity=WARNING,
             uses=("First Name", "Family Name", "Single Name", "Date of Birth"),
             detail=_same_person_detail,
+            across_records=True,
         ),
         Rule(
             "USI",

@@ -99,6 +99,7 @@ def file_rules(today: dt.date, allow_temporary: bool) -> tuple[Rule, ...]:
             "learner's qualification one row",
             uses=(QUALIFICATION_NUMBER,),
             detail=_same_pair_rows,
+            across_records=True,
         ),
         required(STATUS),
         Rule(

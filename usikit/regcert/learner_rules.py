@@ -128,6 +128,7 @@ def consistency_rule(column: str, by: str, details: tuple[str, ...], what: str) 
         f"{what} must agree: correct them",
         uses=uses,
         detail=detail,
+        across_records=True,
     )
 
 
@@ -198,6 +199,7 @@ def learner_rules(today: dt.date, allow_temporary_uln: bool = False) -> tuple[Ru
             "ULN {value} is enrolled on this qualification in another row too; give each "
             "learner's qualification one row",
             uses=(QUALIFICATION,),
+            across_records=True,
         ),
         consistency_rule(ULN, ULN, PERSON_COLUMNS, "learner"),
         consistency_rule(PROGRAMME, PROGRAMME, PROGRAMME_COLUMNS, "programme"),

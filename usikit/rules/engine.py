@@ -37,7 +37,7 @@ from usikit.problems import (
 )
 from usikit.report import ValidationReport
 from usikit.rules import textscan
-from usikit.rules.distinct import distinct
+from usikit.rules.distinct import distinct, distinct_rows
 from usikit.rules.memo import remembered, shared, shared_results
 
 T = TypeVar("T")
@@ -65,8 +65,9 @@ class Rule:
     """A check on one column, blamed on that column when it fails.
 
     `test` receives the column's values, or the whole record frame when the rule `uses`
-    other columns. `message` may use {column}, {value} and {detail}; `detail` computes the
-    extra text for the failing rows only.
+    other columns (declared in `uses`: a rule reads those columns and no others).
+    `message` may use {column}, {value} and {detail}; `detail` computes the extra text for
+    the failing rows only.
     """
 
     column: str
@@ -78,7 +79,8 @@ class Rule:
     detail: Detail | None = None
     skips_blank: bool = False  # a blank cell in `column` always passes this rule
     # The answer for a cell depends on other records too (duplicates): never run on the
-    # column's distinct values (`usikit.rules.distinct`), as a rule on one column otherwise is.
+    # distinct values or combinations of its columns (`usikit.rules.distinct`), as any other
+    # rule may be.
     across_records: bool = False
 
     @property
@@ -330,6 +332,11 @@ def passes(rule: Rule, frame: pd.DataFrame) -> np.ndarray:
     """
     if rule.per_value and (found := distinct(frame[rule.column])) is not None:
         return found.spread(_checked(rule, rule.test(found.values), found.values.index))
+    if rule.reads_record and not rule.across_records:
+        combinations = distinct_rows(frame, rule.columns)
+        if combinations is not None:
+            rows = combinations.values
+            return combinations.spread(_checked(rule, rule.test(rows), rows.index))
     if rule.skips_blank:
         filled = filled_cells(frame[rule.column])
         if filled.size and filled.mean() < SUBSET_BELOW:
