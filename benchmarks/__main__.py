@@ -213,7 +213,7 @@ def load_average() -> str:
 
 def regcert_section(quick: bool) -> list[str]:
     """Registration & Certification's benchmarks as their own section of RESULTS.md."""
-    measured = bench_regcert.measure(
+    result = bench_regcert.measure(
         learners=2_000 if quick else 100_000,
         repeat=2 if quick else 5,  # a few seconds each; the shared machine's noise is larger
         file_bytes=(256 if quick else 2048) * 1024,
@@ -223,11 +223,11 @@ def regcert_section(quick: bool) -> list[str]:
         "",
         measured(quick),
         "",
-        *table(measured.figures),
+        *table(result.figures),
         "",
         "Where `regcert import --apply` spends its time (best of the runs, each stage alone):",
         "",
-        *bench_regcert.stage_table(measured.stages),
+        *bench_regcert.stage_table(result.stages),
         "",
         bench_regcert.NOTES,
     ]

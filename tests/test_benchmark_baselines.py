@@ -70,3 +70,17 @@ def test_the_messy_files_are_messy_as_the_issue_describes(messy):
     assert (twice["check"] == "same_person").sum() >= 2 * 0.3 * 2000 * 0.9
     nine = reports["the same 9 people repeated"].errors
     assert (nine["check"] == "same_person").sum() == 2000
+
+
+def test_the_registration_section_is_measured_and_written(tmp_path, monkeypatch):
+    """`python -m benchmarks regcert` builds its section (a quick run, in a scratch folder)."""
+    from benchmarks import __main__ as bench_main
+    from benchmarks import bench_regcert
+
+    monkeypatch.setattr(bench_regcert, "DATA", tmp_path)
+    lines = bench_main.regcert_section(quick=True)
+    assert lines[0] == bench_main.REGCERT_SECTION
+    assert lines[2].startswith("Measured ")
+    rows = [line for line in lines if line.startswith("| `regcert import --apply`")]
+    assert len(rows) == 2 and all(" x |" in row for row in rows)
+    assert any(line.startswith("| read the file's enrolments") for line in lines)
