@@ -37,9 +37,10 @@ REPEATING = 0.5  # distinct values at most this share of the sample, and of the 
 class Distinct:
     """A column as its distinct values and, for each cell, the position of its value."""
 
-    values: pd.Series  # each value once (or more, once normalised), numbered 0, 1, ...
+    # Each value once (or more, once normalised), numbered 0, 1, ...; for `distinct_rows`,
+    # a frame of several columns, each combination once.
+    values: pd.Series | pd.DataFrame
     codes: np.ndarray  # cell i holds values[codes[i]]
-    # (`distinct_rows` keeps a frame of several columns in `values`, a record's row in it)
 
     def spread(self, answers: pd.Series | np.ndarray) -> np.ndarray:
         """An answer per distinct value as an answer per cell."""
@@ -194,29 +195,29 @@ def distinct_rows(frame: pd.DataFrame, columns: Sequence[str]) -> Distinct | Non
     combinations that could occur are no more than the records, they are counted in one
     table instead of a sort."""
     known = _KNOWN.get()
-    found = [known_distinct(frame[c]) for c in columns]
-    if known is None or any(f is None for f in found):
+    found = [f for c in columns if (f := known_distinct(frame[c])) is not None]
+    if known is None or len(found) < len(columns):
         return None
-    sizes = [len(f.values) for f in found]  # type: ignore[union-attr]
+    sizes = [len(f.values) for f in found]
     if int(np.prod(sizes, dtype=float)) > len(frame):
         return None
     key = ("rows", *(id(f) for f in found))
     hit = known.get(key)
     if hit is not None:
         return hit[1]
-    keys = row_keys([(f.codes, n) for f, n in zip(found, sizes, strict=True)])  # type: ignore[union-attr]
+    keys = row_keys([(f.codes, n) for f, n in zip(found, sizes, strict=True)])
     present = np.zeros(int(np.prod(sizes)), dtype=bool)
     present[keys] = True
     combinations = np.flatnonzero(present)
     numbers = np.cumsum(present) - 1  # each combination's place among those present
     rows = pd.DataFrame(
         {
-            name: f.values.take(codes).reset_index(drop=True)  # type: ignore[union-attr]
+            name: f.values.take(codes).reset_index(drop=True)
             for name, f, codes in zip(
                 columns, found, np.unravel_index(combinations, sizes), strict=True
             )
         }
     )
-    result = Distinct(rows, np.take(numbers, keys).astype(np.int32))  # type: ignore[arg-type]
+    result = Distinct(rows, np.take(numbers, keys).astype(np.int32))
     known[key] = (tuple(found), result)
     return result

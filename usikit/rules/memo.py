@@ -66,9 +66,9 @@ def _memoised(function: Callable[[pd.Series], T], *, per_value: bool) -> Callabl
 
 
 def _spread(found: Distinct, answers: T, index: pd.Index) -> T:
-    spread = found.spread(answers)  # type: ignore[arg-type]
+    spread = found.spread(answers)
     if isinstance(answers, pd.Series):
-        return pd.Series(spread, index=index, dtype=answers.dtype)  # type: ignore[return-value]
+        return pd.Series(spread, index=index, dtype=answers.dtype)
     return spread  # type: ignore[return-value]
 
 
