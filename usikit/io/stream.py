@@ -51,7 +51,7 @@ from usikit.io.read import _checked_size, _read_bytes
 from usikit.io.tableinfo import TableInfo, attach
 from usikit.io.textfile import (
     STRAY,
-    _line_too_long,
+    _lines_within,
     _mixed_encoding,
     _refuse_swallowed_lines,
     _separator_hint,
@@ -344,7 +344,7 @@ def _scan(path: Path, encoding: str, limits: ReadLimits, clock: ReadClock) -> _B
             at = part.find(b"\x00")
             if at >= 0:
                 raise nul_error(path, lines + part[:at].count(b"\n") + 1)
-            _lines_within(path, part, lines, limits)
+            _lines_within(path, part, limits, before=lines)
             valid = valid and is_utf8(part)
             found, bad = utf8_line_counts(part)
             accented, failed = accented + found, failed + bad
@@ -363,20 +363,6 @@ def _scan(path: Path, encoding: str, limits: ReadLimits, clock: ReadClock) -> _B
     if encoding == "utf-8-sig":
         raise _undecodable(path)
     return _Bytes(text.FALLBACK_ENCODING, False, terminator)
-
-
-def _lines_within(path: Path, part: bytes, before: int, limits: ReadLimits) -> None:
-    """Every line of the part within the line limit (the line numbered in the whole file)."""
-    if len(part) <= limits.line:
-        return
-    body = np.frombuffer(part, dtype=np.uint8)
-    ends = np.flatnonzero((body == 10) | (body == 13))
-    bounds = np.concatenate([[-1], ends, [len(body)]])
-    lengths = np.diff(bounds) - 1
-    longest = int(np.argmax(lengths))
-    if lengths[longest] > limits.line:
-        line = before + int(np.count_nonzero(body[: bounds[longest] + 1] == 10)) + 1
-        raise _line_too_long(path, line, int(lengths[longest]), limits)
 
 
 def _blocks(path: Path, sep: str, terminator: int, stream: TextStream) -> Iterator[bytes]:

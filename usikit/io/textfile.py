@@ -242,8 +242,7 @@ def _within_limits(path: Path, data: bytes, width: int, limits: ReadLimits) -> N
             "columns",
             width,
         )
-    if len(data) > limits.line:  # only a file longer than the limit can have such a line
-        _lines_within(path, data, limits)
+    _lines_within(path, data, limits)
     lines = (data.count(b"\n") or data.count(b"\r")) + 1  # a lone CR ends Excel for Mac's
     if lines * width > limits.cells:
         raise over_limit(
@@ -255,16 +254,19 @@ def _within_limits(path: Path, data: bytes, width: int, limits: ReadLimits) -> N
         )
 
 
-def _lines_within(path: Path, data: bytes, limits: ReadLimits) -> None:
+def _lines_within(path: Path, data: bytes, limits: ReadLimits, before: int = 0) -> None:
     """Every line within the line limit (a line of millions of cells would be held cell by
-    cell by the parsers that read rows longer than the header)."""
+    cell by the parsers that read rows longer than the header); `data` may be a part of the
+    file that starts after `before` lines, which the message counts."""
+    if len(data) <= limits.line:  # only data longer than the limit can hold such a line
+        return
     body = np.frombuffer(data, dtype=np.uint8)
     ends = np.flatnonzero((body == 10) | (body == 13))
     bounds = np.concatenate([[-1], ends, [len(body)]])
     lengths = np.diff(bounds) - 1
     longest = int(np.argmax(lengths))
     if lengths[longest] > limits.line:
-        line = int(np.count_nonzero(body[: bounds[longest] + 1] == 10)) + 1
+        line = before + int(np.count_nonzero(body[: bounds[longest] + 1] == 10)) + 1
         raise _line_too_long(path, line, int(lengths[longest]), limits)
 
 
