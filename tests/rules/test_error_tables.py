@@ -15,13 +15,14 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.rules.test_people import plainly
 from usikit.privacy import mask, mask_series
 from usikit.problems import PROBLEM_COLUMNS, typed_problems
 from usikit.report import _sorted
 from usikit.rules import dates
 from usikit.rules.engine import SHOWN_VALUE_LENGTH, Field, Rule, Schema, _display, as_records
 from usikit.rules.normalise import Step, normalise, tidy_spaces, upper
-from usikit.rules.people import SHOWN_OTHERS, others_in_group
+from usikit.rules.people import others_in_group
 
 TEXT = st.text(alphabet=st.sampled_from(list("aZ09-/ .é日\u2019@x")), max_size=70)
 
@@ -62,23 +63,12 @@ def test_dates_rewritten_in_the_buffer_read_as_the_patterns_read_them(cells):
     assert rewritten.index.equals(values.index)
 
 
-def _others_one_by_one(keys: pd.Series) -> list[str]:
-    """The duplicate's message detail, one row at a time (the definition)."""
-    text = []
-    for row, key in keys.items():
-        members = [r for r, k in keys.items() if k == key]
-        others = [str(r) for r in members[: SHOWN_OTHERS + 1] if r != row][:SHOWN_OTHERS]
-        more = len(members) - 1 - len(others)
-        text.append(", ".join(others) + (f" and {more} more" if more > 0 else ""))
-    return text
-
-
 @settings(max_examples=150, deadline=None)
 @given(st.lists(st.integers(0, 4), min_size=1, max_size=40), st.randoms())
 def test_a_duplicate_names_the_same_other_rows_in_groups_of_any_size(groups, random):
     rows = random.sample(range(2, 500), len(groups))  # rows in any order, as a subset is
     keys = pd.Series([f"k{g}" for g in groups], index=rows)
-    assert others_in_group(keys).tolist() == _others_one_by_one(keys)
+    assert others_in_group(keys).tolist() == plainly(keys)
 
 
 def test_a_large_group_names_its_first_rows_and_how_many_more():
