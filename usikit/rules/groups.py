@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-SHOWN_OTHERS = 5  # as usikit.rules.people.others_in_group names them
+from usikit.rules.people import SHOWN_OTHERS, others_text
 
 
 class GroupIndex:
@@ -100,12 +100,11 @@ class GroupIndex:
         """For each row (all in groups), the other rows with its key: '7, 9 and 3 more', as
         `usikit.rules.people.others_in_group` words them for a whole file."""
         at = np.searchsorted(self.members, rows.to_numpy(dtype=np.int64))
-        text = []
-        for row, group in zip(rows.tolist(), self._group[at].tolist(), strict=True):
-            head = self._heads[group]
-            others = [str(r) for r in head.tolist() if r != row][:SHOWN_OTHERS]
-            more = int(self._sizes[group]) - 1 - len(others)
-            text.append(", ".join(others) + (f" and {more} more" if more > 0 else ""))
+        text = [
+            others_text([str(r) for r in self._heads[group].tolist() if r != row],
+                        int(self._sizes[group]))
+            for row, group in zip(rows.tolist(), self._group[at].tolist(), strict=True)
+        ]  # fmt: skip
         return pd.Series(text, index=rows, dtype=object)
 
 

@@ -126,13 +126,13 @@ def others_in_group(keys: pd.Series) -> pd.Series:
         # Only the first members are named: each of them names the others of the first few,
         # and every later member the same first ones (one text for a group of thousands).
         for position, row in zip(positions[: SHOWN_OTHERS + 1], head, strict=True):
-            text[position] = _others([str(r) for r in head if r != row], size)
+            text[position] = others_text([str(r) for r in head if r != row], size)
         if size > SHOWN_OTHERS + 1:
-            text[positions[SHOWN_OTHERS + 1 :]] = _others([str(r) for r in head[:-1]], size)
+            text[positions[SHOWN_OTHERS + 1 :]] = others_text([str(r) for r in head[:-1]], size)
     return pd.Series(text, index=keys.index)
 
 
-def _others(named: list[str], size: int) -> str:
+def others_text(named: list[str], size: int) -> str:
     """'7, 9 and 3 more': the first rows of a group of `size` named for one of its members."""
     shown = named[:SHOWN_OTHERS]
     more = size - 1 - len(shown)
