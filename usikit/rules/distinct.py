@@ -15,6 +15,7 @@ column made from another by a normalisation step keeps the codes it was made fro
 from __future__ import annotations
 
 import contextlib
+import math
 from collections.abc import Callable, Iterator, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -73,15 +74,11 @@ def distinct(values: pd.Series) -> Distinct | None:
     """The column's distinct values, or None where working on them would not pay (a short
     column, one of nearly all different values, one with missing cells, or outside
     `distinct_values()`)."""
-    known = _KNOWN.get()
-    if known is None or len(values) < DISTINCT_FROM:
+    known, key, keep = _place(values)
+    if known is None or key is None:
         return None
-    key, keep = _key(values)
-    if key is None:
-        return None
-    hit = known.get(key)
-    if hit is not None:
-        return hit[1]
+    if key in known:
+        return known[key][1]
     found = _encoded(values, keep)
     known[key] = (keep, found)
     if found is not None:
@@ -93,12 +90,19 @@ def known_distinct(values: pd.Series) -> Distinct | None:
     """`distinct` for a column already hashed in this validation, else None: for values
     derived from a column (parsed dates), which pay only where the column's values are
     known (a part of a column is not hashed for them)."""
+    known, key, _ = _place(values)
+    if known is None or key is None or key not in known:
+        return None
+    return known[key][1]
+
+
+def _place(values: pd.Series) -> tuple[dict | None, tuple | None, pa.ChunkedArray | None]:
+    """This validation's known columns and the column's key in them (None for a column too
+    short to be worth it, or outside `distinct_values()`)."""
     known = _KNOWN.get()
     if known is None or len(values) < DISTINCT_FROM:
-        return None
-    key, _ = _key(values)
-    hit = known.get(key) if key is not None else None
-    return hit[1] if hit is not None else None
+        return None, None, None
+    return (known, *_key(values))
 
 
 def remember(values: pd.Series, found: Distinct) -> None:
@@ -180,11 +184,12 @@ def row_keys(parts: Sequence[tuple[np.ndarray, int]]) -> np.ndarray:
     keys = np.zeros(len(parts[0][0]) if parts else 0, dtype=np.int64)
     largest = 1
     for codes, count in parts:
-        if largest * max(count, 1) >= np.iinfo(np.int64).max // 2:
+        size = max(count, 1)
+        if largest * size >= np.iinfo(np.int64).max // 2:
             keys, uniques = pd.factorize(keys)  # renumbered densely, so the product fits
             largest = len(uniques)
-        keys = keys * max(count, 1) + codes
-        largest *= max(count, 1)
+        keys = keys * size + codes
+        largest *= size
     return keys
 
 
@@ -199,14 +204,15 @@ def distinct_rows(frame: pd.DataFrame, columns: Sequence[str]) -> Distinct | Non
     if known is None or len(found) < len(columns):
         return None
     sizes = [len(f.values) for f in found]
-    if int(np.prod(sizes, dtype=float)) > len(frame):
+    possible = math.prod(sizes)  # exact: a Python integer
+    if possible > len(frame):
         return None
     key = ("rows", *(id(f) for f in found))
     hit = known.get(key)
     if hit is not None:
         return hit[1]
     keys = row_keys([(f.codes, n) for f, n in zip(found, sizes, strict=True)])
-    present = np.zeros(int(np.prod(sizes)), dtype=bool)
+    present = np.zeros(possible, dtype=bool)
     present[keys] = True
     combinations = np.flatnonzero(present)
     numbers = np.cumsum(present) - 1  # each combination's place among those present

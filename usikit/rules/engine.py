@@ -37,7 +37,7 @@ from usikit.problems import (
 )
 from usikit.report import ValidationReport
 from usikit.rules import textscan
-from usikit.rules.distinct import distinct, distinct_rows
+from usikit.rules.distinct import Distinct, distinct, distinct_rows
 from usikit.rules.memo import remembered, shared, shared_results
 
 T = TypeVar("T")
@@ -327,16 +327,12 @@ def passes(rule: Rule, frame: pd.DataFrame) -> np.ndarray:
     """Where `rule` passes, as a boolean array over the frame's rows.
 
     A rule that `skips_blank` is run on the filled cells only when the column is sparse,
-    as most optional columns are: blank cells pass it by definition. A rule on one column's
-    values runs on its distinct values when the column repeats them.
+    as most optional columns are: blank cells pass it by definition. A rule that compares no
+    records runs on the distinct values (or combinations) of its columns where they repeat.
     """
-    if rule.per_value and (found := distinct(frame[rule.column])) is not None:
+    found = _distinct_inputs(rule, frame)
+    if found is not None:
         return found.spread(_checked(rule, rule.test(found.values), found.values.index))
-    if rule.reads_record and not rule.across_records:
-        combinations = distinct_rows(frame, rule.columns)
-        if combinations is not None:
-            rows = combinations.values
-            return combinations.spread(_checked(rule, rule.test(rows), rows.index))
     if rule.skips_blank:
         filled = filled_cells(frame[rule.column])
         if filled.size and filled.mean() < SUBSET_BELOW:
@@ -349,6 +345,16 @@ def passes(rule: Rule, frame: pd.DataFrame) -> np.ndarray:
                 ok[filled] = _run(rule, rows)
             return ok
     return _run(rule, frame)
+
+
+def _distinct_inputs(rule: Rule, frame: pd.DataFrame) -> Distinct | None:
+    """What the rule reads, each value (or combination of its columns) once, where that
+    pays and the rule compares no records."""
+    if rule.across_records:
+        return None
+    if rule.reads_record:
+        return distinct_rows(frame, rule.columns)
+    return distinct(frame[rule.column])
 
 
 def _filled_part(values: pd.Series, by: pd.Series, filled: np.ndarray) -> pd.Series:
