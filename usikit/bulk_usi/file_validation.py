@@ -18,21 +18,13 @@ import pandas as pd
 
 from usikit.bulk_usi.fields import CLIENT_FIELDS
 from usikit.bulk_usi.person_rules import PERSON_COLUMNS, _person_parts
-from usikit.bulk_usi.validation import (
-    STEPS,
-    _missing_names,
-    _no_lone_surrogates,
-    client_schema,
-    validate_clients,
-)
+from usikit.bulk_usi.validation import STEPS, client_schema, validate_clients, validate_with
 from usikit.io import read_table, stream
 from usikit.io.limits import CHUNK_RECORDS, STREAM_FROM, ReadLimits
-from usikit.report import ValidationReport
 from usikit.rules.engine import Rule, Schema, as_records
 from usikit.rules.groups import GroupIndex
 from usikit.rules.headers import match_headers
 from usikit.rules.normalise import normalise
-from usikit.rules.pipeline import run_validation
 from usikit.rules.streamed import FileReport, validate_chunks
 
 KEY_COLUMNS = ("Client ID", *PERSON_COLUMNS)
@@ -83,23 +75,10 @@ def validate_clients_file(
     schema = _across_file(client_schema(day, needs_permission), ids.finish(), people.finish())
     return validate_chunks(
         chunks.frames(),
-        lambda frame: _validate_chunk(frame, schema, show_sensitive),
+        lambda frame: validate_with(frame, schema, show_sensitive=show_sensitive),
         errors=errors,
         source=str(path),
         show_sensitive=show_sensitive,
-    )
-
-
-def _validate_chunk(frame: pd.DataFrame, schema: Schema, show_sensitive: bool) -> ValidationReport:
-    """`validate_clients` on one chunk, with the checks across records made file-wide."""
-    _no_lone_surrogates(frame)
-    return run_validation(
-        frame,
-        schema,
-        STEPS,
-        lambda typed: match_headers(typed, CLIENT_FIELDS),
-        show_sensitive=show_sensitive,
-        more_problems=_missing_names,
     )
 
 

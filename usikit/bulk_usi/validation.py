@@ -164,10 +164,19 @@ def validate_clients(
     student's permission and the privacy notice's date are needed
     (`usikit.bulk_usi.permission_rules`).
     """
+    schema = client_schema(today or dt.date.today(), needs_permission)
+    return validate_with(frame, schema, show_sensitive=show_sensitive)
+
+
+def validate_with(
+    frame: pd.DataFrame, schema: Schema, *, show_sensitive: bool = False
+) -> ValidationReport:
+    """`validate_clients` with a given client schema (a file read in chunks passes one whose
+    checks across records cover the whole file)."""
     _no_lone_surrogates(frame)
     return run_validation(
         frame,
-        client_schema(today or dt.date.today(), needs_permission),
+        schema,
         STEPS,
         lambda typed: match_headers(typed, CLIENT_FIELDS),
         show_sensitive=show_sensitive,
