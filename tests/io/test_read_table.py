@@ -256,3 +256,21 @@ def test_extra_cells_quoted_in_a_problem_mask_dates_and_document_numbers(write_t
     shown = problems[0].message + problems[0].value
     assert "14/03/1990" not in shown and "1234567" not in shown
     assert "**/**/**90" in problems[0].message
+
+
+def test_a_large_file_is_parsed_in_few_blocks_and_read_whole(write_text, monkeypatch):
+    """Fewer, larger blocks (fewer chunks for every later scan), and no record lost or split
+    where one block ends and the next begins, quoted line breaks included."""
+    from usikit.io import text
+
+    assert text.block_size(0) == text.SMALLEST_BLOCK
+    assert text.block_size(1 << 40) == text.LARGEST_BLOCK
+    monkeypatch.setattr(text, "SMALLEST_BLOCK", 4096)  # blocks of a few records here
+    lines = [f'C{i},{i:04d},"line one\nline {i}",Zoë {i}' for i in range(3000)]
+    frame = read_table(
+        write_text("clients.csv", "Client ID,Postcode,Note,Name\n" + "\n".join(lines))
+    )
+    assert frame["Client ID"].array._pa_array.num_chunks > 1  # several blocks, joined
+    assert frame["Client ID"].tolist() == [f"C{i}" for i in range(3000)]
+    assert frame["Note"].iloc[2999] == "line one\nline 2999"
+    assert frame.index[-1] == 3001
