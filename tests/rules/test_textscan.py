@@ -5,11 +5,15 @@ from __future__ import annotations
 import re
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from usikit.rules.memo import shared_results
 from usikit.rules.textscan import (
+    byte_run,
     fits,
     four_digit_numbers,
     full_match,
@@ -113,3 +117,63 @@ def test_four_digit_numbers_agree_with_python(cells):
     values = pd.Series(cells, dtype="str")
     expected = [int(c) if len(c) == 4 and c.isascii() and c.isdigit() else -1 for c in cells]
     assert four_digit_numbers(values).tolist() == expected
+
+
+# Every one-class pattern the rules use, and some edge cases of the class's writing.
+RUNS = [
+    "[ -~]*",
+    r"[\x00-\x7f]*",
+    "[0-9]+",
+    "[A-Z0-9]{1,14}",
+    "[0-9]{10}",
+    r"[A-Z0-9/\-]{4,11}",
+    "[0-9]{3}",
+    r"[A-Za-z' \-]*",
+    "[a-]+",
+    r"[\.\]x]{2}",
+]
+RUN_CELLS = st.lists(
+    st.text(
+        alphabet=st.sampled_from(list("aZ09 -/'.]~\x7f\x00\t\u00e9\u0410\U0001f600")), max_size=12
+    ),
+    max_size=40,
+)
+
+
+def _by_arrow(cells: list[str], pattern: str) -> list[bool]:
+    hits = pc.match_substring_regex(pa.array(cells, pa.large_string()), f"^(?:{pattern})$")
+    return hits.to_pylist()
+
+
+@pytest.mark.parametrize("pattern", RUNS)
+def test_every_one_class_pattern_the_rules_use_is_read_as_one(pattern):
+    assert byte_run(pattern) is not None
+
+
+@pytest.mark.parametrize(
+    "pattern", ["[^a]*", r"[\p{L}]*", r"[\w]+", "[a-z]?", "(?:[0-9]{4})", "[\u00e9]*", "[0-9]{2}x"]
+)
+def test_other_patterns_are_left_to_the_regular_expression_engine(pattern):
+    assert byte_run(pattern) is None
+
+
+@settings(max_examples=300, deadline=None)
+@given(RUN_CELLS, st.sampled_from(RUNS))
+def test_one_class_patterns_match_as_the_regular_expression_engine_does(cells, pattern):
+    values = pd.Series(cells, dtype="str", index=range(3, 3 + len(cells)))
+    assert full_match(values, pattern).tolist() == _by_arrow(cells, pattern)
+    assert full_match(values.iloc[1:], pattern).tolist() == _by_arrow(cells[1:], pattern)
+
+
+def test_a_missing_cell_never_matches_a_one_class_pattern():
+    values = pd.Series(["12", None, ""], dtype="str")
+    assert full_match(values, "[0-9]*").tolist() == [True, False, True]
+
+
+@settings(max_examples=300, deadline=None)
+@given(RUN_CELLS, st.sampled_from([" ()-", "a", "\t/", "\u00e9 "]))
+def test_without_removes_exactly_the_characters_python_would(cells, characters):
+    values = pd.Series(cells, dtype="str", index=range(2, 2 + len(cells)))
+    expected = ["".join(c for c in cell if c not in characters) for cell in cells]
+    assert without(values, characters).tolist() == expected
+    assert without(values.iloc[2:], characters).tolist() == expected[2:]

@@ -8,6 +8,7 @@ then leaves it as it is) but never misses one.
 
 from __future__ import annotations
 
+import re
 from functools import cache
 
 import numpy as np
@@ -32,6 +33,12 @@ def _buffer(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     body = np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(0, np.uint8)
     # A slice of a column shares its parent's buffer: keep only this slice's bytes.
     return starts - starts[0], body[starts[0] : starts[-1]]
+
+
+def _complete(values: pd.Series) -> bool:
+    """No cell is missing (Arrow counts the missing cells as it builds a column; pandas would
+    look at every cell)."""
+    return pa.array(values, type=pa.large_string(), from_pandas=True).null_count == 0
 
 
 def cell_lengths(values: pd.Series) -> np.ndarray:
@@ -177,18 +184,89 @@ def four_digit_numbers(values: pd.Series) -> np.ndarray:
     return numbers
 
 
+# One class of ASCII characters, repeated: "[A-Z0-9]", then *, +, {n} or {m,n}. Its class may
+# hold characters, ranges and the escapes \xHH and \- (or any punctuation escaped).
+_RUN = re.compile(
+    r"\[(?!\^)((?:\\x[0-9A-Fa-f]{2}|\\[^\w\s]|[^\\\]])+)\](\*|\+|\{(\d+)(?:(,)(\d+))?\})"
+)
+_CLASS_ITEM = re.compile(r"\\x([0-9A-Fa-f]{2})|\\(.)|(.)", re.DOTALL)
+
+
+@cache
+def byte_run(pattern: str) -> tuple[bytes, int, int] | None:
+    """For a pattern that is one class of ASCII characters repeated, (a translation table
+    marking the bytes outside the class, fewest and most characters); None for any other.
+
+    A cell matches such a pattern exactly when every byte is in the class (a character
+    beyond ASCII never is: all its bytes are above 0x7F) and its length, in bytes then
+    equal to characters, is within the bounds.
+    """
+    found = _RUN.fullmatch(pattern)
+    if found is None:
+        return None
+    content, quantifier, low, comma, high = found.groups()
+    items = [  # (character, written as an escape)
+        (chr(int(code, 16)) if code else escaped or plain, plain is None)
+        for code, escaped, plain in _CLASS_ITEM.findall(content)
+    ]
+    inside: set[int] = set()
+    at = 0
+    while at < len(items):
+        first = items[at][0]
+        if at + 2 < len(items) and items[at + 1] == ("-", False):
+            inside.update(range(ord(first), ord(items[at + 2][0]) + 1))
+            at += 3
+        else:
+            inside.add(ord(first))
+            at += 1
+    if not inside or max(inside) > 0x7F:
+        return None
+    if quantifier in ("*", "+"):
+        fewest, most = int(quantifier == "+"), np.iinfo(np.int64).max
+    else:
+        fewest = int(low)
+        most = int(high) if comma else fewest
+    return bytes(int(byte not in inside) for byte in range(256)), fewest, most
+
+
+def _in_run(values: pd.Series, outside: bytes, fewest: int, most: int) -> np.ndarray:
+    starts, body = _buffer(values)
+    lengths = np.diff(starts)
+    ok = (lengths >= fewest) & (lengths <= most)
+    ok[_cells_of(np.flatnonzero(_translated(body, outside)), starts)] = False
+    return ok
+
+
 def full_match(values: pd.Series, pattern: str) -> pd.Series:
     """Cells matching `pattern` as a whole (RE2 syntax: no look-arounds or back-references).
 
-    Runs in Arrow's regular-expression engine, in linear time, whatever the text holds.
+    Runs in Arrow's regular-expression engine, in linear time, whatever the text holds; a
+    pattern that is one class of ASCII characters repeated ("[A-Z0-9]{9}", "[ -~]*") is
+    answered from the column's bytes instead (`byte_run`), several times faster.
     """
+    run = byte_run(pattern)
+    if run is not None and _complete(values):
+        return pd.Series(_in_run(values, *run), index=values.index, dtype=bool)
     array = pa.array(values, type=pa.large_string(), from_pandas=True)
     hits = pc.fill_null(pc.match_substring_regex(array, f"^(?:{pattern})$"), False)
     return pd.Series(hits.to_numpy(zero_copy_only=False), index=values.index, dtype=bool)
 
 
 def without(values: pd.Series, characters: str) -> pd.Series:
-    """The cells with every one of `characters` removed (plain text, no patterns)."""
+    """The cells with every one of `characters` removed (plain text, no patterns).
+
+    ASCII characters are removed from the column's bytes in one pass (a byte below 0x80 is
+    never part of another character in UTF-8), whatever their number.
+    """
+    if characters.isascii() and _complete(values):
+        starts, body = _buffer(values)
+        dropped = _translated(body, _marks(characters.encode("ascii"))).view(bool)
+        removed = np.bincount(_cells_of(np.flatnonzero(dropped), starts), minlength=len(starts) - 1)
+        kept = np.concatenate([[0], np.cumsum(removed)])
+        array = pa.LargeStringArray.from_buffers(
+            len(starts) - 1, pa.py_buffer(starts - kept), pa.py_buffer(body[~dropped])
+        )
+        return pd.Series(array, dtype="str", index=values.index)
     array = pa.array(values, type=pa.large_string(), from_pandas=True)
     for character in characters:
         array = pc.replace_substring(array, character, "")
