@@ -46,10 +46,11 @@ def canonical_phones(values: pd.Series) -> pd.Series:
     """Numbers written the ways people dial them, as the registry takes them: +61 (0)4...
     and +61 04... lose the trunk 0, 0011 (dialling out of Australia) becomes +, and 61 and
     nine digits (an Australian number without its +) gets its +."""
-    odd = (
-        values.str.startswith(("+61", "0011", "61")).to_numpy(dtype=bool, na_value=False)
-        & ~full_match(values, AUSTRALIAN_PHONE).to_numpy()
+    odd = values.str.startswith(("+61", "0011", "61")).to_numpy(
+        dtype=bool, na_value=False, copy=True
     )
+    candidates = np.flatnonzero(odd)  # most numbers start with 0: no pattern to match
+    odd[candidates] = ~full_match(values.iloc[candidates], AUSTRALIAN_PHONE).to_numpy()
     if not odd.any():
         return values
     before = values[odd]
@@ -69,9 +70,24 @@ def digits_only(values: pd.Series) -> pd.Series:
     return without(values, " ()-")
 
 
+@shared_per_value
+def australian_number(values: pd.Series) -> np.ndarray:
+    """Phone numbers an Australian phone takes (two rules ask: complete? a mobile?)."""
+    return full_match(digits_only(values), AUSTRALIAN_PHONE).to_numpy()
+
+
 def plausible_phone(values: pd.Series) -> pd.Series:
-    compact = digits_only(values)
-    return (values == "") | full_match(compact, f"{AUSTRALIAN_PHONE}|{INTERNATIONAL_PHONE}")
+    ok = australian_number(values) | (values == "").to_numpy()
+    rest = np.flatnonzero(~ok)  # the international numbers, and the broken ones
+    ok[rest] = full_match(digits_only(values).iloc[rest], INTERNATIONAL_PHONE).to_numpy()
+    return pd.Series(ok, index=values.index)
+
+
+def mobile_or_not_australian(values: pd.Series) -> pd.Series:
+    ok = ~australian_number(values)
+    rest = np.flatnonzero(~ok)
+    ok[rest] = full_match(digits_only(values).iloc[rest], MOBILE).to_numpy()
+    return pd.Series(ok, index=values.index)
 
 
 def _australian(frame: pd.DataFrame) -> pd.Series:
@@ -152,11 +168,12 @@ def international_address(frame: pd.DataFrame) -> pd.Series:
 
 
 def _international_length(frame: pd.DataFrame) -> pd.Series:
-    fits = _australian(frame)
-    abroad = frame[~fits]
-    if not abroad.empty:
-        fits[abroad.index] = international_address(abroad).str.len() <= INTERNATIONAL_ADDRESS_LENGTH
-    return fits
+    fits = _australian(frame).to_numpy(copy=True)
+    abroad = np.flatnonzero(~fits)
+    if abroad.size:
+        joined = international_address(frame[list(ADDRESS_COLUMNS)].iloc[abroad])
+        fits[abroad] = (joined.str.len() <= INTERNATIONAL_ADDRESS_LENGTH).to_numpy()
+    return pd.Series(fits, index=frame.index)
 
 
 CONTACT_RULES: tuple[Rule, ...] = (
@@ -201,9 +218,7 @@ CONTACT_RULES: tuple[Rule, ...] = (
     Rule(
         "Mobile Phone",
         "mobile_landline",
-        lambda v: (
-            ~full_match(digits_only(v), AUSTRALIAN_PHONE) | full_match(digits_only(v), MOBILE)
-        ),
+        mobile_or_not_australian,
         "Mobile Phone '{value}' looks like a landline; put it in Home Phone",
         severity=WARNING,
         skips_blank=True,
