@@ -21,7 +21,7 @@ from usikit.rules.checks import (
     not_in_future,
     required,
 )
-from usikit.rules.distinct import row_keys, value_codes
+from usikit.rules.distinct import repeated_cells, row_keys, value_codes
 from usikit.rules.engine import Rule
 from usikit.rules.people import is_name, mixed_scripts, not_too_old, others_in_group, skeleton
 
@@ -142,7 +142,7 @@ def person_rules(today: dt.date) -> tuple[Rule, ...]:
         Rule(
             "Client ID",
             "duplicate_client_id",
-            lambda v: (v == "") | ~v.duplicated(keep=False),
+            lambda v: (v == "").to_numpy() | ~repeated_cells(v),
             "Client ID {value} is also used in row {detail}; each client needs their own ID",
             detail=_same_client_id,
             skips_blank=True,

@@ -124,10 +124,10 @@ def client_schema(today: dt.date, needs_permission: bool = False) -> Schema:
 
 def _labels(frame: pd.DataFrame) -> pd.Series:
     """'has USI' and 'exempt' records are valid and are never sent for creation."""
-    label = pd.Series("", index=frame.index, dtype=object)
+    label = np.full(len(frame), "", dtype=object)
     label[usi.valid_mask(frame["USI"]).to_numpy()] = HAS_USI
     label[usi.exemption_mask(frame["USI"]).to_numpy()] = EXEMPT
-    return label
+    return pd.Series(label, index=frame.index, dtype="str")  # text: compared in Arrow
 
 
 def _missing_names(headers: pd.DataFrame) -> list[Problem]:

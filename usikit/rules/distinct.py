@@ -45,7 +45,10 @@ class Distinct:
 
     def spread(self, answers: pd.Series | np.ndarray) -> np.ndarray:
         """An answer per distinct value as an answer per cell."""
-        return np.take(np.asarray(answers), self.codes)  # faster than indexing by int32
+        answers = np.asarray(answers)
+        if answers.dtype == bool and answers.all():  # most rules pass every value: no look-up
+            return np.ones(len(self.codes), dtype=bool)
+        return np.take(answers, self.codes)  # faster than indexing by int32
 
     def column(self, values: pd.Series, like: pd.Series) -> pd.Series:
         """The column whose cells hold `values` (one per distinct value), on `like`'s rows."""
@@ -175,6 +178,18 @@ def value_codes(
         return codes, len(uniques)
     codes, uniques = pd.factorize(key(found.values) if key else found.values)
     return codes[found.codes], len(uniques)
+
+
+def repeated_cells(values: pd.Series) -> np.ndarray:
+    """Cells whose value another cell holds too (a missing cell repeats another missing
+    one): one hash of the column in Arrow, its counts taken by numpy."""
+    found = known_distinct(values)
+    if found is not None:
+        codes, count = found.codes, len(found.values)
+    else:
+        encoded = _arrow(values).dictionary_encode(null_encoding="encode")
+        codes, count = encoded.indices.to_numpy(zero_copy_only=False), len(encoded.dictionary)
+    return np.bincount(codes, minlength=count)[codes] > 1
 
 
 def row_keys(parts: Sequence[tuple[np.ndarray, int]]) -> np.ndarray:
