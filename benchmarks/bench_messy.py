@@ -39,7 +39,16 @@ time, on a quiet machine: the benchmark file 6.3 s before, 4.2 s after (processo
 6.6 s, 3.4 s (10.5 s, 5.6 s); 30% the same person twice 6.8 s, 3.7 s (10.7 s, 5.9 s); the same
 9 people (200,000 records) 2.1 s, 1.2 s (3.1 s, 1.8 s); the benchmark file at 10,000 records
 (the direct path) 0.40 s, 0.28 s. Earlier, building the error tables column by column had taken
-the yyyy-mm-dd file from 24.5 s to 11.1 s of processor time."""
+the yyyy-mm-dd file from 24.5 s to 11.1 s of processor time.
+Before and after the changes of the evening of 2026-12-02 (a large CSV parsed in a few blocks
+per thread, patterns of one class of ASCII characters answered from the bytes, phone numbers
+matched once per column, duplicate Client IDs counted from one Arrow hash), the same script run
+in turn on commit a40db6c and on this code, twice each, best of three validations in a fresh
+process, processor time (the machine was busy: wall times moved by up to 40% between runs of
+the same code): the benchmark file 6.7 s before, 5.3 s after; every date yyyy-mm-dd 8.7 s,
+7.1 to 7.6 s; every record missing a field 7.8 to 8.1 s, 6.5 s; 30% the same person twice 7.8
+to 8.2 s, 6.3 to 7.1 s; the same 9 people 2.0 s, 1.8 to 1.9 s; the benchmark file at 10,000
+records 0.34 to 0.43 s both (the fixed cost per rule did not move)."""
 
 
 CLOSING = """\
@@ -56,15 +65,27 @@ What the profiles above say, and what would close the targets missed:
   more than the records (counted in one table, not sorted): the documents' and addresses'
   rules. On the benchmark file the 40 such rules took 0.93 s of processor time this way against
   1.53 s on every record (one thread, the same process, best of four each).
-- What remains at a million records: the hashing itself (about 0.9 s of processor time over
-  31 columns), the columns of nearly all different values (Client IDs, emails, phone numbers,
-  document numbers: regular expressions and byte scans over every cell, and the duplicate
-  Client ID check's hash of a million strings), the rules whose combinations are too many
-  for a table (a document's date against the date of birth), and the report's order and
-  counts. Half of `pandas.read_csv`'s time and the row-by-row loop's 20 x on every file need
-  those to cost less again: hashing once in the reader (pyarrow's CSV reader can
-  dictionary-encode as it parses, on all cores), the regular expressions of a column matched
-  as one set, and the combinations of wider rules found by a sort of their codes.
+- The columns of nearly all different values cost less since the evening of 2026-12-02: a
+  million-record CSV arrives in 17 chunks a column instead of 181 (Arrow parses a few blocks
+  per thread, not blocks of 1 MiB, and every later scan paid per chunk); a pattern that is one
+  class of ASCII characters repeated (a Client ID's characters, digits, document numbers) is
+  answered from the column's bytes, 96 ms becoming 20 ms for a million Client IDs; whether a
+  phone number is Australian is matched once per column, the international and mobile patterns
+  only where they can still change the answer; duplicate Client IDs are counted from one Arrow
+  hash. Together about a fifth of the processor time of the million-record files (above).
+- What remains at a million records (one thread, the benchmark file): hashing the columns
+  that repeat (about 0.75 s over 31 columns), the hash of a million different Client IDs for
+  duplicates (0.25 s), the regular expressions left on columns of different values (the email
+  0.2 s, the phone numbers 0.3 s), the rules whose combinations are too many for a table (a
+  document's date against the date of birth), and, on the yyyy-mm-dd file, the report's order
+  of its 2.5 million problems (a gather of five text columns, 0.65 s). Half of
+  `pandas.read_csv`'s time on every file needs those to cost less again: hashing once in the
+  reader (pyarrow's CSV reader can dictionary-encode as it parses, on all cores), the regular
+  expressions of a column matched as one set, the combinations of wider rules found by a sort
+  of their codes, and the problems' repeated columns (column, check, severity) kept as
+  dictionary codes so that ordering them moves integers. The row-by-row loop's own time moves
+  more than any other figure (60 s, 87 s for the same file in two runs of the same day), so
+  its 20 x is met or missed by a few percent.
 - Growth: a file under 20,000 records takes the direct path, and pays a fixed cost per rule and
   per step (a pandas object or an Arrow call whatever the length): 123 rules and 19 steps of
   about a millisecond each are most of a 10,000-record validation, which the larger files
