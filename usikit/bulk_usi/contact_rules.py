@@ -77,6 +77,7 @@ def australian_number(values: pd.Series) -> np.ndarray:
 
 
 def plausible_phone(values: pd.Series) -> pd.Series:
+    """A number a phone can dial: Australian, or + and the country code of another country."""
     ok = australian_number(values) | (values == "").to_numpy()
     rest = np.flatnonzero(~ok)  # the international numbers, and the broken ones
     ok[rest] = full_match(digits_only(values).iloc[rest], INTERNATIONAL_PHONE).to_numpy()
@@ -84,6 +85,7 @@ def plausible_phone(values: pd.Series) -> pd.Series:
 
 
 def mobile_or_not_australian(values: pd.Series) -> pd.Series:
+    """A mobile, or a number from abroad: any other Australian number belongs in Home Phone."""
     ok = ~australian_number(values)
     rest = np.flatnonzero(~ok)
     ok[rest] = full_match(digits_only(values).iloc[rest], MOBILE).to_numpy()
