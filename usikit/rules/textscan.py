@@ -35,12 +35,6 @@ def _buffer(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     return starts - starts[0], body[starts[0] : starts[-1]]
 
 
-def _complete(values: pd.Series) -> bool:
-    """No cell is missing (Arrow counts the missing cells as it builds a column; pandas would
-    look at every cell)."""
-    return pa.array(values, type=pa.large_string(), from_pandas=True).null_count == 0
-
-
 def cell_lengths(values: pd.Series) -> np.ndarray:
     """Each cell's length in bytes (0 for an empty or missing cell)."""
     return np.diff(_buffer(values)[0])
@@ -187,7 +181,7 @@ def four_digit_numbers(values: pd.Series) -> np.ndarray:
 # One class of ASCII characters, repeated: "[A-Z0-9]", then *, +, {n} or {m,n}. Its class may
 # hold characters, ranges and the escapes \xHH and \- (or any punctuation escaped).
 _RUN = re.compile(
-    r"\[(?!\^)((?:\\x[0-9A-Fa-f]{2}|\\[^\w\s]|[^\\\]])+)\](\*|\+|\{(\d+)(?:(,)(\d+))?\})"
+    r"\[(?!\^)((?:\\x[0-9A-Fa-f]{2}|\\[^\w\s]|[^\\\]])+)\](\*|\+|\{(\d+)(?:,(\d+))?\})"
 )
 _CLASS_ITEM = re.compile(r"\\x([0-9A-Fa-f]{2})|\\(.)|(.)", re.DOTALL)
 
@@ -204,7 +198,7 @@ def byte_run(pattern: str) -> tuple[bytes, int, int] | None:
     found = _RUN.fullmatch(pattern)
     if found is None:
         return None
-    content, quantifier, low, comma, high = found.groups()
+    content, quantifier, low, high = found.groups()
     items = [  # (character, written as an escape)
         (chr(int(code, 16)) if code else escaped or plain, plain is None)
         for code, escaped, plain in _CLASS_ITEM.findall(content)
@@ -225,7 +219,7 @@ def byte_run(pattern: str) -> tuple[bytes, int, int] | None:
         fewest, most = int(quantifier == "+"), np.iinfo(np.int64).max
     else:
         fewest = int(low)
-        most = int(high) if comma else fewest
+        most = int(high) if high else fewest
     return bytes(int(byte not in inside) for byte in range(256)), fewest, most
 
 
@@ -244,10 +238,10 @@ def full_match(values: pd.Series, pattern: str) -> pd.Series:
     pattern that is one class of ASCII characters repeated ("[A-Z0-9]{9}", "[ -~]*") is
     answered from the column's bytes instead (`byte_run`), several times faster.
     """
-    run = byte_run(pattern)
-    if run is not None and _complete(values):
-        return pd.Series(_in_run(values, *run), index=values.index, dtype=bool)
     array = pa.array(values, type=pa.large_string(), from_pandas=True)
+    run = byte_run(pattern)
+    if run is not None and not array.null_count:  # Arrow counted the missing cells already
+        return pd.Series(_in_run(values, *run), index=values.index, dtype=bool)
     hits = pc.fill_null(pc.match_substring_regex(array, f"^(?:{pattern})$"), False)
     return pd.Series(hits.to_numpy(zero_copy_only=False), index=values.index, dtype=bool)
 
@@ -258,16 +252,16 @@ def without(values: pd.Series, characters: str) -> pd.Series:
     ASCII characters are removed from the column's bytes in one pass (a byte below 0x80 is
     never part of another character in UTF-8), whatever their number.
     """
-    if characters.isascii() and _complete(values):
+    array = pa.array(values, type=pa.large_string(), from_pandas=True)
+    if characters.isascii() and not array.null_count:
         starts, body = _buffer(values)
         dropped = _translated(body, _marks(characters.encode("ascii"))).view(bool)
         removed = np.bincount(_cells_of(np.flatnonzero(dropped), starts), minlength=len(starts) - 1)
         kept = np.concatenate([[0], np.cumsum(removed)])
-        array = pa.LargeStringArray.from_buffers(
+        shorter = pa.LargeStringArray.from_buffers(
             len(starts) - 1, pa.py_buffer(starts - kept), pa.py_buffer(body[~dropped])
         )
-        return pd.Series(array, dtype="str", index=values.index)
-    array = pa.array(values, type=pa.large_string(), from_pandas=True)
+        return pd.Series(shorter, dtype="str", index=values.index)
     for character in characters:
         array = pc.replace_substring(array, character, "")
     return pd.Series(array, dtype="str", index=values.index)
