@@ -11,7 +11,13 @@ from usikit.rules.engine import Rule
 from usikit.rules.memo import shared_per_value
 from usikit.rules.normalise import patched
 from usikit.rules.people import EMAIL
-from usikit.rules.textscan import four_digit_numbers, full_match, positions_in, without
+from usikit.rules.textscan import (
+    four_digit_numbers,
+    full_match,
+    or_full_match,
+    positions_in,
+    without,
+)
 
 AUSTRALIA = "1101"
 STATES = ("NSW", "VIC", "QLD", "SA", "WA", "TAS", "NT", "ACT")
@@ -78,17 +84,14 @@ def australian_number(values: pd.Series) -> np.ndarray:
 
 def plausible_phone(values: pd.Series) -> pd.Series:
     """A number a phone can dial: Australian, or + and the country code of another country."""
-    ok = australian_number(values) | (values == "").to_numpy()
-    rest = np.flatnonzero(~ok)  # the international numbers, and the broken ones
-    ok[rest] = full_match(digits_only(values).iloc[rest], INTERNATIONAL_PHONE).to_numpy()
+    known = australian_number(values) | (values == "").to_numpy()
+    ok = or_full_match(known, digits_only(values), INTERNATIONAL_PHONE)
     return pd.Series(ok, index=values.index)
 
 
 def mobile_or_not_australian(values: pd.Series) -> pd.Series:
     """A mobile, or a number from abroad: any other Australian number belongs in Home Phone."""
-    ok = ~australian_number(values)
-    rest = np.flatnonzero(~ok)
-    ok[rest] = full_match(digits_only(values).iloc[rest], MOBILE).to_numpy()
+    ok = or_full_match(~australian_number(values), digits_only(values), MOBILE)
     return pd.Series(ok, index=values.index)
 
 

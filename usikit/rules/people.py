@@ -13,7 +13,7 @@ import pyarrow.compute as pc
 from usikit.problems import name_checks
 from usikit.rules import dates
 from usikit.rules.engine import Rule
-from usikit.rules.textscan import full_match
+from usikit.rules.textscan import full_match, or_full_match
 
 # Policy: letters of any alphabet (with their accents), spaces, apostrophes and hyphens; a
 # zero-width joiner or non-joiner between two letters, as Persian and Indic names are spelt.
@@ -39,10 +39,7 @@ SHOWN_OTHERS = 5  # a duplicate's message names at most this many other rows
 def is_name(values: pd.Series) -> pd.Series:
     """Letters of any alphabet with single spaces, apostrophes and hyphens between them."""
     ok = ((values == "") | full_match(values, ASCII_NAME)).to_numpy(copy=True)  # most: cheap
-    rest = np.flatnonzero(~ok)
-    if rest.size:
-        ok[rest] = full_match(values.iloc[rest], NAME_PATTERN).to_numpy()
-    return pd.Series(ok, index=values.index)
+    return pd.Series(or_full_match(ok, values, NAME_PATTERN), index=values.index)
 
 
 # Letters of other alphabets that look like Latin ones (a Cyrillic A, U+0410, in "Anna", a

@@ -246,6 +246,15 @@ def full_match(values: pd.Series, pattern: str) -> pd.Series:
     return pd.Series(hits.to_numpy(zero_copy_only=False), index=values.index, dtype=bool)
 
 
+def or_full_match(ok: np.ndarray, values: pd.Series, pattern: str) -> np.ndarray:
+    """`ok` (changed in place), each cell it leaves False then matched against `pattern`: the
+    cheap answer first, the pattern only where it can still change it."""
+    rest = np.flatnonzero(~ok)
+    if rest.size:
+        ok[rest] = full_match(values.iloc[rest], pattern).to_numpy()
+    return ok
+
+
 def without(values: pd.Series, characters: str) -> pd.Series:
     """The cells with every one of `characters` removed (plain text, no patterns).
 
