@@ -30,6 +30,7 @@ from usikit.rules.distinct import (
     distinct,
     distinct_values,
     remember,
+    repeated_cells,
     row_keys,
     value_codes,
 )
@@ -246,6 +247,26 @@ def test_client_validation_is_the_same_on_distinct_values(monkeypatch):
     assert (plain.errors["check"] == "normalised").any()
     assert (plain.errors["check"] == "same_person").any()
     assert (plain.errors["check"] == "duplicate_client_id").any()
+
+
+def test_client_ids_equal_once_normalised_are_duplicates_on_distinct_values(monkeypatch):
+    """ " C1" and "C1" are two distinct values of the column as typed, one once trimmed."""
+    frame = synthetic_clients(40, seed=5, today=TODAY)
+    frame["Client ID"] = ["C1", " C1", *(f"C{i}" for i in range(2, 40))]
+    monkeypatch.setattr(distinct_module, "DISTINCT_FROM", 10**12)
+    plain = validate_clients(frame, today=TODAY)
+    monkeypatch.setattr(distinct_module, "DISTINCT_FROM", 2)
+    monkeypatch.setattr(distinct_module, "REPEATING", 1.0)
+    monkeypatch.setattr(distinct_module, "SAMPLE", 64)
+    hashed = validate_clients(frame, today=TODAY)
+    duplicates = plain.errors.loc[plain.errors["check"] == "duplicate_client_id", "row"]
+    assert duplicates.tolist() == [2, 3]
+    _same_reports(plain, hashed)
+
+
+def test_repeated_cells_counts_missing_cells_as_one_value():
+    values = pd.Series(["a", None, "b", None, "a", ""], dtype="str")
+    assert repeated_cells(values).tolist() == [True, True, False, True, True, False]
 
 
 def test_registration_import_validation_is_the_same_on_distinct_values(monkeypatch):

@@ -182,14 +182,11 @@ def value_codes(
 
 def repeated_cells(values: pd.Series) -> np.ndarray:
     """Cells whose value another cell holds too (a missing cell repeats another missing
-    one): one hash of the column in Arrow, its counts taken by numpy."""
-    found = known_distinct(values)
-    if found is not None:
-        codes, count = found.codes, len(found.values)
-    else:
-        encoded = _arrow(values).dictionary_encode(null_encoding="encode")
-        codes, count = encoded.indices.to_numpy(zero_copy_only=False), len(encoded.dictionary)
-    return np.bincount(codes, minlength=count)[codes] > 1
+    one), counted from the cells' `value_codes`: a normalised column's distinct values may
+    hold one value twice (" C1" and "C1" both trimmed), which those codes make one."""
+    codes, count = value_codes(values)
+    codes = np.where(codes < 0, count, codes)  # factorize numbers a missing cell -1
+    return np.bincount(codes, minlength=count + 1)[codes] > 1
 
 
 def row_keys(parts: Sequence[tuple[np.ndarray, int]]) -> np.ndarray:
