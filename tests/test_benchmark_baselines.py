@@ -84,3 +84,17 @@ def test_the_registration_section_is_measured_and_written(tmp_path, monkeypatch)
     rows = [line for line in lines if line.startswith("| `regcert import --apply`")]
     assert len(rows) == 2 and all(" x |" in row for row in rows)
     assert any(line.startswith("| read the file's enrolments") for line in lines)
+
+
+def test_the_core_part_replaces_only_the_top_of_the_results(tmp_path):
+    """`python -m benchmarks core` rewrites the first table and growth, and keeps every section
+    measured on its own (the batch workflow and all after it) as it was."""
+    from benchmarks import __main__ as bench_main
+
+    results = tmp_path / "RESULTS.md"
+    kept = [bench_main.WORKFLOW_SECTION, "", "workflow figures", "", "## Start-up", "", "kept"]
+    results.write_text("\n".join(["# Benchmark results", "", "old table", "", *kept]) + "\n")
+    bench_main.replace_core(results, ["# Benchmark results", "", "new table"])
+    lines = results.read_text().splitlines()
+    assert "old table" not in lines and "new table" in lines
+    assert lines[lines.index(bench_main.WORKFLOW_SECTION) :] == kept
