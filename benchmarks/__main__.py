@@ -157,6 +157,13 @@ def main() -> None:
 
 
 WORKFLOW_SECTION = "## Create-USI batch workflow"  # the first section the core part is not
+# The sections `core_part` writes below its first table (the last two only when a target is
+# missed, so an old copy of them goes whenever the core part is measured again).
+CORE_SECTIONS = (
+    bench_validate.GROWTH_SECTION,
+    bench_validate.PROFILE_SECTION,
+    bench_validate.MISSES_SECTION,
+)
 
 
 def core_part(quick: bool, how: str = "`python -m benchmarks core`") -> list[str]:
@@ -183,16 +190,23 @@ def core_part(quick: bool, how: str = "`python -m benchmarks core`") -> list[str
         "",
         *table(figures),
         "",
-        "## Growth: validation time per record",
+        bench_validate.GROWTH_SECTION,
         "",
         *growth,
     ]
 
 
 def replace_core(path: Path, core: list[str]) -> None:
-    """Put `core` in place of everything above the batch workflow's section in `path`."""
+    """Put `core` in place of the sections it writes in `path`, keeping every other section
+    (each measured by its own command) after it, in the order they had."""
     lines = _lines(path)
-    rest = lines[lines.index(WORKFLOW_SECTION) :] if WORKFLOW_SECTION in lines else []
+    starts = [i for i, line in enumerate(lines) if line.startswith("## ")]
+    rest = [
+        line
+        for start, end in zip(starts, [*starts[1:], len(lines)], strict=True)
+        if lines[start] not in CORE_SECTIONS
+        for line in lines[start:end]
+    ]
     path.write_text("\n".join([*core, "", *rest]).rstrip("\n") + "\n", encoding="utf-8")
 
 

@@ -98,3 +98,38 @@ def test_the_core_part_replaces_only_the_top_of_the_results(tmp_path):
     lines = results.read_text().splitlines()
     assert "old table" not in lines and "new table" in lines
     assert lines[lines.index(bench_main.WORKFLOW_SECTION) :] == kept
+
+
+def test_the_core_part_keeps_sections_it_does_not_write_wherever_they_are(tmp_path):
+    """A results file without the batch workflow's section keeps its other sections, and an
+    old profile goes when the new core part (every target met) has none."""
+    from benchmarks import __main__ as bench_main
+    from benchmarks import bench_validate
+
+    results = tmp_path / "RESULTS.md"
+    results.write_text(
+        "\n".join(
+            [
+                "# Benchmark results",
+                "",
+                "old table",
+                "",
+                bench_validate.GROWTH_SECTION,
+                "",
+                "old growth",
+                "",
+                bench_validate.PROFILE_SECTION,
+                "",
+                "old profile",
+                "",
+                "## Start-up",
+                "",
+                "start-up figures",
+            ]
+        )
+        + "\n"
+    )
+    core = ["# Benchmark results", "", "new table", "", bench_validate.GROWTH_SECTION, "", "new"]
+    bench_main.replace_core(results, core)
+    lines = results.read_text().splitlines()
+    assert lines == [*core, "", "## Start-up", "", "start-up figures"]
