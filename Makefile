@@ -8,7 +8,11 @@
 SHELL := /bin/bash
 VENV ?= .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
+# What each kind of target needs installed: the notebooks and the app ([lab]), or those and the
+# test, lint and benchmark tools ([dev]). `make lab` alone leaves the test tools out, so an
+# officer's commands do not load them (pandera imports hypothesis whenever it is installed).
+LAB_STAMP := $(VENV)/.installed-lab
+DEV_STAMP := $(VENV)/.installed-dev
 DEMO ?= demo
 DEMO_DIR := $(abspath $(DEMO))
 LAB_OPTIONS ?=
@@ -27,22 +31,22 @@ PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3 python; do \
 
 .PHONY: lab lab-signed app test bench lint format install clean
 
-install: $(STAMP)
+install: $(DEV_STAMP)
 
-$(STAMP): pyproject.toml
+$(VENV)/.installed-%: pyproject.toml
 	@test -n "$(PYTHON)" || { echo "usikit needs Python 3.11 or newer on PATH" >&2; exit 1; }
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
-	@touch $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[$*]"
+	@touch $@
 
-lab: $(STAMP)
+lab: $(LAB_STAMP)
 	$(BIN)/usikit demo --into "$(DEMO_DIR)"
 	USIKIT_WORKSPACE="$(DEMO_DIR)/usikit.db" $(BIN)/jupyter lab --notebook-dir=notebooks \
 		--LabApp.default_url=/lab/tree/00_start_here.ipynb $(AS_ROOT) $(STRIP_ON_SAVE) $(LAB_OPTIONS)
 
 # The endpoint stops with JupyterLab; `registry check` shows the signed flow works first.
-lab-signed: $(STAMP)
+lab-signed: $(LAB_STAMP)
 	$(BIN)/usikit demo --into "$(DEMO_DIR)"
 	export USIKIT_CREDENTIAL_PASSWORD="$(DEMO_PASSWORD)" USIKIT_WORKSPACE="$(DEMO_DIR)/usikit.db" \
 		USIKIT_REGISTRY="$(SIGNED)/Service/v5/UsiService.svc" \
@@ -55,22 +59,22 @@ lab-signed: $(STAMP)
 	$(BIN)/jupyter lab --notebook-dir=notebooks --LabApp.default_url=/lab/tree/00_start_here.ipynb \
 		$(AS_ROOT) $(STRIP_ON_SAVE) $(LAB_OPTIONS)
 
-app: $(STAMP)
+app: $(LAB_STAMP)
 	$(BIN)/usikit demo --into "$(DEMO_DIR)"
 	$(BIN)/usikit app --workspace "$(DEMO_DIR)/usikit.db" $(APP_OPTIONS)
 
-test: $(STAMP)
+test: $(DEV_STAMP)
 	$(BIN)/python -m pytest
 
-bench: $(STAMP)
+bench: $(DEV_STAMP)
 	$(BIN)/python -m benchmarks
 
-lint: $(STAMP)
+lint: $(DEV_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-format: $(STAMP)
+format: $(DEV_STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 

@@ -39,7 +39,7 @@ def run_make_lab(
     )
     venv = Path(sys.prefix)
     command = [
-        "make", "--no-print-directory", "-C", str(ROOT), "-o", str(venv / ".installed"), target,
+        "make", "--no-print-directory", "-C", str(ROOT), "-o", str(venv / ".installed-lab"), target,
         f"VENV={venv}", f"DEMO={folder / 'demo'}", f"LAB_OPTIONS={options}", *extra,
     ]  # fmt: skip
     home = folder / "home"
@@ -128,3 +128,20 @@ def test_make_lab_signed_runs_the_signed_flow_on_loopback(tmp_path):
     assert "Connected as: ABN 99000000001" in printed  # a token issued, the request signed
     assert "GetCountries answered" in printed
     assert (tmp_path / "demo" / "pki" / "keystore-local.xml").is_file()
+
+
+def _planned(target: str, venv: Path) -> str:
+    """What `make target` would run in a fresh environment `venv` (printed, not run)."""
+    return subprocess.run(
+        ["make", "--no-print-directory", "-n", "-C", str(ROOT), target, f"VENV={venv}"],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+
+
+def test_make_lab_installs_the_lab_extra_alone_and_make_test_everything(tmp_path):
+    """An officer's environment leaves the test tools out (pandera loads hypothesis's data
+    generators whenever it is installed, which every command would pay)."""
+    lab, test = _planned("lab", tmp_path / "venv"), _planned("test", tmp_path / "venv")
+    assert 'install --quiet -e ".[lab]"' in lab and ".[dev]" not in lab
+    assert 'install --quiet -e ".[dev]"' in test and ".[lab]" not in test
+    assert ".installed-lab" in lab and ".installed-dev" in test  # each its own record
