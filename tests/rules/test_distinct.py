@@ -36,6 +36,7 @@ from usikit.rules.distinct import (
 )
 from usikit.rules.engine import Rule, Schema, as_records, passes
 from usikit.rules.memo import shared_results
+from usikit.rules.normalise import Step, normalise, tidy_spaces, upper
 
 TODAY = dt.date(2026, 12, 2)
 
@@ -278,3 +279,36 @@ def test_registration_import_validation_is_the_same_on_distinct_values(monkeypat
         by_value = validate_regcert(frame, today=TODAY)
         _same_reports(plain, by_value)
         assert not plain.errors.empty
+
+
+def test_normalisation_warnings_are_the_same_when_written_once_per_value(monkeypatch):
+    """A column changed as its distinct values has its warnings written once per value and
+    spread to the cells: the same rows, shown values (masked where sensitive, shortened where
+    long) and messages as one warning written per cell."""
+    long = "ab " * 50 + "  end"
+    values = ["  a  b", "C", " c", long, "", "d  ", "e"] * 40
+    frame = pd.DataFrame(
+        {"Secret": values, "Plain": values[::-1]}, dtype="str", index=range(2, 2 + len(values))
+    )
+    steps = [
+        Step(("Secret", "Plain"), tidy_spaces, "spaces tidied"),
+        Step(("Secret", "Plain"), upper, "capital letters"),
+    ]
+
+    def normalised() -> tuple[pd.DataFrame, pd.DataFrame]:
+        with distinct_values():
+            return normalise(frame, steps, sensitive={"Secret"})
+
+    monkeypatch.setattr(distinct_module, "DISTINCT_FROM", 10**12)
+    plain, plain_warnings = normalised()
+    monkeypatch.setattr(distinct_module, "DISTINCT_FROM", 2)
+    monkeypatch.setattr(distinct_module, "REPEATING", 1.0)
+    by_value, warnings = normalised()
+    pd.testing.assert_frame_equal(plain, by_value)
+    pd.testing.assert_frame_equal(plain_warnings, warnings)
+    assert len(warnings) == 2 * 5 * 40  # every value but "" and "C", in both columns
+    secret = warnings[warnings["column"] == "Secret"]
+    assert not secret["message"].str.contains("a b", regex=False).any()  # masked
+    assert warnings["message"].str.contains("\u2026", regex=False).any()  # shortened
+    changed = frame.index[~frame["Secret"].isin(["", "C"])]
+    assert secret["row"].tolist() == changed.tolist()  # each changed cell, in the file's order

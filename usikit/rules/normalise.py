@@ -37,12 +37,12 @@ def normalise(
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Apply the steps; return the new frame and one warning per changed cell."""
     with shared_results():  # steps looking at the same column share its byte buffer
-        result, reasons = _apply(frame, steps)
+        result, changes = _apply(frame, steps)
     parts = in_parallel(  # columns on the worker threads, as the steps were
         lambda item: _warnings(
-            item[0], frame[item[0]], result[item[0]], item[1], item[0] in sensitive and not reveal
+            item[0], frame[item[0]], item[1], hide=item[0] in sensitive and not reveal
         ),
-        reasons.items(),
+        changes.items(),
         len(frame),
     )
     parts = [p for p in parts if not p.empty]
@@ -50,10 +50,18 @@ def normalise(
     return result, problems
 
 
-# Why each cell of a column changed: a bit per step of its chain (bit i: the chain's step i
-# changed it), with the steps' reasons, so that a million changed cells cost an array of
-# integers and their reasons are joined once per combination, not once per cell.
-Reasons = tuple[np.ndarray, tuple[str, ...]]
+@dataclass(frozen=True)
+class Changes:
+    """Why the values of a column changed: a bit per step of its chain (bit i: the chain's
+    step i changed the value), with the steps' reasons, so that a million changed cells cost
+    an array of integers and their reasons are joined once per combination, not once per
+    cell. A column changed as its distinct values keeps them (`values`, with each cell's
+    code) and their bits, so that each warning's text is written once per value."""
+
+    bits: np.ndarray  # per cell, or per distinct value when `values` is given
+    reasons: tuple[str, ...]
+    after: pd.Series  # the values after the steps (cells, or distinct values)
+    values: Distinct | None = None  # the distinct values before the steps, and their codes
 
 
 def _apply(frame: pd.DataFrame, steps: Sequence[Step]) -> tuple[pd.DataFrame, dict]:
@@ -66,15 +74,15 @@ def _apply(frame: pd.DataFrame, steps: Sequence[Step]) -> tuple[pd.DataFrame, di
                 chains.setdefault(name, []).append(step)
     done = in_parallel(lambda item: _chain(frame[item[0]], item[1]), chains.items(), len(frame))
     result = frame.copy()
-    reasons: dict[str, Reasons] = {}
+    changes: dict[str, Changes] = {}
     for name, (after, why) in zip(chains, done, strict=True):
         if why is not None:
             result[name] = after
-            reasons[name] = why
-    return result, reasons
+            changes[name] = why
+    return result, changes
 
 
-def _chain(column: pd.Series, steps: list[Step]) -> tuple[pd.Series, Reasons | None]:
+def _chain(column: pd.Series, steps: list[Step]) -> tuple[pd.Series, Changes | None]:
     """One column through its steps: the new column, and why each cell changed (or None).
 
     A column that repeats its values goes through the steps as its distinct values, and the
@@ -88,10 +96,10 @@ def _chain(column: pd.Series, steps: list[Step]) -> tuple[pd.Series, Reasons | N
         return column, None
     new = found.column(after, column)
     remember(new, Distinct(after, found.codes))
-    return new, (found.spread(why[0]), why[1])
+    return new, Changes(why.bits, why.reasons, after, found)
 
 
-def _chain_cells(column: pd.Series, steps: list[Step]) -> tuple[pd.Series, Reasons | None]:
+def _chain_cells(column: pd.Series, steps: list[Step]) -> tuple[pd.Series, Changes | None]:
     if len(steps) > 63:
         raise ValueError("a column goes through more than 63 normalisation steps")
     bits: np.ndarray | None = None
@@ -106,17 +114,47 @@ def _chain_cells(column: pd.Series, steps: list[Step]) -> tuple[pd.Series, Reaso
             bits = np.zeros(len(column), dtype=np.int64)
         bits[changed] |= np.int64(1) << i
         column = after
-    return column, None if bits is None else (bits, tuple(step.reason for step in steps))
+    if bits is None:
+        return column, None
+    return column, Changes(bits, tuple(step.reason for step in steps), column)
 
 
-def _warnings(
-    name: str, before: pd.Series, after: pd.Series, why: Reasons, hide: bool
-) -> pd.DataFrame:
-    """One warning per changed cell, its message built column-wise in Arrow."""
-    bits, texts = why
+def _warnings(name: str, before: pd.Series, changes: Changes, *, hide: bool) -> pd.DataFrame:
+    """One warning per changed cell, its message built column-wise in Arrow: once per
+    distinct value where the column was changed as its distinct values, then spread to the
+    cells holding them (a million dates written the same few thousand ways cost a few
+    thousand messages and one look-up)."""
+    found = changes.values
+    old_text, message, changed = _changed(
+        name, before if found is None else found.values, changes, hide
+    )
+    if found is None:
+        rows = before.index[changed]
+    else:
+        cells = changed[found.codes]
+        rows = before.index[cells]
+        place = pa.array((np.cumsum(changed) - 1)[found.codes[cells]])  # among changed values
+        old_text, message = old_text.take(place), message.take(place)
+    count = len(old_text)
+    return pd.DataFrame(
+        {
+            "row": rows,
+            "column": pd.Series(textscan.repeated(name, count), dtype="str"),
+            "value": pd.Series(old_text, dtype="str"),
+            "check": pd.Series(textscan.repeated(NORMALISED, count), dtype="str"),
+            "severity": pd.Series(textscan.repeated(WARNING, count), dtype="str"),
+            "message": pd.Series(message, dtype="str"),
+        }
+    )
+
+
+def _changed(
+    name: str, before: pd.Series, changes: Changes, hide: bool
+) -> tuple[pa.Array, pa.Array, np.ndarray]:
+    """The changed values of `before` as shown, their warnings' messages, and which they are."""
+    after, bits, texts = changes.after, changes.bits, changes.reasons
     changed = (before != after).to_numpy(dtype=bool) & (bits != 0)
-    combos = bits[changed]
-    kinds, codes = np.unique(combos, return_inverse=True)
+    kinds, codes = np.unique(bits[changed], return_inverse=True)
     joined = ["; ".join(t for i, t in enumerate(texts) if kind >> i & 1) for kind in kinds]
     reason = pa.array(joined, type=pa.large_string()).take(pa.array(codes.reshape(-1)))
     old_text, new_text = _shown(before, changed, hide), _shown(after, changed, hide)
@@ -129,17 +167,7 @@ def _warnings(
         reason,
         ")",
     )
-    count = len(old_text)
-    return pd.DataFrame(
-        {
-            "row": before.index[changed],
-            "column": pd.Series(textscan.repeated(name, count), dtype="str"),
-            "value": pd.Series(old_text, dtype="str"),
-            "check": pd.Series(textscan.repeated(NORMALISED, count), dtype="str"),
-            "severity": pd.Series(textscan.repeated(WARNING, count), dtype="str"),
-            "message": pd.Series(message, dtype="str"),
-        }
-    )
+    return old_text, message, changed
 
 
 def _shown(values: pd.Series, cells: np.ndarray, hide: bool) -> pa.Array:
