@@ -13,6 +13,7 @@ import pyarrow.compute as pc
 
 from usikit.privacy import mask_series
 from usikit.problems import ERROR, PROBLEM_COLUMNS, WARNING, check_words, typed_problems
+from usikit.rules.parallel import in_parallel
 
 if TYPE_CHECKING:  # the writers (openpyxl) are imported when a report is written
     from usikit.io.write import SheetLimits, SheetWritten, WrittenWorkbook
@@ -358,7 +359,18 @@ def _sorted(errors: pd.DataFrame, column_order: list[str]) -> pd.DataFrame:
     order = np.lexsort((place, number, ~whole_file))
     if (order == np.arange(len(order))).all():
         return errors[list(PROBLEM_COLUMNS)].reset_index(drop=True)
-    return errors[list(PROBLEM_COLUMNS)].take(order).reset_index(drop=True)
+    return _gathered(errors, order)
+
+
+def _gathered(errors: pd.DataFrame, order: np.ndarray) -> pd.DataFrame:
+    """The problems in `order`, each column gathered on its own worker thread: for millions
+    of problems, copying their texts is most of the report's own time."""
+    columns = in_parallel(lambda name: errors[name].take(order), PROBLEM_COLUMNS, len(order))
+    return pd.DataFrame(
+        {name: column.array for name, column in zip(PROBLEM_COLUMNS, columns, strict=True)},
+        index=pd.RangeIndex(len(order)),
+        copy=False,
+    )
 
 
 def _cell_fills(records: pd.DataFrame, errors: pd.DataFrame) -> pd.DataFrame:

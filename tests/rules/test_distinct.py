@@ -14,19 +14,22 @@ from dataclasses import replace
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from usikit.bulk_usi.samples import add_mistakes, synthetic_clients
-from usikit.bulk_usi.validation import client_schema, validate_clients
+from usikit.bulk_usi.validation import EXEMPT, HAS_USI, client_schema, validate_clients
 from usikit.bulk_usi.verify_input import verify_schema
+from usikit.identifiers import usi
 from usikit.regcert.import_rules import regcert_schema, validate_regcert
 from usikit.regcert.learner_rules import learner_schema
 from usikit.regcert.samples import errors_import, sample_register, update_import
 from usikit.rules import distinct as distinct_module
 from usikit.rules.distinct import (
     Distinct,
+    _cells_at,
     distinct,
     distinct_values,
     remember,
@@ -312,3 +315,33 @@ def test_normalisation_warnings_are_the_same_when_written_once_per_value(monkeyp
     assert warnings["message"].str.contains("\u2026", regex=False).any()  # shortened
     changed = frame.index[~frame["Secret"].isin(["", "C"])]
     assert secret["row"].tolist() == changed.tolist()  # each changed cell, in the file's order
+
+
+def test_records_are_labelled_by_their_usi_the_same_on_distinct_values(monkeypatch):
+    """'has USI' and 'exempt' worked out once per USI and spread to the records holding it."""
+    frame = synthetic_clients(30, seed=7, today=TODAY)
+    frame["USI"] = [usi.generate_many(1, seed=3)[0], "INTOFF", "", "INDIV", "ABCDEFGH12"] * 6
+    monkeypatch.setattr(distinct_module, "DISTINCT_FROM", 10**12)
+    plain = validate_clients(frame, today=TODAY)
+    monkeypatch.setattr(distinct_module, "DISTINCT_FROM", 2)
+    monkeypatch.setattr(distinct_module, "REPEATING", 1.0)
+    by_value = validate_clients(frame, today=TODAY)
+    _same_reports(plain, by_value)
+    assert plain.status.tolist() == [HAS_USI, EXEMPT, "ok", EXEMPT, "error"] * 6
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(0, 30), min_size=1, max_size=6), st.data())
+def test_a_sample_taken_chunk_by_chunk_is_the_cells_at_those_positions(sizes, data):
+    """The column is sampled chunk by chunk (empty chunks too) without joining its chunks."""
+    starts = np.cumsum([0, *sizes[:-1]])
+    array = pa.chunked_array(
+        [
+            pa.array([str(n) for n in range(s, s + k)], pa.large_string())
+            for s, k in zip(starts, sizes, strict=True)
+        ],
+        type=pa.large_string(),
+    )
+    picked = data.draw(st.sets(st.integers(0, max(len(array) - 1, 0)), max_size=len(array)))
+    positions = np.array(sorted(picked), dtype=np.int64)
+    assert _cells_at(array, positions).to_pylist() == [str(p) for p in positions]

@@ -22,6 +22,7 @@ from usikit.report import _sorted
 from usikit.rules import dates
 from usikit.rules.engine import SHOWN_VALUE_LENGTH, Field, Rule, Schema, _display, as_records
 from usikit.rules.normalise import Step, normalise, tidy_spaces, upper
+from usikit.rules.parallel import PARALLEL_FROM
 from usikit.rules.people import others_in_group
 
 TEXT = st.text(alphabet=st.sampled_from(list("aZ09-/ .é日\u2019@x")), max_size=70)
@@ -81,14 +82,16 @@ def test_a_large_group_names_its_first_rows_and_how_many_more():
 
 def test_the_table_is_ordered_file_problems_first_then_by_row_and_column():
     rng = np.random.default_rng(5)
-    for trial in range(100):
-        n = int(rng.integers(0, 30))
+    for trial in range(102):
+        # The last two as many problems as make the columns gathered on the worker threads.
+        n = int(rng.integers(0, 30)) if trial < 100 else PARALLEL_FROM + int(rng.integers(0, 99))
         names = ["A", "B", "C", "Z", ""]
         table = typed_problems(
             pd.DataFrame(
                 {
                     "row": [
-                        None if rng.random() < 0.2 else int(rng.integers(2, 8)) for _ in range(n)
+                        None if rng.random() < 0.2 else int(rng.integers(2, 8 + n // 100))
+                        for _ in range(n)
                     ],
                     "column": [names[i] for i in rng.integers(0, 5, n)],
                     "value": [str(i) for i in range(n)],

@@ -23,6 +23,7 @@ from usikit.rules.checks import (
 )
 from usikit.rules.distinct import repeated_cells, row_keys, value_codes
 from usikit.rules.engine import Rule
+from usikit.rules.memo import remembered
 from usikit.rules.people import is_name, mixed_scripts, not_too_old, others_in_group, skeleton
 
 NAME_LENGTHS = {"First Name": 40, "Middle Name": 80, "Family Name": 40, "Single Name": 40}
@@ -68,7 +69,14 @@ def _person_parts(frame: pd.DataFrame) -> pd.DataFrame:
 
 def _person_keys(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     """For every record, one integer standing for its `_person_parts` (each column's values
-    numbered once per distinct value), and which records have them."""
+    numbered once per distinct value), and which records have them: worked out once per
+    validation, for the rule and for its messages."""
+    arrays = tuple(frame[c].array for c in PERSON_COLUMNS)
+    key = ("person keys", *(id(a) for a in arrays))
+    return remembered(key, arrays, lambda: _keys_of(frame))
+
+
+def _keys_of(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     named = (frame["Family Name"] != "") | (frame["Single Name"] != "")
     known = (named & (frame["Date of Birth"] != "")).to_numpy()
     keys = row_keys(

@@ -7,6 +7,7 @@ from functools import cache
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from usikit.bulk_usi import countries
 from usikit.bulk_usi.contact_rules import CONTACT_RULES, canonical_phones, state_codes
@@ -21,6 +22,7 @@ from usikit.identifiers import usi
 from usikit.problems import ERROR, Problem
 from usikit.report import ValidationReport
 from usikit.rules import dates
+from usikit.rules.distinct import known_distinct
 from usikit.rules.engine import ROW_INDEX_NAME, Schema
 from usikit.rules.headers import match_headers
 from usikit.rules.normalise import (
@@ -124,10 +126,15 @@ def client_schema(today: dt.date, needs_permission: bool = False) -> Schema:
 
 def _labels(frame: pd.DataFrame) -> pd.Series:
     """'has USI' and 'exempt' records are valid and are never sent for creation."""
-    label = np.full(len(frame), "", dtype=object)
-    label[usi.valid_mask(frame["USI"]).to_numpy()] = HAS_USI
-    label[usi.exemption_mask(frame["USI"]).to_numpy()] = EXEMPT
-    return pd.Series(label, index=frame.index, dtype="str")  # text: compared in Arrow
+    found = known_distinct(frame["USI"])  # each USI checked once where they repeat
+    checked = frame["USI"] if found is None else found.values
+    kind = np.zeros(len(checked), dtype=np.int8)  # a number per value, its text taken once
+    kind[usi.valid_mask(checked).to_numpy()] = 1
+    kind[usi.exemption_mask(checked).to_numpy()] = 2
+    if found is not None:
+        kind = kind[found.codes]
+    texts = pa.array(["", HAS_USI, EXEMPT], type=pa.large_string())
+    return pd.Series(texts.take(kind), index=frame.index, dtype="str")  # compared in Arrow
 
 
 def _missing_names(headers: pd.DataFrame) -> list[Problem]:

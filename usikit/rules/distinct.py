@@ -156,9 +156,21 @@ def _guessed_count(array: pa.ChunkedArray) -> float:
     """About how many different values the column holds (an underestimate where a few
     values are very common, which only costs a hash)."""
     picked = np.unique(np.random.default_rng(0).integers(0, len(array), SAMPLE))
-    counts = pc.value_counts(array.take(picked)).field("counts").to_numpy()
+    counts = pc.value_counts(_cells_at(array, picked)).field("counts").to_numpy()
     once, twice = int((counts == 1).sum()), int((counts == 2).sum())
     return len(counts) + once * (once - 1) / (2 * (twice + 1))
+
+
+def _cells_at(array: pa.ChunkedArray, positions: np.ndarray) -> pa.Array:
+    """The cells at sorted `positions`, taken chunk by chunk (a take across the chunks would
+    first join them: a copy of the whole column for a sample of a few thousand cells)."""
+    starts = np.cumsum([0, *(len(chunk) for chunk in array.chunks)])
+    edges = np.searchsorted(positions, starts)
+    parts = [
+        chunk.take(pa.array(positions[edges[i] : edges[i + 1]] - starts[i]))
+        for i, chunk in enumerate(array.chunks)
+    ]
+    return pa.concat_arrays(parts) if parts else pa.array([], type=array.type)
 
 
 def _arrow(values: pd.Series) -> pa.Array:

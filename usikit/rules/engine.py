@@ -8,13 +8,9 @@ failure cases into the people's error table.
 
 from __future__ import annotations
 
-import contextvars
-import os
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from string import Formatter
-from typing import TypeVar
 
 import numpy as np
 import pandas as pd
@@ -37,11 +33,10 @@ from usikit.problems import (
 )
 from usikit.report import ValidationReport
 from usikit.rules import textscan
-from usikit.rules.distinct import Distinct, distinct, distinct_rows
+from usikit.rules.distinct import Distinct, distinct, distinct_rows, known_distinct, remember
 from usikit.rules.memo import remembered, shared, shared_results
+from usikit.rules.parallel import in_parallel
 
-T = TypeVar("T")
-R = TypeVar("R")
 ValueTest = Callable[[pd.Series], pd.Series]
 RecordTest = Callable[[pd.DataFrame], pd.Series]
 Detail = Callable[[pd.DataFrame, pd.Index], pd.Series]
@@ -166,24 +161,25 @@ class Schema:
             {RECORD: pa.Column(checks=[_rules_check(pa, present, frame, results, broken)])}
         )
         records = pd.DataFrame({RECORD: np.arange(len(frame))}, index=frame.index)
-        try:
-            with shared_results():
+        # What the rules derived (parsed dates, people's keys) is shared with their messages.
+        with shared_results():
+            try:
                 schema.validate(records, lazy=True)
-        except pa.errors.SchemaErrors:
-            if broken:
-                raise RuntimeError(broken[0]) from None
-            ok = np.ones(len(frame), dtype=bool)
-            for passed in results:  # in place: reducing the list would first stack it in a copy
-                ok &= passed
-            failing = np.flatnonzero(~ok)
-            shown = frame if original is None else original
-            parts = [
-                self._rule_problems(rule, frame, shown, positions, show_sensitive)
-                for rule, passed in zip(present, results, strict=True)
-                if len(positions := failing[~passed[failing]])
-            ]
-            if parts:
-                return _joined(parts)
+            except pa.errors.SchemaErrors:
+                if broken:
+                    raise RuntimeError(broken[0]) from None
+                ok = np.ones(len(frame), dtype=bool)
+                for passed in results:  # in place: reducing the list would stack it in a copy
+                    ok &= passed
+                failing = np.flatnonzero(~ok)
+                shown = frame if original is None else original
+                parts = [
+                    self._rule_problems(rule, frame, shown, positions, show_sensitive)
+                    for rule, passed in zip(present, results, strict=True)
+                    if len(positions := failing[~passed[failing]])
+                ]
+                if parts:
+                    return _joined(parts)
         return problems_frame()
 
     def _rule_problems(
@@ -210,9 +206,8 @@ class Schema:
         text = textscan.as_arrow(values)
         details = None
         if rule.detail is not None:
-            details = textscan.as_arrow(
-                rule.detail(frame, rows).reindex(rows).fillna("").astype(str)
-            )
+            found = rule.detail(frame, rows)
+            details = textscan.as_arrow(found if found.index.equals(rows) else found.reindex(rows))
         count = len(rows)
         return {
             "row": rows.to_numpy(),
@@ -305,21 +300,6 @@ def filled_cells(values: pd.Series) -> np.ndarray:
     return textscan.cell_lengths(values) > 0
 
 
-# Rules are independent, and Arrow releases the interpreter lock while it works.
-WORKERS = min(4, os.cpu_count() or 1)
-PARALLEL_FROM = 50_000  # records; below, threads cost more in handing over the lock than they save
-
-
-def in_parallel(work: Callable[[T], R], items: Iterable[T], records: int) -> list[R]:
-    """`work` on every item, in order: on the worker threads for a large table (each sees the
-    shared results of this validation), one after another for a small one."""
-    if records < PARALLEL_FROM or WORKERS == 1:
-        return [work(item) for item in items]
-    context = contextvars.copy_context()
-    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
-        return list(pool.map(lambda item: context.copy().run(work, item), items))
-
-
 SUBSET_BELOW = 0.5  # test only the filled cells when fewer than half the cells are filled
 
 
@@ -361,7 +341,18 @@ def _filled_part(values: pd.Series, by: pd.Series, filled: np.ndarray) -> pd.Ser
     """`values` at the rows where `by` is filled: one Series per validation run, so that the
     rules reading it share what is derived from it (parsed dates) instead of each redoing it."""
     key = ("filled part", id(values.array), id(by.array))
-    return remembered(key, (values.array, by.array), lambda: values[filled])
+    return remembered(key, (values.array, by.array), lambda: _part(values, filled))
+
+
+def _part(values: pd.Series, filled: np.ndarray) -> pd.Series:
+    """`values` at the `filled` rows, knowing its distinct values where the column's are
+    known (their codes at those rows), so that what is derived per value (parsed dates) is
+    derived once per value on the part too."""
+    part = values[filled]
+    found = known_distinct(values)
+    if found is not None:
+        remember(part, Distinct(found.values, found.codes[filled]))
+    return part
 
 
 def _run(rule: Rule, frame: pd.DataFrame) -> np.ndarray:

@@ -44,6 +44,16 @@ def _cells_of(positions: np.ndarray, starts: np.ndarray) -> np.ndarray:
     return np.searchsorted(starts, positions, side="right") - 1
 
 
+def _count_before(positions: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """How many of the sorted byte `positions` come before each of `starts`: each start looked
+    up among the positions where they are the more (two spaces in every phone number), each
+    position's cell counted where they are the fewer."""
+    if len(positions) > len(starts):
+        return np.searchsorted(positions, starts)
+    counts = np.bincount(_cells_of(positions, starts), minlength=len(starts) - 1)
+    return np.concatenate([[0], np.cumsum(counts)])
+
+
 def untidy(values: pd.Series) -> np.ndarray:
     """Cells with a leading or trailing space, two spaces together, a control character
     (tab, line break) or a non-breaking space."""
@@ -265,10 +275,9 @@ def without(values: pd.Series, characters: str) -> pd.Series:
     if characters.isascii() and not array.null_count:
         starts, body = _buffer(values)
         dropped = _translated(body, _marks(characters.encode("ascii"))).view(bool)
-        removed = np.bincount(_cells_of(np.flatnonzero(dropped), starts), minlength=len(starts) - 1)
-        kept = np.concatenate([[0], np.cumsum(removed)])
+        removed = _count_before(np.flatnonzero(dropped), starts)
         shorter = pa.LargeStringArray.from_buffers(
-            len(starts) - 1, pa.py_buffer(starts - kept), pa.py_buffer(body[~dropped])
+            len(starts) - 1, pa.py_buffer(starts - removed), pa.py_buffer(body[~dropped])
         )
         return pd.Series(shorter, dtype="str", index=values.index)
     for character in characters:
