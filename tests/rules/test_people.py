@@ -33,3 +33,9 @@ def test_a_pair_names_each_other_and_a_crowd_is_counted():
     named = others_in_group(keys)
     assert named[2] == "4" and named[4] == "2" and named[3] == ""
     assert named[5] == "6, 7, 8, 9, 10 and 2 more"
+
+
+@given(st.lists(st.integers(0, 3), max_size=30))
+def test_rows_labelled_other_than_by_number_are_named_as_written(codes):
+    keys = pd.Series([f"k{c}" for c in codes], index=[f"r{i}" for i in range(len(codes))])
+    assert others_in_group(keys).tolist() == plainly(keys)

@@ -11,7 +11,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from usikit.problems import name_checks
-from usikit.rules import dates
+from usikit.rules import dates, textscan
 from usikit.rules.engine import Rule
 from usikit.rules.textscan import full_match, or_full_match
 
@@ -102,31 +102,61 @@ def not_too_old(column: str, today: dt.date) -> Rule:
 def others_in_group(keys: pd.Series) -> pd.Series:
     """For each row, the other rows with the same key: '7, 9 and 3 more'.
 
-    `keys` holds the failing rows only: every member of a duplicate group fails too.
+    `keys` holds the failing rows only: every member of a duplicate group fails too. Every
+    row is worded at once, in arrays: one of the first `SHOWN_OTHERS + 1` members of its
+    group names the others of those, and every later member the first `SHOWN_OTHERS` (one
+    text for all of them, however large the group).
     """
-    rows = keys.index.to_numpy()
-    text = np.empty(len(keys), dtype=object)
     codes, _ = pd.factorize(keys)
-    order = np.argsort(codes, kind="stable")
-    bounds = np.flatnonzero(np.diff(codes[order])) + 1
-    starts = np.concatenate([[0], bounds])
-    sizes = np.diff(np.concatenate([starts, [len(order)]]))
-    # Most duplicates come in pairs: each names the other, in one vectorised step.
-    pairs = starts[sizes == 2]
-    first, second = order[pairs], order[pairs + 1]
-    text[first] = rows[second].astype(str)
-    text[second] = rows[first].astype(str)
-    for start, size in zip(starts[sizes != 2], sizes[sizes != 2], strict=True):
-        positions = order[start : start + size]
-        members = rows[positions]
-        head = members[: SHOWN_OTHERS + 1]
-        # Only the first members are named: each of them names the others of the first few,
-        # and every later member the same first ones (one text for a group of thousands).
-        for position, row in zip(positions[: SHOWN_OTHERS + 1], head, strict=True):
-            text[position] = others_text([str(r) for r in head if r != row], size)
-        if size > SHOWN_OTHERS + 1:
-            text[positions[SHOWN_OTHERS + 1 :]] = others_text([str(r) for r in head[:-1]], size)
-    return pd.Series(text, index=keys.index)
+    order = np.argsort(codes, kind="stable")  # the groups one after another, in file order
+    grouped = codes[order]
+    firsts = np.flatnonzero(np.concatenate([[True], grouped[1:] != grouped[:-1]]))
+    sizes = np.diff(np.concatenate([firsts, [len(order)]]))
+    group = np.repeat(np.arange(len(firsts)), sizes)  # of each place in `order`
+    rank = np.arange(len(order)) - firsts[group]  # the place of the row in its group
+    early = rank <= SHOWN_OTHERS
+    labels = keys.index.to_numpy()
+    # The first members: each names the others among the first SHOWN_OTHERS + 1.
+    size, first = sizes[group[early]], firsts[group[early]]
+    looked = np.arange(SHOWN_OTHERS + 1)
+    named = (looked < size[:, None]) & (looked != rank[early][:, None])
+    named &= np.cumsum(named, axis=1) <= SHOWN_OTHERS
+    members = order[np.minimum(first[:, None] + looked, len(order) - 1)][named]
+    counts = named.sum(axis=1)
+    own = _worded(labels[members], counts, size - 1 - counts)
+    # The later members of a large group: its first SHOWN_OTHERS, once per group.
+    large = np.flatnonzero(sizes > SHOWN_OTHERS + 1)
+    heads = order[firsts[large][:, None] + np.arange(SHOWN_OTHERS)].reshape(-1)
+    shared = _worded(
+        labels[heads], np.full(len(large), SHOWN_OTHERS), sizes[large] - 1 - SHOWN_OTHERS
+    )
+    which = np.empty(len(order), dtype=np.int64)  # each place's text among own, then shared
+    which[early] = np.arange(len(own))
+    which[~early] = len(own) + np.searchsorted(large, group[~early])
+    in_file_order = np.empty_like(which)
+    in_file_order[order] = which
+    texts = pa.concat_arrays([own, shared]).take(pa.array(in_file_order))
+    return pd.Series(texts, index=keys.index, dtype="str")
+
+
+def _worded(names: np.ndarray, counts: np.ndarray, more: np.ndarray) -> pa.Array:
+    """'7, 9 and 3 more' for each of several lists of names (`counts` names each, taken in
+    turn from `names`) and counts of the others not named."""
+    lists = pa.LargeListArray.from_arrays(
+        pa.array(np.concatenate([[0], np.cumsum(counts)]), type=pa.int64()), _as_text(names)
+    )
+    blank, comma = pa.scalar("", pa.large_string()), pa.scalar(", ", pa.large_string())
+    counted = textscan.joined(" and ", _as_text(more), " more")
+    return textscan.joined(
+        pc.binary_join(lists, comma), pc.if_else(pa.array(more > 0), counted, blank)
+    )
+
+
+def _as_text(values: np.ndarray) -> pa.Array:
+    """Row numbers (or any labels) as text."""
+    if values.dtype.kind in "iu":
+        return pa.array(values).cast(pa.large_string())
+    return pa.array([str(value) for value in values], type=pa.large_string())
 
 
 def others_text(named: list[str], size: int) -> str:
