@@ -48,7 +48,18 @@ process, processor time (the machine was busy: wall times moved by up to 40% bet
 the same code): the benchmark file 6.7 s before, 5.3 s after; every date yyyy-mm-dd 8.7 s,
 7.1 to 7.6 s; every record missing a field 7.8 to 8.1 s, 6.5 s; 30% the same person twice 7.8
 to 8.2 s, 6.3 to 7.1 s; the same 9 people 2.0 s, 1.8 to 1.9 s; the benchmark file at 10,000
-records 0.34 to 0.43 s both (the fixed cost per rule did not move)."""
+records 0.34 to 0.43 s both (the fixed cost per rule did not move).
+Before and after the changes of 2026-12-03 (normalisation warnings written once per distinct
+value, the other rows of a same-person group named in arrays, the people's keys worked out once
+for the rule and its messages, a sparse column's filled part keeping its codes so that its dates
+are parsed once per value, the USIs labelled once per value, the report's columns gathered on
+the worker threads), the same script run in turn on commit c0c8b78 and on this code, twice
+each, best of three validations in one process, processor time (the machine was shared: wall
+times moved by up to 30% between runs of the same code): every date yyyy-mm-dd 5.9 to 6.0 s
+before, 5.2 to 5.3 s after; 30% the same person twice 5.6 to 5.7 s, 4.4 to 4.8 s; every record
+missing a field 5.0 to 5.6 s, 3.9 to 5.2 s; the benchmark file 3.7 to 4.4 s, 4.1 to 4.2 s (no
+change beyond the noise); the same 9 people 1.46 to 1.53 s, 1.59 to 1.61 s (a little slower,
+not yet explained); the benchmark file at 10,000 records 0.27 to 0.36 s, 0.29 to 0.30 s."""
 
 
 CLOSING = """\
@@ -78,7 +89,8 @@ What the profiles above say, and what would close the targets missed:
   duplicates (0.25 s), the regular expressions left on columns of different values (the email
   0.2 s, the phone numbers 0.3 s), the rules whose combinations are too many for a table (a
   document's date against the date of birth), and, on the yyyy-mm-dd file, the report's order
-  of its 2.5 million problems (a gather of five text columns, 0.65 s). Half of
+  of its 2.4 million problems (a gather of five text columns, 0.65 s on one thread, now one
+  column per worker thread). Half of
   `pandas.read_csv`'s time on every file needs those to cost less again: hashing once in the
   reader (pyarrow's CSV reader can dictionary-encode as it parses, on all cores), the regular
   expressions of a column matched as one set, the combinations of wider rules found by a sort

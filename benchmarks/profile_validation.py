@@ -14,12 +14,12 @@ import pandas as pd
 
 from usikit.bulk_usi.fields import CLIENT_FIELDS
 from usikit.bulk_usi.validation import STEPS, client_schema, validate_clients
+from usikit.parallel import PARALLEL_FROM, WORKERS
 from usikit.rules.distinct import distinct_values
 from usikit.rules.engine import as_records, passes
 from usikit.rules.headers import match_headers
 from usikit.rules.memo import shared_results
 from usikit.rules.normalise import normalise
-from usikit.rules.parallel import PARALLEL_FROM, WORKERS
 
 TOP_RULES = 8
 THREADED = f" from {PARALLEL_FROM:,} records"

@@ -22,7 +22,7 @@ PACKAGE = Path(usikit.__file__).parent
 LONGEST = 500
 LAYERS = (
     ("base", ("errors", "settings", "problems", "report", "privacy", "wording", "outcomes",
-              "io", "identifiers", "usi", "uln")),
+              "io", "identifiers", "usi", "uln", "parallel")),
     ("core", ("rules", "store")),
     ("job", ("bulk_usi", "regcert")),
     ("composition", ("", "workspace", "validators")),

@@ -11,9 +11,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from usikit.parallel import in_parallel
 from usikit.privacy import mask_series
 from usikit.problems import ERROR, PROBLEM_COLUMNS, WARNING, check_words, typed_problems
-from usikit.rules.parallel import in_parallel
 
 if TYPE_CHECKING:  # the writers (openpyxl) are imported when a report is written
     from usikit.io.write import SheetLimits, SheetWritten, WrittenWorkbook

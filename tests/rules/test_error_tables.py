@@ -16,13 +16,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.rules.test_people import plainly
+from usikit.parallel import PARALLEL_FROM
 from usikit.privacy import mask, mask_series
 from usikit.problems import PROBLEM_COLUMNS, typed_problems
 from usikit.report import _sorted
 from usikit.rules import dates
 from usikit.rules.engine import SHOWN_VALUE_LENGTH, Field, Rule, Schema, _display, as_records
 from usikit.rules.normalise import Step, normalise, tidy_spaces, upper
-from usikit.rules.parallel import PARALLEL_FROM
 from usikit.rules.people import others_in_group
 
 TEXT = st.text(alphabet=st.sampled_from(list("aZ09-/ .é日\u2019@x")), max_size=70)

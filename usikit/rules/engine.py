@@ -20,6 +20,7 @@ from usikit.errors import InputError
 from usikit.io.excel import cell_text
 from usikit.io.read import ROW_INDEX_NAME
 from usikit.io.tableinfo import table_info
+from usikit.parallel import in_parallel
 from usikit.privacy import mask, mask_series
 from usikit.problems import (
     ERROR,
@@ -35,7 +36,6 @@ from usikit.report import ValidationReport
 from usikit.rules import textscan
 from usikit.rules.distinct import Distinct, distinct, distinct_rows, known_distinct, remember
 from usikit.rules.memo import remembered, shared, shared_results
-from usikit.rules.parallel import in_parallel
 
 ValueTest = Callable[[pd.Series], pd.Series]
 RecordTest = Callable[[pd.DataFrame], pd.Series]

@@ -10,13 +10,13 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from usikit.parallel import in_parallel
 from usikit.privacy import mask_series
 from usikit.problems import WARNING, name_checks, problems_frame, typed_problems
 from usikit.rules import textscan
 from usikit.rules.distinct import Distinct, distinct, known_distinct, remember
 from usikit.rules.engine import SHOWN_VALUE_LENGTH
 from usikit.rules.memo import shared_results
-from usikit.rules.parallel import in_parallel
 
 NORMALISED = "normalised"
 
