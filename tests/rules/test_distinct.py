@@ -10,7 +10,9 @@ rules to their declaration (a rule looking at other records must say so).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import replace
+from typing import TypeVar
 
 import numpy as np
 import pandas as pd
@@ -41,6 +43,7 @@ from usikit.rules.engine import Rule, Schema, as_records, passes
 from usikit.rules.memo import shared_results
 from usikit.rules.normalise import Step, normalise, tidy_spaces, upper
 
+T = TypeVar("T")
 TODAY = dt.date(2026, 12, 2)
 
 
@@ -232,6 +235,16 @@ def test_a_rule_across_records_not_declared_so_would_be_caught(every_column, rul
     assert not (cells == values).all()  # the guard above has teeth
 
 
+def _plain_then_by_value(monkeypatch, run: Callable[[], T]) -> tuple[T, T]:
+    """`run()` on the plain path (no column hashed), then with every column's distinct values
+    (however short the column, however many values it has)."""
+    monkeypatch.setattr(distinct_module, "DISTINCT_FROM", 10**12)
+    plain = run()
+    monkeypatch.setattr(distinct_module, "DISTINCT_FROM", 2)
+    monkeypatch.setattr(distinct_module, "REPEATING", 1.0)
+    return plain, run()
+
+
 def _same_reports(first, second) -> None:
     pd.testing.assert_frame_equal(
         first.errors.reset_index(drop=True), second.errors.reset_index(drop=True)
@@ -242,11 +255,9 @@ def _same_reports(first, second) -> None:
 
 def test_client_validation_is_the_same_on_distinct_values(monkeypatch):
     frame = _clients(600)
-    monkeypatch.setattr(distinct_module, "DISTINCT_FROM", 10**12)
-    plain = validate_clients(frame, today=TODAY, needs_permission=True)
-    monkeypatch.setattr(distinct_module, "DISTINCT_FROM", 2)
-    monkeypatch.setattr(distinct_module, "REPEATING", 1.0)
-    by_value = validate_clients(frame, today=TODAY, needs_permission=True)
+    plain, by_value = _plain_then_by_value(
+        monkeypatch, lambda: validate_clients(frame, today=TODAY, needs_permission=True)
+    )
     _same_reports(plain, by_value)
     assert (plain.errors["check"] == "normalised").any()
     assert (plain.errors["check"] == "same_person").any()
@@ -275,11 +286,9 @@ def test_repeated_cells_counts_missing_cells_as_one_value():
 
 def test_registration_import_validation_is_the_same_on_distinct_values(monkeypatch):
     for frame in _regcert_frames():
-        monkeypatch.setattr(distinct_module, "DISTINCT_FROM", 10**12)
-        plain = validate_regcert(frame, today=TODAY)
-        monkeypatch.setattr(distinct_module, "DISTINCT_FROM", 2)
-        monkeypatch.setattr(distinct_module, "REPEATING", 1.0)
-        by_value = validate_regcert(frame, today=TODAY)
+        plain, by_value = _plain_then_by_value(
+            monkeypatch, lambda frame=frame: validate_regcert(frame, today=TODAY)
+        )
         _same_reports(plain, by_value)
         assert not plain.errors.empty
 
@@ -302,11 +311,7 @@ def test_normalisation_warnings_are_the_same_when_written_once_per_value(monkeyp
         with distinct_values():
             return normalise(frame, steps, sensitive={"Secret"})
 
-    monkeypatch.setattr(distinct_module, "DISTINCT_FROM", 10**12)
-    plain, plain_warnings = normalised()
-    monkeypatch.setattr(distinct_module, "DISTINCT_FROM", 2)
-    monkeypatch.setattr(distinct_module, "REPEATING", 1.0)
-    by_value, warnings = normalised()
+    (plain, plain_warnings), (by_value, warnings) = _plain_then_by_value(monkeypatch, normalised)
     pd.testing.assert_frame_equal(plain, by_value)
     pd.testing.assert_frame_equal(plain_warnings, warnings)
     assert len(warnings) == 2 * 5 * 40  # every value but "" and "C", in both columns
@@ -321,11 +326,9 @@ def test_records_are_labelled_by_their_usi_the_same_on_distinct_values(monkeypat
     """'has USI' and 'exempt' worked out once per USI and spread to the records holding it."""
     frame = synthetic_clients(30, seed=7, today=TODAY)
     frame["USI"] = [usi.generate_many(1, seed=3)[0], "INTOFF", "", "INDIV", "ABCDEFGH12"] * 6
-    monkeypatch.setattr(distinct_module, "DISTINCT_FROM", 10**12)
-    plain = validate_clients(frame, today=TODAY)
-    monkeypatch.setattr(distinct_module, "DISTINCT_FROM", 2)
-    monkeypatch.setattr(distinct_module, "REPEATING", 1.0)
-    by_value = validate_clients(frame, today=TODAY)
+    plain, by_value = _plain_then_by_value(
+        monkeypatch, lambda: validate_clients(frame, today=TODAY)
+    )
     _same_reports(plain, by_value)
     assert plain.status.tolist() == [HAS_USI, EXEMPT, "ok", EXEMPT, "error"] * 6
 
