@@ -15,6 +15,7 @@ from usikit.bulk_usi.validation import validate_clients
 from usikit.io import read_table, sheets, text
 from usikit.io.sheets import SheetLimits
 from usikit.rules.groups import GroupIndex
+from usikit.rules.people import others_in_group
 
 TODAY = dt.date(2026, 11, 22)
 CHUNK = 97  # records a chunk: the file below crosses sixteen chunks
@@ -193,3 +194,16 @@ def test_encodings_separators_and_line_ends_stream_as_they_read(variant, tmp_pat
     assert streamed.summary_lines() == whole.summary_lines()
     assert (tmp_path / "streamed.csv").read_bytes() == (tmp_path / "whole.csv").read_bytes()
     assert whole.n_records == 300 and "duplicate_client_id" in set(whole.errors["check"])
+
+
+def test_the_index_words_each_row_as_the_whole_file_path_does():
+    """Both paths name a row's others with the same words (one wording, `named_others`)."""
+    rng = np.random.default_rng(4)
+    for trial in range(30):
+        codes = rng.integers(0, 1 + trial % 7, int(rng.integers(2, 60)))
+        keys = pd.Series([f"k{c}" for c in codes], index=range(2, 2 + len(codes)))
+        repeated = keys[keys.duplicated(keep=False)]
+        index = GroupIndex()
+        index.add(keys)
+        index.finish()
+        assert index.others(repeated.index).tolist() == others_in_group(repeated).tolist()

@@ -132,7 +132,7 @@ def _labels(frame: pd.DataFrame) -> pd.Series:
     kind[usi.valid_mask(checked).to_numpy()] = 1
     kind[usi.exemption_mask(checked).to_numpy()] = 2
     if found is not None:
-        kind = kind[found.codes]
+        kind = found.spread(kind)
     texts = pa.array(["", HAS_USI, EXEMPT], type=pa.large_string())
     return pd.Series(texts.take(kind), index=frame.index, dtype="str")  # compared in Arrow
 

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from usikit.rules.people import SHOWN_OTHERS, others_text
+from usikit.rules.people import SHOWN_OTHERS, named_others
 
 
 class GroupIndex:
@@ -30,7 +30,8 @@ class GroupIndex:
         self._writer: pa.ipc.RecordBatchStreamWriter | None = None
         self.members = np.zeros(0, dtype=np.int64)  # sorted rows in a group of two or more
         self._group = np.zeros(0, dtype=np.int64)  # each member's group
-        self._heads: list[np.ndarray] = []  # each group's first rows
+        self._heads = np.zeros((0, SHOWN_OTHERS + 1), dtype=np.int64)  # each group's first rows
+        self._known = np.zeros(0, dtype=np.int64)
         self._sizes = np.zeros(0, dtype=np.int64)
 
     def add(self, keys: pd.Series) -> None:
@@ -89,8 +90,11 @@ class GroupIndex:
         self._sizes = np.bincount(codes)
         by_group = np.argsort(codes, kind="stable")
         starts = np.r_[0, np.cumsum(self._sizes)[:-1]]
-        self._heads = [rows[by_group[s : s + min(n, SHOWN_OTHERS + 1)]]
-                       for s, n in zip(starts, self._sizes, strict=True)]  # fmt: skip
+        # Each group's first members, a line of SHOWN_OTHERS + 1 (its last entries repeat
+        # the group's last member where it has fewer; `_known` says how many are real).
+        place = np.minimum(starts[:, None] + np.arange(SHOWN_OTHERS + 1), len(rows) - 1)
+        self._heads = rows[by_group[place]]
+        self._known = np.minimum(self._sizes, SHOWN_OTHERS + 1)
 
     def repeated(self, rows: pd.Index) -> np.ndarray:
         """Whether each row shares its key with another row of the file."""
@@ -99,13 +103,10 @@ class GroupIndex:
     def others(self, rows: pd.Index) -> pd.Series:
         """For each row (all in groups), the other rows with its key: '7, 9 and 3 more', as
         `usikit.rules.people.others_in_group` words them for a whole file."""
-        at = np.searchsorted(self.members, rows.to_numpy(dtype=np.int64))
-        text = [
-            others_text([str(r) for r in self._heads[group].tolist() if r != row],
-                        int(self._sizes[group]))
-            for row, group in zip(rows.tolist(), self._group[at].tolist(), strict=True)
-        ]  # fmt: skip
-        return pd.Series(text, index=rows, dtype=object)
+        numbers = rows.to_numpy(dtype=np.int64)
+        group = self._group[np.searchsorted(self.members, numbers)]
+        text = named_others(self._heads[group], self._known[group], numbers, self._sizes[group])
+        return pd.Series(text, index=rows, dtype="str")
 
 
 def _isin_sorted(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:

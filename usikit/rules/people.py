@@ -118,17 +118,13 @@ def others_in_group(keys: pd.Series) -> pd.Series:
     labels = keys.index.to_numpy()
     # The first members: each names the others among the first SHOWN_OTHERS + 1.
     size, first = sizes[group[early]], firsts[group[early]]
-    looked = np.arange(SHOWN_OTHERS + 1)
-    named = (looked < size[:, None]) & (looked != rank[early][:, None])
-    named &= np.cumsum(named, axis=1) <= SHOWN_OTHERS
-    members = order[np.minimum(first[:, None] + looked, len(order) - 1)][named]
-    counts = named.sum(axis=1)
-    own = _worded(labels[members], counts, size - 1 - counts)
+    heads = labels[order[np.minimum(first[:, None] + np.arange(SHOWN_OTHERS + 1), len(order) - 1)]]
+    own = named_others(heads, np.minimum(size, SHOWN_OTHERS + 1), labels[order[early]], size)
     # The later members of a large group: its first SHOWN_OTHERS, once per group.
     large = np.flatnonzero(sizes > SHOWN_OTHERS + 1)
-    heads = order[firsts[large][:, None] + np.arange(SHOWN_OTHERS)].reshape(-1)
+    firsts_named = order[firsts[large][:, None] + np.arange(SHOWN_OTHERS)].reshape(-1)
     shared = _worded(
-        labels[heads], np.full(len(large), SHOWN_OTHERS), sizes[large] - 1 - SHOWN_OTHERS
+        labels[firsts_named], np.full(len(large), SHOWN_OTHERS), sizes[large] - 1 - SHOWN_OTHERS
     )
     which = np.empty(len(order), dtype=np.int64)  # each place's text among own, then shared
     which[early] = np.arange(len(own))
@@ -137,6 +133,19 @@ def others_in_group(keys: pd.Series) -> pd.Series:
     in_file_order[order] = which
     texts = pa.concat_arrays([own, shared]).take(pa.array(in_file_order))
     return pd.Series(texts, index=keys.index, dtype="str")
+
+
+def named_others(
+    heads: np.ndarray, known: np.ndarray, rows: np.ndarray, sizes: np.ndarray
+) -> pa.Array:
+    """For each row: '7, 9 and 3 more', from the first members of its group (`heads`, a line
+    of `SHOWN_OTHERS + 1` labels of which the first `known` are members), the row's own label
+    and the size of its group. Shared by the whole-file and the chunk-at-a-time paths."""
+    looked = np.arange(heads.shape[1])
+    named = (looked < known[:, None]) & (heads != rows[:, None])
+    named &= np.cumsum(named, axis=1) <= SHOWN_OTHERS
+    counts = named.sum(axis=1)
+    return _worded(heads[named], counts, sizes - 1 - counts)
 
 
 def _worded(names: np.ndarray, counts: np.ndarray, more: np.ndarray) -> pa.Array:
@@ -157,13 +166,6 @@ def _as_text(values: np.ndarray) -> pa.Array:
     if values.dtype.kind in "iu":
         return pa.array(values).cast(pa.large_string())
     return pa.array([str(value) for value in values], type=pa.large_string())
-
-
-def others_text(named: list[str], size: int) -> str:
-    """'7, 9 and 3 more': the first rows of a group of `size` named for one of its members."""
-    shown = named[:SHOWN_OTHERS]
-    more = size - 1 - len(shown)
-    return ", ".join(shown) + (f" and {more} more" if more > 0 else "")
 
 
 name_checks(
