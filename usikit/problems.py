@@ -41,8 +41,11 @@ class Problem:
 
 def problems_frame(problems: Iterable[Problem] = ()) -> pd.DataFrame:
     """Problems as the report's table, with `row` as a nullable integer."""
-    frame = pd.DataFrame([astuple(p) for p in problems], columns=list(PROBLEM_COLUMNS))
-    return typed_problems(frame)
+    rows = [astuple(p) for p in problems]
+    if not rows:  # the usual case, made directly: typing an empty table costs milliseconds
+        empty = {name: pd.array([], dtype="str") for name in PROBLEM_COLUMNS[1:]}
+        return pd.DataFrame({"row": pd.array([], dtype="Int64"), **empty})
+    return typed_problems(pd.DataFrame(rows, columns=list(PROBLEM_COLUMNS)))
 
 
 def typed_problems(frame: pd.DataFrame) -> pd.DataFrame:

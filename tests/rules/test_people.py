@@ -6,7 +6,7 @@ import pandas as pd
 from hypothesis import given
 from hypothesis import strategies as st
 
-from usikit.rules.people import SHOWN_OTHERS, others_in_group
+from usikit.rules.people import SHOWN_OTHERS, others_in_group, skeleton
 
 
 def plainly(keys: pd.Series) -> list[str]:
@@ -39,3 +39,22 @@ def test_a_pair_names_each_other_and_a_crowd_is_counted():
 def test_rows_labelled_other_than_by_number_are_named_as_written(codes):
     keys = pd.Series([f"k{c}" for c in codes], index=[f"r{i}" for i in range(len(codes))])
     assert others_in_group(keys).tolist() == plainly(keys)
+
+
+def test_names_are_compared_without_case_accents_or_look_alike_letters():
+    names = pd.Series(
+        ["Zo\u00eb", "\u0410nna", "\ufb01ona", "\u039fLGA", "O'Brien", ""],  # Cyrillic A, Greek O
+        index=[10, 11, 12, 13, 14, 15],
+        dtype="str",
+    )
+    folded = skeleton(names)
+    assert folded.tolist() == ["zoe", "anna", "fiona", "olga", "o'brien", ""]
+    assert folded.index.tolist() == names.index.tolist()
+
+
+@given(st.text(alphabet="aAeE\u00eb\u0410\u0430\u039f\u03bf\u0301 -'", max_size=8))
+def test_a_name_and_its_look_alike_spelling_fold_to_one_skeleton(name):
+    latin = name.translate({ord("\u0410"): "A", ord("\u0430"): "a", ord("\u039f"): "O"})
+    latin = latin.translate({ord("\u03bf"): "o"})
+    both = skeleton(pd.Series([name, latin], dtype="str"))
+    assert both.iloc[0] == both.iloc[1]

@@ -12,6 +12,7 @@ from usikit.rules.memo import shared_per_value
 from usikit.rules.normalise import patched
 from usikit.rules.people import EMAIL
 from usikit.rules.textscan import (
+    among,
     four_digit_numbers,
     full_match,
     or_full_match,
@@ -132,7 +133,7 @@ def state_codes(values: pd.Series) -> pd.Series:
     """An Australian state code typed in lower case, in capitals (nsw -> NSW); any other
     value (the state of an address abroad, California) as it was typed."""
     upper = values.str.upper()
-    return values.where(~upper.isin(STATES) | (upper == values), upper)
+    return values.where(~among(upper, STATES) | (upper == values), upper)
 
 
 def _postcode_table() -> np.ndarray:
@@ -233,7 +234,7 @@ CONTACT_RULES: tuple[Rule, ...] = (
     Rule(
         "State",
         "state",
-        lambda f: ~_australian(f) | (f["State"] == "") | f["State"].isin(STATES),
+        lambda f: ~_australian(f) | (f["State"] == "") | among(f["State"], STATES),
         "State '{value}' is not one of " + ", ".join(STATES),
         uses=("Country of Residence",),
         skips_blank=True,

@@ -12,6 +12,8 @@ from importlib.resources import files
 
 import pandas as pd
 
+from usikit.rules.textscan import among
+
 __all__ = [
     "SOURCE",
     "all_countries",
@@ -99,14 +101,14 @@ def lookup_codes(values: pd.Series) -> pd.Series:
     """Resolve typed codes and names in one pass, so a whole column is checked at once."""
     text = _as_text(values)
     resolved = pd.Series("", index=values.index, name=values.name, dtype=object)
-    is_code = text.isin(list(_names_by_code()))
+    is_code = among(text, _names_by_code())
     resolved[is_code.to_numpy()] = text[is_code]
     rest = text[~is_code & (text != "")]  # names and odd codes only: most cells are codes
     if not rest.empty:
         # A spreadsheet can turn a code column into floats ("1101.0"); take those back.
         as_code = rest.str.replace(r"^([0-9]{4})\.0+$", r"\1", regex=True)
         by_name = _normalise(rest).map(_codes_by_key())
-        named = as_code.where(as_code.isin(list(_names_by_code())), by_name)
+        named = as_code.where(among(as_code, _names_by_code()), by_name)
         resolved[rest.index] = named.astype(object).where(named.notna(), "")
     return resolved.astype(str)
 

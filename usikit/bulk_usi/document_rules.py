@@ -25,7 +25,7 @@ from usikit.rules import dates
 from usikit.rules.checks import date, filled, not_in_future
 from usikit.rules.engine import Rule
 from usikit.rules.memo import shared_per_value
-from usikit.rules.textscan import full_match, positions_in
+from usikit.rules.textscan import among, full_match, positions_in
 
 
 def _type(frame: pd.DataFrame) -> pd.Series:
@@ -147,9 +147,9 @@ def _expiry_ok(today: dt.date):
         month = dates.parse_month_years(expiry)
         day = dates.parse(expiry)
         shaped = (green & (month.notna() | day.notna())) | (
-            ~green & colour.isin(CARD_COLOURS) & day.notna()
+            ~green & among(colour, CARD_COLOURS) & day.notna()
         )
-        return ~_medicare_rows(frame) | (expiry == "") | ~colour.isin(CARD_COLOURS) | shaped
+        return ~_medicare_rows(frame) | (expiry == "") | ~among(colour, CARD_COLOURS) | shaped
 
     def current(frame: pd.DataFrame) -> pd.Series:
         expiry = frame["Document Expiry"]
@@ -180,7 +180,7 @@ def _name_fits(values: pd.Series) -> pd.Series:
 def _not_before_birth(frame: pd.DataFrame) -> pd.Series:
     issued = dates.parse(frame["Document Date"])
     born = dates.parse(frame["Date of Birth"])
-    return ~_type(frame).isin(NEEDS_DOB_BEFORE) | ~(issued < born)
+    return ~among(_type(frame), NEEDS_DOB_BEFORE) | ~(issued < born)
 
 
 def document_rules(today: dt.date) -> tuple[Rule, ...]:
@@ -190,7 +190,7 @@ def document_rules(today: dt.date) -> tuple[Rule, ...]:
         Rule(
             "Document Type",
             "document_type",
-            lambda v: (v == "") | v.isin(TYPE_NAMES),
+            lambda v: (v == "") | among(v, TYPE_NAMES),
             "Document Type '{value}' is not one of: " + ", ".join(TYPE_NAMES),
             skips_blank=True,
         ),
@@ -241,7 +241,7 @@ def document_rules(today: dt.date) -> tuple[Rule, ...]:
         Rule(
             "Document State",
             "state",
-            lambda v: (v == "") | v.isin(STATES),
+            lambda v: (v == "") | among(v, STATES),
             "Document State '{value}' is not one of " + ", ".join(STATES),
             skips_blank=True,
         ),
@@ -261,7 +261,10 @@ def document_rules(today: dt.date) -> tuple[Rule, ...]:
             "Date Printed",
             "date_printed_needed",
             lambda f: (
-                ~((_type(f) == "Birth Certificate") & f["Document State"].isin(DATE_PRINTED_STATES))
+                ~(
+                    (_type(f) == "Birth Certificate")
+                    & among(f["Document State"], DATE_PRINTED_STATES)
+                )
                 | filled(f["Date Printed"])
             ),
             "Date Printed is empty; ACT and SA birth certificates need it",
@@ -278,7 +281,7 @@ def document_rules(today: dt.date) -> tuple[Rule, ...]:
         Rule(
             "Medicare Card Colour",
             "card_colour",
-            lambda v: (v == "") | v.isin(CARD_COLOURS),
+            lambda v: (v == "") | among(v, CARD_COLOURS),
             "Medicare Card Colour '{value}' is not Green, Blue or Yellow",
             skips_blank=True,
         ),

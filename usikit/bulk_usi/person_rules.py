@@ -25,6 +25,7 @@ from usikit.rules.distinct import repeated_cells, row_keys, value_codes
 from usikit.rules.engine import Rule
 from usikit.rules.memo import remembered
 from usikit.rules.people import is_name, mixed_scripts, not_too_old, others_in_group, skeleton
+from usikit.rules.textscan import among
 
 NAME_LENGTHS = {"First Name": 40, "Middle Name": 80, "Family Name": 40, "Single Name": 40}
 CLIENT_ID_LENGTH = 20  # the registry's ApplicationId is at most 20 characters
@@ -44,7 +45,7 @@ def _country_codes() -> list[str]:
 
 def known_country(values: pd.Series) -> pd.Series:
     """A SACC code of a country (not a region or a 'not stated' code)."""
-    return (values == "") | values.isin(_country_codes())
+    return (values == "") | among(values, _country_codes())
 
 
 def _same_client_id(frame: pd.DataFrame, rows: pd.Index) -> pd.Series:

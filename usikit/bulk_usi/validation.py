@@ -38,6 +38,7 @@ from usikit.rules.normalise import (
     upper,
 )
 from usikit.rules.pipeline import run_validation
+from usikit.rules.textscan import among
 
 HAS_USI, EXEMPT = "has USI", "exempt"
 # A record's status in a sentence ("the record is now ...").
@@ -59,7 +60,7 @@ GENDER_WORDS = {
 
 
 def _genders(values: pd.Series) -> pd.Series:
-    odd = ~values.isin(["", *GENDERS])  # most cells already hold M, F or X
+    odd = ~among(values, ["", *GENDERS])  # most cells already hold M, F or X
     if not odd.any():
         return values
     mapped = values[odd].str.lower().map(GENDER_WORDS)
@@ -67,7 +68,7 @@ def _genders(values: pd.Series) -> pd.Series:
 
 
 def _country_codes(values: pd.Series) -> pd.Series:
-    named = ~values.isin(KNOWN_CODES)  # most cells already hold a code
+    named = ~among(values, KNOWN_CODES)  # most cells already hold a code
     if not named.any():
         return values
     codes = countries.lookup_codes(values[named])
@@ -76,7 +77,7 @@ def _country_codes(values: pd.Series) -> pd.Series:
 
 def _card_colours(values: pd.Series) -> pd.Series:
     titled = values.str.capitalize()
-    return titled.where(titled.isin(CARD_COLOURS), values)
+    return titled.where(among(titled, CARD_COLOURS), values)
 
 
 def _no_spaces(values: pd.Series) -> pd.Series:

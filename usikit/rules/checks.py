@@ -16,7 +16,7 @@ from usikit.problems import ERROR, Severity, name_checks
 from usikit.rules import dates
 from usikit.rules.engine import Rule, ValueTest
 from usikit.rules.memo import shared
-from usikit.rules.textscan import full_match
+from usikit.rules.textscan import among, full_match
 
 
 @shared
@@ -48,7 +48,7 @@ def fullmatch(pattern: str) -> ValueTest:
 
 def one_of(allowed: Iterable[str]) -> ValueTest:
     choices = list(allowed)
-    return optional(lambda values: values.isin(choices))
+    return optional(lambda values: among(values, choices))
 
 
 # Rule constructors: the common rules read the same in every schema.

@@ -224,8 +224,10 @@ def distinct_rows(frame: pd.DataFrame, columns: Sequence[str]) -> Distinct | Non
     combinations that could occur are no more than the records, they are counted in one
     table instead of a sort."""
     known = _KNOWN.get()
+    if known is None or len(frame) < DISTINCT_FROM:
+        return None
     found = [f for c in columns if (f := known_distinct(frame[c])) is not None]
-    if known is None or len(found) < len(columns):
+    if len(found) < len(columns):
         return None
     sizes = [len(f.values) for f in found]
     possible = math.prod(sizes)  # exact: a Python integer

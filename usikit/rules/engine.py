@@ -35,7 +35,7 @@ from usikit.problems import (
 from usikit.report import ValidationReport
 from usikit.rules import textscan
 from usikit.rules.distinct import Distinct, distinct, distinct_rows, known_distinct, remember
-from usikit.rules.memo import remembered, shared, shared_results
+from usikit.rules.memo import column_of, remembered, shared, shared_results
 
 ValueTest = Callable[[pd.Series], pd.Series]
 RecordTest = Callable[[pd.DataFrame], pd.Series]
@@ -286,7 +286,7 @@ def _rules_check(
     def test(record: pd.Series) -> bool:
         # Each column's distinct values first, once (the rules then share them).
         per_value = list(dict.fromkeys(r.column for r in rules if r.per_value))
-        in_parallel(lambda name: distinct(frame[name]), per_value, len(frame))
+        in_parallel(lambda name: distinct(column_of(frame, name)), per_value, len(frame))
         results.extend(in_parallel(run, rules, len(frame)))
         return all(bool(passed.all()) for passed in results)
 
@@ -314,12 +314,15 @@ def passes(rule: Rule, frame: pd.DataFrame) -> np.ndarray:
     if found is not None:
         return found.spread(_checked(rule, rule.test(found.values), found.values.index))
     if rule.skips_blank:
-        filled = filled_cells(frame[rule.column])
+        filled = filled_cells(column_of(frame, rule.column))
         if filled.size and filled.mean() < SUBSET_BELOW:
             ok = np.ones(len(frame), dtype=bool)
             if filled.any():
                 rows = pd.DataFrame(
-                    {c: _filled_part(frame[c], frame[rule.column], filled) for c in rule.columns},
+                    {
+                        c: _filled_part(column_of(frame, c), column_of(frame, rule.column), filled)
+                        for c in rule.columns
+                    },
                     copy=False,
                 )
                 ok[filled] = _run(rule, rows)
@@ -334,7 +337,7 @@ def _distinct_inputs(rule: Rule, frame: pd.DataFrame) -> Distinct | None:
         return None
     if rule.reads_record:
         return distinct_rows(frame, rule.columns)
-    return distinct(frame[rule.column])
+    return distinct(column_of(frame, rule.column))
 
 
 def _filled_part(values: pd.Series, by: pd.Series, filled: np.ndarray) -> pd.Series:
@@ -356,7 +359,7 @@ def _part(values: pd.Series, filled: np.ndarray) -> pd.Series:
 
 
 def _run(rule: Rule, frame: pd.DataFrame) -> np.ndarray:
-    result = rule.test(frame) if rule.reads_record else rule.test(frame[rule.column])
+    result = rule.test(frame) if rule.reads_record else rule.test(column_of(frame, rule.column))
     return _checked(rule, result, frame.index)
 
 

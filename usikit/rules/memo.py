@@ -84,3 +84,10 @@ def remembered(key: tuple, keep: tuple, compute: Callable[[], T]) -> T:
     result = compute()
     cache[key] = (keep, result)
     return result
+
+
+def column_of(frame: pd.DataFrame, name: str) -> pd.Series:
+    """`frame[name]`, one Series per column and validation run: pandas builds a new Series
+    at every access (tens of microseconds), which the rules of a small file paid several
+    times each."""
+    return remembered(("column", id(frame), name), (frame,), lambda: frame[name])

@@ -9,6 +9,7 @@ then leaves it as it is) but never misses one.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from functools import cache
 
 import numpy as np
@@ -285,11 +286,25 @@ def without(values: pd.Series, characters: str) -> pd.Series:
     return pd.Series(array, dtype="str", index=values.index)
 
 
-def positions_in(values: pd.Series, choices: tuple[str, ...]) -> np.ndarray:
+def positions_in(values: pd.Series, choices: Iterable[str]) -> np.ndarray:
     """Each cell's position in `choices`, or -1 when it is not one of them."""
     array = pa.array(values, type=pa.large_string(), from_pandas=True)
-    found = pc.index_in(array, value_set=pa.array(choices, type=pa.large_string()))
+    found = pc.index_in(array, value_set=_value_set(tuple(choices)))
     return pc.fill_null(found, -1).to_numpy(zero_copy_only=False)
+
+
+def among(values: pd.Series, choices: Iterable[str]) -> pd.Series:
+    """`values.isin(choices)` for text: pandas converts the choices one by one at every
+    call (about 2 ms for the 298 country codes, whatever the column's length), Arrow's set
+    of them is made once."""
+    array = pa.array(values, type=pa.large_string(), from_pandas=True)
+    found = pc.fill_null(pc.is_in(array, value_set=_value_set(tuple(choices))), False)
+    return pd.Series(found.to_numpy(zero_copy_only=False), index=values.index, dtype=bool)
+
+
+@cache
+def _value_set(choices: tuple[str, ...]) -> pa.Array:
+    return pa.array(choices, type=pa.large_string())
 
 
 # Text columns built in Arrow: the error tables' columns, made whole-column at a time.
