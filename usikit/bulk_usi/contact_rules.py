@@ -9,7 +9,7 @@ from usikit.problems import WARNING, name_checks
 from usikit.rules.checks import filled, fullmatch, max_length
 from usikit.rules.engine import Rule
 from usikit.rules.memo import shared_per_value
-from usikit.rules.normalise import patched
+from usikit.rules.normalise import where_changed
 from usikit.rules.people import EMAIL
 from usikit.rules.textscan import (
     among,
@@ -67,7 +67,7 @@ def canonical_phones(values: pd.Series) -> pd.Series:
         .str.replace(r"^0011[ -]?([1-9])", r"+\1", regex=True)
         .str.replace(r"^61([ ]?[2-478](?:[ -]?[0-9]){8})$", r"+61\1", regex=True)
     )
-    return patched(values, odd, after)
+    return where_changed(values, before, after)
 
 
 @shared_per_value
@@ -133,7 +133,8 @@ def state_codes(values: pd.Series) -> pd.Series:
     """An Australian state code typed in lower case, in capitals (nsw -> NSW); any other
     value (the state of an address abroad, California) as it was typed."""
     upper = values.str.upper()
-    return values.where(~among(upper, STATES) | (upper == values), upper)
+    lower = among(upper, STATES) & (upper != values)
+    return values.where(~lower, upper) if lower.any() else values
 
 
 def _postcode_table() -> np.ndarray:

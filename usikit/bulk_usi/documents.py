@@ -11,7 +11,8 @@ from dataclasses import dataclass
 import pandas as pd
 
 from usikit.rules.headers import header_key
-from usikit.rules.normalise import patched
+from usikit.rules.normalise import where_changed
+from usikit.rules.textscan import among
 
 DOCUMENT_COLUMNS = (
     "Document Number",
@@ -178,14 +179,14 @@ NEEDS_DOB_BEFORE = ("Birth Certificate", "Citizenship Certificate", "Descent Cer
 
 def canonical_document_types(values: pd.Series) -> pd.Series:
     """The template's name for a document type typed with other spelling or an alias."""
-    odd = ~values.isin(TYPE_NAMES)
+    odd = ~among(values, TYPE_NAMES)
     if not odd.any():
         return values
     names = {header_key(d.name): d.name for d in DOCUMENT_TYPES}
     names |= {header_key(a): d.name for d in DOCUMENT_TYPES for a in d.aliases}
-    keys = values[odd].str.lower().str.replace(r"[^0-9a-z]+", "", regex=True)
-    known = keys.map(names)
-    return patched(values, odd, known.where(known.notna(), values[odd]))
+    before = values[odd]
+    known = before.str.lower().str.replace(r"[^0-9a-z]+", "", regex=True).map(names)
+    return where_changed(values, before, known.where(known.notna(), before).astype("str"))
 
 
 def medicare_name_lines(name: str) -> list[str] | None:

@@ -17,6 +17,7 @@ import pandas as pd
 from usikit.problems import name_checks
 from usikit.rules.checks import allowed, date, filled, not_in_future
 from usikit.rules.engine import Rule
+from usikit.rules.textscan import among
 
 PERMISSION, NOTICE = "USI Permission", "Privacy Notice Date"
 PERMISSION_ELSEWHERE = "permission elsewhere"  # the audit action: records sent without it
@@ -27,6 +28,8 @@ YES_WORDS = {"yes": GIVEN, "y": GIVEN, "true": GIVEN, "given": GIVEN,
 
 def permission_words(values: pd.Series) -> pd.Series:
     """yes/y/true -> Yes, no/n/false -> No (normalisation; anything else is left to the rules)."""
+    if among(values, (GIVEN, REFUSED, "")).all():  # as most files hold them: nothing to do
+        return values
     mapped = values.str.lower().map(YES_WORDS)
     return mapped.where(mapped.notna(), values)
 

@@ -21,7 +21,7 @@ from usikit.errors import InputError
 from usikit.identifiers import usi
 from usikit.problems import ERROR, Problem
 from usikit.report import ValidationReport
-from usikit.rules import dates
+from usikit.rules import dates, textscan
 from usikit.rules.distinct import known_distinct
 from usikit.rules.engine import ROW_INDEX_NAME, Schema
 from usikit.rules.headers import match_headers
@@ -32,10 +32,11 @@ from usikit.rules.normalise import (
     drop_joiners,
     drop_text_mark,
     ordinary_forms,
-    patched,
+    replaced_where,
     straight_apostrophes,
     tidy_spaces,
     upper,
+    where_changed,
 )
 from usikit.rules.pipeline import run_validation
 from usikit.rules.textscan import among
@@ -63,25 +64,28 @@ def _genders(values: pd.Series) -> pd.Series:
     odd = ~among(values, ["", *GENDERS])  # most cells already hold M, F or X
     if not odd.any():
         return values
-    mapped = values[odd].str.lower().map(GENDER_WORDS)
-    return patched(values, odd, mapped.where(mapped.notna(), values[odd]))
+    before = values[odd]
+    mapped = before.str.lower().map(GENDER_WORDS)
+    return where_changed(values, before, mapped.where(mapped.notna(), before).astype("str"))
 
 
 def _country_codes(values: pd.Series) -> pd.Series:
     named = ~among(values, KNOWN_CODES)  # most cells already hold a code
     if not named.any():
         return values
-    codes = countries.lookup_codes(values[named])
-    return patched(values, named, codes.where(codes != "", values[named]))
+    before = values[named]
+    codes = countries.lookup_codes(before)
+    return where_changed(values, before, codes.where(codes != "", before))
 
 
 def _card_colours(values: pd.Series) -> pd.Series:
     titled = values.str.capitalize()
-    return titled.where(among(titled, CARD_COLOURS), values)
+    respelt = among(titled, CARD_COLOURS) & (titled != values)
+    return titled.where(respelt, values) if respelt.any() else values
 
 
 def _no_spaces(values: pd.Series) -> pd.Series:
-    return values.str.replace(" ", "", regex=False)
+    return replaced_where(values, textscan.holding(values, " "), " ", "")
 
 
 NAME_COLUMNS = ("First Name", "Middle Name", "Family Name", "Single Name")

@@ -42,11 +42,12 @@ def canonical_dates(values: pd.Series) -> pd.Series:
     pending = pending[~_fullmatch(pending, f"{CANONICAL}|[0-9]{{1,2}}/[0-9]{{4}}").to_numpy()]
     if pending.empty:
         return result
-    result = result.copy()
     for pattern, order in ((DAY_FIRST, (0, 1, 2)), (ISO, (2, 1, 0))):
         parts = pending.str.extract(f"^{pattern}$")
         found = parts[0].notna()
         if found.any():
+            if result is values:  # the column itself is returned when nothing changes
+                result = values.copy()
             day, month, year = (parts.loc[found, i] for i in order)
             result.loc[found[found].index] = (
                 day.str.zfill(2) + "/" + month.str.zfill(2) + "/" + year

@@ -232,7 +232,7 @@ def _normalised(values: pd.Series, form: str) -> pd.Series:
     before = values[odd]
     array = pa.array(before, type=pa.large_string(), from_pandas=True)
     after = pd.Series(pc.utf8_normalize(array, form=form), index=before.index, dtype="str")
-    return _where_changed(values, before, after)
+    return where_changed(values, before, after)
 
 
 def tidy_spaces(values: pd.Series) -> pd.Series:
@@ -244,8 +244,17 @@ def tidy_spaces(values: pd.Series) -> pd.Series:
     return patched(values, untidy, tidied)
 
 
+LOWER_CASE = "abcdefghijklmnopqrstuvwxyz"
+
+
 def upper(values: pd.Series) -> pd.Series:
-    return values.str.upper()
+    """Upper case; only the cells holding a lower-case or non-ASCII letter are looked at,
+    and a column already in capitals is returned as it is."""
+    odd = textscan.holding(values, LOWER_CASE, non_ascii=True)
+    if not odd.any():
+        return values
+    before = values[odd]
+    return where_changed(values, before, before.str.upper())
 
 
 def drop_text_mark(values: pd.Series) -> pd.Series:
@@ -266,10 +275,10 @@ def replaced_where(values: pd.Series, odd: np.ndarray, pattern: str, replacement
         return values
     before = values[odd]
     after = before.str.replace(pattern, replacement, regex=True)
-    return _where_changed(values, before, after)
+    return where_changed(values, before, after)
 
 
-def _where_changed(values: pd.Series, before: pd.Series, after: pd.Series) -> pd.Series:
+def where_changed(values: pd.Series, before: pd.Series, after: pd.Series) -> pd.Series:
     """`values` with the cells of `before` (a part of it) that `after` changes; the same
     object when none changes, so later steps see no change to report."""
     changed = (after != before).to_numpy()
