@@ -10,11 +10,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
+import numpy as np
 import pandas as pd
 
 from usikit.problems import ERROR, Severity, name_checks
-from usikit.rules import dates
-from usikit.rules.engine import Rule, ValueTest
+from usikit.rules import dates, textscan
+from usikit.rules.engine import Rule, ValueTest, filled_cells
 from usikit.rules.memo import shared
 from usikit.rules.textscan import among, full_match
 
@@ -26,16 +27,27 @@ def filled(values: pd.Series) -> pd.Series:
 
 
 def optional(test: ValueTest) -> ValueTest:
-    """Let blank cells pass `test`."""
+    """Let blank cells pass `test` (which cells are blank is worked out once per column: a
+    comparison of its own cost each rule more than the rule itself on a small file)."""
 
-    def passes(values: pd.Series) -> pd.Series:
-        return (values == "") | test(values)
+    def passes(values: pd.Series) -> np.ndarray:
+        return ~filled_cells(values) | np.asarray(test(values), dtype=bool)
 
     return passes
 
 
 def at_most(length: int) -> ValueTest:
-    return lambda values: values.str.len() <= length
+    """At most `length` characters: a cell of no more bytes has no more characters, so only
+    the longer cells (beyond ASCII, or too long) are counted character by character."""
+
+    def passes(values: pd.Series) -> np.ndarray:
+        ok = textscan.cell_lengths(values) <= length
+        longer = np.flatnonzero(~ok)
+        if longer.size:
+            ok[longer] = (values.iloc[longer].str.len() <= length).to_numpy(dtype=bool)
+        return ok
+
+    return passes
 
 
 def between(shortest: int, longest: int) -> ValueTest:
