@@ -11,13 +11,11 @@ each command that needs no spreadsheet start without loading pandas.
 from __future__ import annotations
 
 import importlib
-from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Any
 
-try:
-    __version__ = version("usikit")
-except PackageNotFoundError:  # running from a source tree that was not installed
-    __version__ = "0.0.0+source"
+# The one place the version is written (pyproject.toml reads it from here): asking the
+# installed package's metadata for it cost every command about 50 ms.
+__version__ = "0.1.0"
 
 if TYPE_CHECKING:
     from usikit import uln, usi

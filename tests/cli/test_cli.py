@@ -28,6 +28,12 @@ def test_help_and_version_work():
     assert versioned.returncode == 0 and versioned.stdout.strip() == f"usikit {__version__}"
 
 
+def test_the_installed_package_carries_the_version_the_source_declares():
+    from importlib.metadata import version
+
+    assert version("usikit") == __version__
+
+
 def test_all_valid_file_exits_0_with_one_summary_line(demo_kind, write_text, capsys):
     path = write_text("ok.csv", "Name,Born,Code\nAnn,01/01/1990,ABC\nBob,02/02/1991,DEF\n")
     assert main(["validate", demo_kind, str(path)]) == 0
