@@ -25,6 +25,8 @@ MESSY = [
     with_document("Driver Licence", **{"Document State": "nsw", "Document Number": "ab 123"}),
     with_document("Birth Certificate", **{"Document Date": "2004-4-30"}),
     with_document("Medicare", **{"Medicare Card Colour": "BLUE"}),
+    with_document("Medicare", **{"Medicare Card Colour": "purple", "USI Permission": "maybe"}),
+    client(State="California", USI_Permission="No"),
 ]
 CELLS = [(step, column) for step in STEPS for column in step.columns if column in BASE]
 

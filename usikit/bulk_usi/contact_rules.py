@@ -132,9 +132,12 @@ def _australian_line(column: str) -> Rule:
 def state_codes(values: pd.Series) -> pd.Series:
     """An Australian state code typed in lower case, in capitals (nsw -> NSW); any other
     value (the state of an address abroad, California) as it was typed."""
-    upper = values.str.upper()
-    lower = among(upper, STATES) & (upper != values)
-    return values.where(~lower, upper) if lower.any() else values
+    odd = ~among(values, STATES)  # most cells already hold a code
+    if not odd.any():
+        return values
+    before = values[odd]
+    upper = before.str.upper()
+    return where_changed(values, before, upper.where(among(upper, STATES), before))
 
 
 def _postcode_table() -> np.ndarray:

@@ -17,6 +17,7 @@ import pandas as pd
 from usikit.problems import name_checks
 from usikit.rules.checks import allowed, date, filled, not_in_future
 from usikit.rules.engine import Rule
+from usikit.rules.normalise import where_changed
 from usikit.rules.textscan import among
 
 PERMISSION, NOTICE = "USI Permission", "Privacy Notice Date"
@@ -28,10 +29,12 @@ YES_WORDS = {"yes": GIVEN, "y": GIVEN, "true": GIVEN, "given": GIVEN,
 
 def permission_words(values: pd.Series) -> pd.Series:
     """yes/y/true -> Yes, no/n/false -> No (normalisation; anything else is left to the rules)."""
-    if among(values, (GIVEN, REFUSED, "")).all():  # as most files hold them: nothing to do
+    odd = ~among(values, (GIVEN, REFUSED, ""))  # most cells already hold Yes or No
+    if not odd.any():
         return values
-    mapped = values.str.lower().map(YES_WORDS)
-    return mapped.where(mapped.notna(), values)
+    before = values[odd]
+    mapped = before.str.lower().map(YES_WORDS)
+    return where_changed(values, before, mapped.where(mapped.notna(), before).astype("str"))
 
 
 def permission_rules(today: dt.date) -> tuple[Rule, ...]:

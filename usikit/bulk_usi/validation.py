@@ -79,9 +79,12 @@ def _country_codes(values: pd.Series) -> pd.Series:
 
 
 def _card_colours(values: pd.Series) -> pd.Series:
-    titled = values.str.capitalize()
-    respelt = among(titled, CARD_COLOURS) & (titled != values)
-    return titled.where(respelt, values) if respelt.any() else values
+    odd = ~among(values, CARD_COLOURS)  # most cells already hold a colour as spelt
+    if not odd.any():
+        return values
+    before = values[odd]
+    titled = before.str.capitalize()
+    return where_changed(values, before, titled.where(among(titled, CARD_COLOURS), before))
 
 
 def _no_spaces(values: pd.Series) -> pd.Series:
