@@ -93,6 +93,23 @@ def test_short_columns_are_not_hashed():
         assert distinct(_text(["M", "F"] * 100)) is None  # below DISTINCT_FROM
 
 
+def test_a_blank_column_is_one_value_and_a_slice_is_judged_by_its_own_cells(small_columns_count):
+    """An unused column (every cell blank) is taken as one value without a hash; a slice of a
+    buffer is blank or not by its own cells, whatever the buffer holds elsewhere."""
+    text = pa.array(["x", *[""] * 40, "y"], type=pa.large_string())
+    with distinct_values():
+        for column, values in (
+            (_text([""] * 30), [""]),
+            (pd.Series(text.slice(1, 40), dtype="str"), [""]),
+            (pd.Series(text.slice(0, 41), dtype="str"), ["x", ""]),
+            (pd.Series(text.slice(1, 41), dtype="str"), ["", "y"]),
+        ):
+            found = distinct(column)
+            assert found is not None
+            assert found.values.tolist() == values
+            assert found.values.iloc[found.codes].tolist() == column.tolist()
+
+
 def test_a_column_made_value_by_value_keeps_its_codes(small_columns_count):
     column = _text(["nsw", "vic", "nsw"] * 10)
     with distinct_values():

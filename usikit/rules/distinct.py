@@ -145,11 +145,21 @@ def _key(values: pd.Series) -> tuple[tuple | None, pa.ChunkedArray | None]:
 def _encoded(values: pd.Series, array: pa.ChunkedArray) -> Distinct | None:
     if len(values) > SAMPLE and _guessed_count(array) > REPEATING * len(values):
         return None  # mostly different values: Client IDs, emails, phone numbers
-    encoded = array.combine_chunks().dictionary_encode()
+    whole = array.combine_chunks()
+    if _all_blank(whole):  # an unused column: nothing to hash
+        return Distinct(pd.Series([""], dtype="str"), np.zeros(len(values), dtype=np.int32))
+    encoded = whole.dictionary_encode()
     if len(encoded.dictionary) > REPEATING * len(values):
         return None
     codes = encoded.indices.to_numpy(zero_copy_only=False)  # 4 bytes a cell
     return Distinct(pd.Series(encoded.dictionary, dtype="str"), codes)
+
+
+def _all_blank(array: pa.Array) -> bool:
+    """No cell holds a byte of text (its first and last offsets are equal)."""
+    wide = pa.types.is_large_string(array.type)
+    offsets = np.frombuffer(array.buffers()[1], dtype=np.int64 if wide else np.int32)
+    return bool(offsets[array.offset] == offsets[array.offset + len(array)])
 
 
 def _guessed_count(array: pa.ChunkedArray) -> float:
