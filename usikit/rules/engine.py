@@ -170,15 +170,11 @@ class Schema:
             except pa.errors.SchemaErrors:
                 if broken:
                     raise RuntimeError(broken[0]) from None
-                ok = np.ones(len(frame), dtype=bool)
-                for passed in results:  # in place: reducing the list would stack it in a copy
-                    ok &= passed
-                failing = np.flatnonzero(~ok)
                 shown = frame if original is None else original
                 parts = [
-                    self._rule_problems(rule, frame, shown, positions, show_sensitive)
+                    self._rule_problems(rule, frame, shown, np.flatnonzero(~passed), show_sensitive)
                     for rule, passed in zip(present, results, strict=True)
-                    if len(positions := failing[~passed[failing]])
+                    if not passed.all()  # most rules pass every record
                 ]
                 if parts:
                     return _joined(parts)
@@ -194,8 +190,7 @@ class Schema:
     ) -> dict[str, object]:
         """The rule's lines of the problems table, as columns of equal length, built column by
         column in Arrow (a million failing cells cost a few array operations, not a million
-        messages formatted one by one)."""
-        positions = np.sort(positions)
+        messages formatted one by one); `positions`, the failing records', are in order."""
         rows = frame.index[positions]
         column = shown[rule.column]
         if column.index is frame.index or column.index.equals(frame.index):
