@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from usikit.problems import WARNING, name_checks
-from usikit.rules.checks import filled, fullmatch, max_length
+from usikit.rules.checks import filled, fullmatch, max_length, optional
 from usikit.rules.engine import Rule
 from usikit.rules.memo import shared_per_value
 from usikit.rules.normalise import where_changed
@@ -15,6 +15,7 @@ from usikit.rules.textscan import (
     among,
     four_digit_numbers,
     full_match,
+    holding,
     or_full_match,
     positions_in,
     without,
@@ -35,6 +36,12 @@ AUSTRALIAN_PHONE = (
     r"|1[38]00[0-9]{6}|13[0-9]{4}"  # 1300, 1800 and 13 numbers
 )
 MOBILE = r"(?:\+61|0)4[0-9]{8}"
+# Of the Australian numbers (AUSTRALIAN_PHONE), the mobiles are those starting so: MOBILE is
+# the only branch that begins 04 or +614.
+MOBILE_STARTS = ("04", "+614")
+# Every character a phone number may hold, anywhere; PHONE_CHARACTERS then allows the + only
+# at the start. The first is answered from the column's bytes, the second only where a + is.
+PHONE_BYTES = r"[0-9 ()+\-]+"
 INTERNATIONAL_PHONE = r"\+(?:[1-57-9][0-9]{6,14}|6[02-9][0-9]{5,13})"  # 7-15 digits, not +61
 # Postcode ranges by state (Australia Post); a mismatch is a warning, not an error.
 POSTCODE_RANGES = {
@@ -91,9 +98,21 @@ def plausible_phone(values: pd.Series) -> pd.Series:
 
 
 def mobile_or_not_australian(values: pd.Series) -> pd.Series:
-    """A mobile, or a number from abroad: any other Australian number belongs in Home Phone."""
-    ok = or_full_match(~australian_number(values), digits_only(values), MOBILE)
-    return pd.Series(ok, index=values.index)
+    """A mobile, or a number from abroad: any other Australian number belongs in Home Phone.
+    An Australian number is a mobile when it starts as one (`MOBILE_STARTS`): a look at its
+    first characters instead of a second pattern over every number."""
+    mobile = digits_only(values).str.startswith(MOBILE_STARTS).to_numpy(dtype=bool)
+    return pd.Series(~australian_number(values) | mobile, index=values.index)
+
+
+def phone_characters(values: pd.Series) -> np.ndarray:
+    """Only the characters a phone number holds, a + only at the start (`PHONE_CHARACTERS`);
+    most numbers have no + and are answered by the bytes they hold (`PHONE_BYTES`)."""
+    ok = full_match(values, PHONE_BYTES).to_numpy(copy=True)
+    plus = np.flatnonzero(ok & holding(values, "+"))
+    if plus.size:
+        ok[plus] = full_match(values.iloc[plus], PHONE_CHARACTERS).to_numpy()
+    return ok
 
 
 def _australian(frame: pd.DataFrame) -> pd.Series:
@@ -210,7 +229,7 @@ CONTACT_RULES: tuple[Rule, ...] = (
             Rule(
                 column,
                 "phone_characters",
-                fullmatch(PHONE_CHARACTERS),
+                optional(phone_characters),
                 "{column} '{value}' may hold only digits, spaces, brackets, hyphens and a "
                 "leading +",
                 skips_blank=True,
