@@ -335,11 +335,14 @@ def _status(index: pd.Index, errors: pd.DataFrame, labels: pd.Series | None) -> 
     if labels is not None:
         named = labels.reindex(index).fillna("")
         status = status.where(named == "", named)
-    blocking = errors[errors["severity"] == ERROR]
-    if blocking["row"].isna().any():
+    # Read from the two columns alone: filtering the table would copy every column of a
+    # million problems to learn their rows.
+    blocking = (errors["severity"] == ERROR).to_numpy(dtype=bool)
+    rows = errors["row"]
+    if (blocking & rows.isna().to_numpy(dtype=bool)).any():
         status[:] = INVALID
     else:
-        status[index.isin(blocking["row"].dropna().astype(int))] = INVALID
+        status[index.isin(rows.to_numpy(dtype=np.int64, na_value=0)[blocking])] = INVALID
     return status
 
 
