@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from usikit.problems import WARNING, name_checks
-from usikit.rules.checks import filled, fullmatch, max_length, optional
+from usikit.rules.checks import any_filled, filled, fullmatch, max_length, optional
 from usikit.rules.engine import Rule
 from usikit.rules.memo import shared_per_value
 from usikit.rules.normalise import where_changed
@@ -119,15 +119,11 @@ def _australian(frame: pd.DataFrame) -> pd.Series:
     return frame["Country of Residence"] == AUSTRALIA
 
 
-def _has_address(frame: pd.DataFrame) -> pd.Series:
-    return pd.concat([filled(frame[c]) for c in ADDRESS_COLUMNS], axis=1).any(axis=1)
-
-
 def _needed_for_address(column: str) -> Rule:
     return Rule(
         column,
         "required_for_address",
-        lambda f: ~(_australian(f) & _has_address(f)) | filled(f[column]),
+        lambda f: ~(_australian(f) & any_filled(f, ADDRESS_COLUMNS)) | filled(f[column]),
         "{column} is empty; an Australian address needs Address Line 1, Suburb/Town/City, "
         "State and Postcode",
         uses=("Country of Residence", *(c for c in ADDRESS_COLUMNS if c != column)),

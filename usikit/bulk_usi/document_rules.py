@@ -22,7 +22,7 @@ from usikit.bulk_usi.documents import (
 from usikit.identifiers import medicare
 from usikit.problems import WARNING, name_checks
 from usikit.rules import dates
-from usikit.rules.checks import date, filled, not_in_future
+from usikit.rules.checks import any_filled, date, filled, not_in_future
 from usikit.rules.engine import Rule
 from usikit.rules.memo import shared_per_value
 from usikit.rules.textscan import among, full_match, positions_in
@@ -114,16 +114,17 @@ def _pattern_rule(column: str, check: str, pattern_of, hint_of) -> Rule:
     )
 
 
-def _medicare_rows(frame: pd.DataFrame) -> pd.Series:
-    return _type(frame) == "Medicare"
+def _medicare_rows(frame: pd.DataFrame) -> np.ndarray:
+    return _is_kind(frame, ["Medicare"])
 
 
-def _medicare_number_ok(frame: pd.DataFrame) -> pd.Series:
-    cards = _medicare_rows(frame)
-    ok = pd.Series(True, index=frame.index)
-    if cards.any():
-        checks = medicare.number_checks(frame["Document Number"][cards])
-        ok[cards] = ~checks["ten_digits"] | checks.drop(columns="ten_digits").all(axis=1)
+def _medicare_number_ok(frame: pd.DataFrame) -> np.ndarray:
+    cards = np.flatnonzero(_medicare_rows(frame))
+    ok = np.ones(len(frame), dtype=bool)
+    if cards.size:
+        checks = medicare.number_checks(frame["Document Number"].iloc[cards])
+        fine = ~checks["ten_digits"] | checks.drop(columns="ten_digits").all(axis=1)
+        ok[cards] = fine.to_numpy(dtype=bool)
     return ok
 
 
@@ -185,7 +186,7 @@ def _name_fits(values: pd.Series) -> pd.Series:
 def _not_before_birth(frame: pd.DataFrame) -> pd.Series:
     issued = dates.parse(frame["Document Date"])
     born = dates.parse(frame["Date of Birth"])
-    return ~among(_type(frame), NEEDS_DOB_BEFORE) | ~(issued < born)
+    return ~_is_kind(frame, list(NEEDS_DOB_BEFORE)) | ~(issued < born).to_numpy(dtype=bool)
 
 
 def document_rules(today: dt.date) -> tuple[Rule, ...]:
@@ -202,10 +203,7 @@ def document_rules(today: dt.date) -> tuple[Rule, ...]:
         Rule(
             "Document Type",
             "document_type_missing",
-            lambda f: (
-                filled(_type(f))
-                | ~pd.concat([filled(f[c]) for c in DOCUMENT_COLUMNS], axis=1).any(axis=1)
-            ),
+            lambda f: filled(_type(f)).to_numpy() | ~any_filled(f, DOCUMENT_COLUMNS),
             "Document Type is empty but document details are filled; choose the document "
             "type, or clear the document columns",
             uses=DOCUMENT_COLUMNS,
@@ -267,10 +265,10 @@ def document_rules(today: dt.date) -> tuple[Rule, ...]:
             "date_printed_needed",
             lambda f: (
                 ~(
-                    (_type(f) == "Birth Certificate")
-                    & among(f["Document State"], DATE_PRINTED_STATES)
+                    _is_kind(f, ["Birth Certificate"])
+                    & among(f["Document State"], DATE_PRINTED_STATES).to_numpy()
                 )
-                | filled(f["Date Printed"])
+                | filled(f["Date Printed"]).to_numpy()
             ),
             "Date Printed is empty; ACT and SA birth certificates need it",
             uses=("Document Type", "Document State"),

@@ -26,6 +26,11 @@ def filled(values: pd.Series) -> pd.Series:
     return values != ""
 
 
+def any_filled(frame: pd.DataFrame, columns: Iterable[str]) -> np.ndarray:
+    """Records with any of `columns` filled (one array, not a frame of the columns)."""
+    return np.logical_or.reduce([filled(frame[c]).to_numpy() for c in columns])
+
+
 def optional(test: ValueTest) -> ValueTest:
     """Let blank cells pass `test` (which cells are blank is worked out once per column: a
     comparison of its own cost each rule more than the rule itself on a small file)."""
