@@ -36,6 +36,7 @@ from usikit.rules.distinct import (
     distinct_values,
     remember,
     repeated_cells,
+    repeated_numbers,
     row_keys,
     value_codes,
 )
@@ -365,3 +366,20 @@ def test_a_sample_taken_chunk_by_chunk_is_the_cells_at_those_positions(sizes, da
     picked = data.draw(st.sets(st.integers(0, max(len(array) - 1, 0)), max_size=len(array)))
     positions = np.array(sorted(picked), dtype=np.int64)
     assert _cells_at(array, positions).to_pylist() == [str(p) for p in positions]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.integers(-3, 3) | st.integers(-(2**63), 2**63 - 1), max_size=60))
+def test_repeated_numbers_are_those_pandas_finds_duplicated(numbers):
+    array = np.array(numbers, dtype=np.int64)
+    expected = pd.Series(array, dtype="int64").duplicated(keep=False).tolist()
+    assert repeated_numbers(array).tolist() == expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(["S1", "S2", "S10", "", "S1 ", "é", "ABCDEFGH", "ABCDEFGHI"])))
+def test_repeated_cells_of_short_text_are_the_cells_whose_value_repeats(cells):
+    values = pd.Series(cells, dtype="str")
+    expected = values.duplicated(keep=False).tolist()
+    with shared_results():
+        assert repeated_cells(values).tolist() == expected

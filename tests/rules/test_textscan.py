@@ -19,6 +19,7 @@ from usikit.rules.textscan import (
     full_match,
     holding,
     holding_bytes,
+    packed,
     positions_in,
     starts_with,
     untidy,
@@ -177,3 +178,33 @@ def test_without_removes_exactly_the_characters_python_would(cells, characters):
     expected = ["".join(c for c in cell if c not in characters) for cell in cells]
     assert without(values, characters).tolist() == expected
     assert without(values.iloc[2:], characters).tolist() == expected[2:]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.text(alphabet=st.sampled_from(list("aZ0\x00 é\u0410")), max_size=4), max_size=40),
+    st.booleans(),
+)
+def test_packed_numbers_are_equal_exactly_where_the_cells_are(cells, eight_bytes):
+    if eight_bytes:  # every cell exactly 8 bytes, as fixed-width Client IDs are
+        cells = [cell.encode()[:8].ljust(8, b"x").decode("utf-8", "replace") for cell in cells]
+        cells = [cell if len(cell.encode()) == 8 else "x" * 8 for cell in cells]
+    values = pd.Series(cells, dtype="str", index=range(5, 5 + len(cells)))
+    with shared_results():
+        numbers = packed(values)
+        sliced = packed(values.iloc[1:])
+    sizes = {len(cell.encode()) for cell in cells}
+    if not cells or (max(sizes) > 7 and sizes != {8}):
+        assert numbers is None
+        return
+    assert numbers is not None
+    assert pd.factorize(numbers)[0].tolist() == pd.factorize(values)[0].tolist()
+    if len(cells) > 1 and sliced is not None:
+        assert pd.factorize(sliced)[0].tolist() == pd.factorize(values.iloc[1:])[0].tolist()
+
+
+def test_long_mixed_or_missing_cells_are_not_packed():
+    with shared_results():
+        assert packed(pd.Series(["abcdefghi", "a"], dtype="str")) is None  # over 8 bytes
+        assert packed(pd.Series(["abcdefgh", "a"], dtype="str")) is None  # 8 and fewer
+        assert packed(pd.Series(["a", None], dtype="str")) is None  # a missing cell

@@ -21,7 +21,7 @@ from usikit.rules.checks import (
     not_in_future,
     required,
 )
-from usikit.rules.distinct import repeated_cells, row_keys, value_codes
+from usikit.rules.distinct import repeated_cells, repeated_numbers, row_keys, value_codes
 from usikit.rules.engine import Rule
 from usikit.rules.memo import remembered
 from usikit.rules.people import is_name, mixed_scripts, not_too_old, others_in_group, skeleton
@@ -89,7 +89,7 @@ def _keys_of(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
 def _unique_person(frame: pd.DataFrame) -> pd.Series:
     keys, known = _person_keys(frame)
     unique = np.ones(len(frame), dtype=bool)
-    unique[known] = ~pd.Series(keys[known]).duplicated(keep=False).to_numpy()
+    unique[known] = ~repeated_numbers(keys[known])
     return pd.Series(unique, index=frame.index)
 
 

@@ -55,6 +55,32 @@ def _count_before(positions: np.ndarray, starts: np.ndarray) -> np.ndarray:
     return np.concatenate([[0], np.cumsum(counts)])
 
 
+def packed(values: pd.Series) -> np.ndarray | None:
+    """Each cell as one 64-bit number, equal exactly where the cells are equal, for a column
+    of short text (every cell of at most 7 bytes, or all of exactly 8: most Client IDs);
+    None for any other column, or one with missing cells. Hashing numbers costs a fraction
+    of hashing text, which matters for a million different Client IDs."""
+    starts, body = _buffer(values)
+    lengths = np.diff(starts)
+    if not lengths.size or pa.array(values, type=pa.large_string(), from_pandas=True).null_count:
+        return None
+    longest, shortest = int(lengths.max()), int(lengths.min())
+    if longest > 8 or (longest == 8 and shortest < 8):
+        return None
+    cells = np.zeros((lengths.size, 8), dtype=np.uint8)
+    if shortest == longest:  # every cell its bytes, whole
+        if longest:
+            cells[:, :longest] = np.lib.stride_tricks.sliding_window_view(body, longest)[
+                starts[:-1]
+            ]
+    else:  # seven bytes, zero after the cell's end, and the length (a cell may hold a zero)
+        places = starts[:-1, None] + np.arange(7)
+        padded = np.concatenate([body, np.zeros(7, dtype=np.uint8)])
+        cells[:, :7] = np.where(np.arange(7) < lengths[:, None], padded[places], 0)
+        cells[:, 7] = lengths
+    return cells.view(np.uint64).ravel()
+
+
 def untidy(values: pd.Series) -> np.ndarray:
     """Cells with a leading or trailing space, two spaces together, a control character
     (tab, line break) or a non-breaking space."""
