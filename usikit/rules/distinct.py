@@ -19,6 +19,7 @@ import math
 from collections.abc import Callable, Iterator, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -165,10 +166,19 @@ def _all_blank(array: pa.Array) -> bool:
 def _guessed_count(array: pa.ChunkedArray) -> float:
     """About how many different values the column holds (an underestimate where a few
     values are very common, which only costs a hash)."""
-    picked = np.unique(np.random.default_rng(0).integers(0, len(array), SAMPLE))
+    picked = _sample_positions(len(array), SAMPLE)
     counts = pc.value_counts(_cells_at(array, picked)).field("counts").to_numpy()
     once, twice = int((counts == 1).sum()), int((counts == 2).sum())
     return len(counts) + once * (once - 1) / (2 * (twice + 1))
+
+
+@lru_cache(maxsize=8)
+def _sample_positions(length: int, size: int) -> np.ndarray:
+    """The sorted cells sampled in a column of `length` (the same for every column of a
+    file: drawn once)."""
+    positions = np.unique(np.random.default_rng(0).integers(0, length, size))
+    positions.flags.writeable = False
+    return positions
 
 
 def _cells_at(array: pa.ChunkedArray, positions: np.ndarray) -> pa.Array:
