@@ -162,6 +162,19 @@ def test_value_codes_apply_the_key_to_the_distinct_values(small_columns_count):
     assert codes[0] != codes[2]
 
 
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(["Anna", "ANNA", "Bob", "", None, "anna "]), max_size=30))
+def test_value_codes_with_a_key_are_the_codes_of_the_keyed_cells(cells):
+    """Outside a validation the key is applied once per value, then spread: the same
+    numbering as the key applied to every cell, missing cells numbered -1."""
+    names = pd.Series(cells, dtype="str")
+    codes, count = value_codes(names, lambda v: v.str.lower())
+    expected, uniques = pd.factorize(names.str.lower())
+    assert count == len(uniques)
+    assert pd.factorize(codes)[0].tolist() == pd.factorize(expected)[0].tolist()
+    assert (codes < 0).tolist() == (expected < 0).tolist()
+
+
 def _clients(rows: int) -> pd.DataFrame:
     broken, _ = add_mistakes(synthetic_clients(rows, seed=5, today=TODAY), rate=0.2, seed=6)
     # Values the normalisation rewrites: lower-case states, ISO dates, untidy names.

@@ -206,10 +206,15 @@ def value_codes(
     where the column's are known, so a million cells cost a few array operations."""
     found = known_distinct(values)
     if found is None:
-        codes, uniques = pd.factorize(key(values) if key else values)
-        return codes, len(uniques)
+        cells, uniques = pd.factorize(values)
+        if key is None:
+            return cells, len(uniques)
+        found = Distinct(pd.Series(uniques, dtype=values.dtype), cells)  # a key once per value
     codes, uniques = pd.factorize(key(found.values) if key else found.values)
-    return codes[found.codes], len(uniques)
+    if not codes.size:  # every cell missing
+        return np.full(len(found.codes), -1, dtype=np.intp), 0
+    # A missing cell (numbered -1 by factorize) stays -1.
+    return np.where(found.codes < 0, -1, codes[found.codes]), len(uniques)
 
 
 def repeated_cells(values: pd.Series) -> np.ndarray:
