@@ -171,11 +171,18 @@ class Schema:
                 if broken:
                     raise RuntimeError(broken[0]) from None
                 shown = frame if original is None else original
-                parts = [
-                    self._rule_problems(rule, frame, shown, np.flatnonzero(~passed), show_sensitive)
+                failed = [  # most rules pass every record
+                    (rule, passed)
                     for rule, passed in zip(present, results, strict=True)
-                    if not passed.all()  # most rules pass every record
+                    if not passed.all()
                 ]
+                parts = in_parallel(  # each rule's lines on the worker threads, in order
+                    lambda item: self._rule_problems(
+                        item[0], frame, shown, np.flatnonzero(~item[1]), show_sensitive
+                    ),
+                    failed,
+                    len(frame),
+                )
                 if parts:
                     return _joined(parts)
         return problems_frame()
