@@ -35,14 +35,13 @@ from usikit.rules.distinct import (
     distinct,
     distinct_values,
     remember,
-    repeated_cells,
-    repeated_numbers,
     row_keys,
     value_codes,
 )
 from usikit.rules.engine import Rule, Schema, as_records, passes
 from usikit.rules.memo import shared_results
 from usikit.rules.normalise import Step, normalise, tidy_spaces, upper
+from usikit.rules.repeats import repeated_cells, repeated_numbers
 
 T = TypeVar("T")
 TODAY = dt.date(2026, 12, 2)

@@ -21,10 +21,11 @@ from usikit.rules.checks import (
     not_in_future,
     required,
 )
-from usikit.rules.distinct import repeated_cells, repeated_numbers, row_keys, value_codes
+from usikit.rules.distinct import row_keys, value_codes
 from usikit.rules.engine import Rule
 from usikit.rules.memo import remembered
 from usikit.rules.people import is_name, mixed_scripts, not_too_old, others_in_group, skeleton
+from usikit.rules.repeats import repeated_cells, repeated_numbers
 from usikit.rules.textscan import among
 
 NAME_LENGTHS = {"First Name": 40, "Middle Name": 80, "Family Name": 40, "Single Name": 40}
