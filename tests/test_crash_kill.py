@@ -81,7 +81,7 @@ def count(workspace, table, *where) -> int:
 EXPORT = f"""
     import builtins, io, os, sys, time
     import pandas as pd
-    import usikit.io.write
+    import usikit.io.atomic
     from usikit.io import Sheet, write_csv, write_xlsx
 
     source, target, pause, mode = sys.argv[1:5]
@@ -117,7 +117,7 @@ EXPORT = f"""
     if mode == "pause" and pause == "writing":
         builtins.open = io.open = opening
     if mode == "pause" and pause == "renamed":
-        usikit.io.write._sync_folder = lambda folder: wait_here(os.stat(target).st_size)
+        usikit.io.atomic._sync_folder = lambda folder: wait_here(os.stat(target).st_size)
     frame = pd.read_csv(source, dtype=str, keep_default_na=False)
     if target.endswith(".csv"):
         write_csv(frame, target)

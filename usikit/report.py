@@ -146,7 +146,7 @@ class ValidationReport:
 
     def to_csv(self, path: str | Path) -> Path:
         """The error list as CSV (one line per problem), written atomically."""
-        from usikit.io.write import write_csv
+        from usikit.io.atomic import write_csv
 
         return write_csv(self.errors.rename(columns=EXPORT_HEADERS), path)
 

@@ -63,13 +63,28 @@ def test_importing_the_package_loads_no_heavy_library():
     assert "usikit.validators" not in json.loads(done.stdout)  # the public names load on use
 
 
-def test_validating_a_small_file_loads_no_database_workbook_or_registry_library(tmp_path):
+@pytest.mark.parametrize("report", [None, "errors.csv"])
+def test_validating_a_small_file_loads_no_database_workbook_or_registry_library(tmp_path, report):
+    """Nor does writing its errors as CSV: the workbook writers (openpyxl) load for XLSX."""
     path = tmp_path / "clients.csv"
     path.write_text("Client ID,First Name,Family Name\nC1,Ann,Lee\n", encoding="utf-8")
-    status, loaded = imported_by("validate", "clients", str(path))
+    written = () if report is None else ("--errors", str(tmp_path / report))
+    status, loaded = imported_by("validate", "clients", str(path), *written)
     assert status == 1  # the records lack required columns: the check did run
     assert "pandas" in loaded  # the checker sees the heavy libraries the command does load
     assert loaded & set(NOT_FOR_VALIDATING) == set()
+    if report is not None:
+        assert "missing_column" in (tmp_path / report).read_text(encoding="utf-8-sig")
+
+
+def test_writing_the_errors_as_xlsx_loads_the_workbook_writers(tmp_path):
+    path = tmp_path / "clients.csv"
+    path.write_text("Client ID,First Name,Family Name\nC1,Ann,Lee\n", encoding="utf-8")
+    status, loaded = imported_by(
+        "validate", "clients", str(path), "--errors", str(tmp_path / "e.xlsx")
+    )
+    assert status == 1
+    assert "openpyxl" in loaded and (tmp_path / "e.xlsx").exists()
 
 
 @pytest.mark.parametrize("name", sorted(COMMANDS))

@@ -13,7 +13,7 @@ import pytest
 from openpyxl import load_workbook
 
 from usikit import InputError
-from usikit.io import Sheet, atomic_target, write, write_csv, write_xlsx
+from usikit.io import Sheet, atomic, atomic_target, write_csv, write_xlsx
 from usikit.io.safety import formula_like_mask, neutralise
 from usikit.io.write import remove_stale_parts
 from usikit.privacy import mask, mask_series
@@ -146,7 +146,7 @@ def test_a_writer_holds_the_lock_on_its_part_file_while_writing(tmp_path):
 
 
 def test_without_locks_only_part_files_unchanged_for_ten_minutes_are_removed(tmp_path, monkeypatch):
-    monkeypatch.setattr(write, "fcntl", None)  # as on Windows
+    monkeypatch.setattr(atomic, "fcntl", None)  # as on Windows
     recent = aged(part_file(tmp_path, "out.csv", "abcd1234"), 60)
     old = aged(part_file(tmp_path, "out.csv", "efgh5678"), 601)
     write_csv(pd.DataFrame({"a": ["1"]}), tmp_path / "out.csv")

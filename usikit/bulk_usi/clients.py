@@ -44,8 +44,8 @@ from usikit.bulk_usi.tables import (
 )
 from usikit.bulk_usi.validation import STEPS, validate_clients
 from usikit.errors import Do, InputError, NextStep, step
+from usikit.io.atomic import write_csv
 from usikit.io.tableinfo import table_info
-from usikit.io.write import write_csv
 from usikit.privacy import MASK_CHAR, mask_series
 from usikit.report import ValidationReport
 from usikit.rules.headers import header_key

@@ -56,7 +56,7 @@ def validate_clients_file(
     chunk = CHUNK_RECORDS if chunk_records is None else chunk_records
     path = Path(path)
     if errors is not None:
-        from usikit.io.write import check_target  # the writers import openpyxl: only now
+        from usikit.io.atomic import check_target
 
         check_target(errors)
     day = today or dt.date.today()

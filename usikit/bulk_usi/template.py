@@ -20,9 +20,9 @@ from usikit.bulk_usi.permission_rules import GIVEN, REFUSED
 from usikit.bulk_usi.person_rules import GENDERS
 from usikit.bulk_usi.validation import DATE_COLUMNS
 from usikit.errors import InputError
+from usikit.io.atomic import atomic_target, check_target, write_csv
 from usikit.io.safety import is_formula_like
 from usikit.io.sheets import CHUNK_ROWS, SheetLimits, TextCells, excel_limits, parts, titles
-from usikit.io.write import atomic_target, check_target, write_csv
 
 TEMPLATE_ROWS = 1000  # rows prepared with text format and drop-down lists
 CHOICES = {

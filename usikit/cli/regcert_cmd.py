@@ -21,7 +21,7 @@ from usikit.cli.options import add_limits, add_workspace, limits_of, warn_if_sha
 from usikit.cli.validate_cmd import check_report_path, write_report
 from usikit.errors import InputError
 from usikit.io import read_table
-from usikit.io.write import check_target
+from usikit.io.atomic import check_target
 from usikit.regcert.export import check_export_path, export_records
 from usikit.regcert.learner_rules import validate_learners
 from usikit.regcert.matching import APPLYING, CHECKING, RESULTS, import_file

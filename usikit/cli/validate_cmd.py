@@ -153,7 +153,7 @@ def check_report_path(path: Path) -> None:
     """Refuse an unknown report format, or a place it cannot be written, before any work."""
     if path.suffix.lower() not in REPORT_SUFFIXES:
         raise InputError("the error report must end in .csv or .xlsx", path=path)
-    from usikit.io.write import check_target  # the writers' module imports openpyxl
+    from usikit.io.atomic import check_target
 
     check_target(path)
 

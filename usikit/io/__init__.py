@@ -10,17 +10,18 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from usikit.io.atomic import atomic_target, write_csv
     from usikit.io.read import read_table
     from usikit.io.tableinfo import TableInfo, table_info
-    from usikit.io.write import Sheet, atomic_target, write_csv, write_xlsx
+    from usikit.io.write import Sheet, write_xlsx
 
 _SOURCES = {
     "Sheet": "usikit.io.write",
     "TableInfo": "usikit.io.tableinfo",
-    "atomic_target": "usikit.io.write",
+    "atomic_target": "usikit.io.atomic",
     "read_table": "usikit.io.read",
     "table_info": "usikit.io.tableinfo",
-    "write_csv": "usikit.io.write",
+    "write_csv": "usikit.io.atomic",
     "write_xlsx": "usikit.io.write",
 }
 

@@ -146,7 +146,7 @@ def validate_chunks(
     sheets) as it comes; nothing is left under that name if the validation fails midway."""
     result = FileReport(source)
     if errors is not None:
-        from usikit.io.write import check_target  # the writers import openpyxl: only now
+        from usikit.io.atomic import check_target
 
         check_target(errors)
     with _sink(errors, result, show_sensitive, limits) as write:
@@ -169,7 +169,7 @@ def _sink(
     if path is None:
         yield lambda errors, report: None
         return
-    from usikit.io.write import CSV_ENCODING, atomic_target  # openpyxl: only when writing
+    from usikit.io.atomic import CSV_ENCODING, atomic_target
 
     if Path(path).suffix.lower() == ".xlsx":
         with _workbook_sink(Path(path), result, reveal, limits) as write:
@@ -196,9 +196,9 @@ def _workbook_sink(
     """The workbook `ValidationReport.to_workbook` writes, its sheets fed chunk by chunk."""
     from openpyxl import Workbook
 
+    from usikit.io.atomic import atomic_target
     from usikit.io.sheets import Sheet, SheetWritten, excel_limits, write_sheet
     from usikit.io.sheetstream import SheetStream
-    from usikit.io.write import atomic_target
 
     chosen = excel_limits(limits)
     workbook = Workbook(write_only=True)

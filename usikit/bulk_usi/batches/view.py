@@ -29,7 +29,7 @@ from usikit.bulk_usi.tables import batch_records, clients
 from usikit.bulk_usi.validation import validate_clients
 from usikit.bulk_usi.verified import VERIFIED_COLUMN
 from usikit.errors import InputError
-from usikit.io.write import write_csv
+from usikit.io.atomic import write_csv
 from usikit.privacy import mask_series
 from usikit.report import ValidationReport
 from usikit.store.access import acting
