@@ -3,10 +3,20 @@
 from __future__ import annotations
 
 import pandas as pd
-from hypothesis import given
+import pyarrow as pa
+import pyarrow.compute as pc
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from usikit.rules.people import SHOWN_OTHERS, others_in_group, skeleton
+from usikit.rules import people
+from usikit.rules.people import (
+    FEW_NAMES,
+    NAME_PATTERN,
+    SHOWN_OTHERS,
+    is_name,
+    others_in_group,
+    skeleton,
+)
 
 
 def plainly(keys: pd.Series) -> list[str]:
@@ -58,3 +68,31 @@ def test_a_name_and_its_look_alike_spelling_fold_to_one_skeleton(name):
     latin = latin.translate({ord("\u03bf"): "o"})
     both = skeleton(pd.Series([name, latin], dtype="str"))
     assert both.iloc[0] == both.iloc[1]
+
+
+NAME_PARTS = ["a", "Z", "é", "e\u0301", "Д", "م", "क", "\u093f", "李", "\u200c", "\u200d",
+              " ", "'", "-", "1", ".", "\U0001f600", "\u0301"]  # fmt: skip
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(NAME_PARTS), max_size=7).map("".join), max_size=30))
+def test_names_checked_in_python_are_the_names_re2_accepts(cells):
+    """A handful of names beyond ASCII are checked in Python by the grammar NAME_PATTERN is
+    written from; the answers are RE2's, joiners between letters included."""
+    values = pd.Series(cells, dtype="str")
+    engine = pc.match_substring_regex(
+        pa.array(cells, pa.large_string()), f"^(?:{NAME_PATTERN})$"
+    ).to_pylist()
+    expected = [cell == "" or hit for cell, hit in zip(cells, engine, strict=True)]
+    assert is_name(values).tolist() == expected
+
+
+def test_many_names_beyond_ascii_go_to_re2_in_one_call(monkeypatch):
+    names = pd.Series(["Zoë", "ab\u200ccd", "a\u200c\u200cb", "x1"] * (FEW_NAMES // 2), dtype="str")
+    calls = []
+    original = people.or_full_match
+    monkeypatch.setattr(people, "or_full_match", lambda *a: calls.append(a[2]) or original(*a))
+    assert is_name(names).tolist() == [True, True, False, False] * (FEW_NAMES // 2)
+    assert calls == [NAME_PATTERN]
+    assert is_name(names.head(4)).tolist() == [True, True, False, False]
+    assert calls == [NAME_PATTERN]  # a handful: no regular expression
