@@ -144,7 +144,8 @@ def others_in_group(keys: pd.Series) -> pd.Series:
     labels = keys.index.to_numpy()
     # The first members: each names the others among the first SHOWN_OTHERS + 1.
     size, first = sizes[group[early]], firsts[group[early]]
-    heads = labels[order[np.minimum(first[:, None] + np.arange(SHOWN_OTHERS + 1), len(order) - 1)]]
+    width = min(SHOWN_OTHERS + 1, int(sizes.max(initial=1)))  # pairs need two, not six
+    heads = labels[order[np.minimum(first[:, None] + np.arange(width), len(order) - 1)]]
     own = named_others(heads, np.minimum(size, SHOWN_OTHERS + 1), labels[order[early]], size)
     # The later members of a large group: its first SHOWN_OTHERS, once per group.
     large = np.flatnonzero(sizes > SHOWN_OTHERS + 1)
