@@ -182,10 +182,11 @@ def _worded(names: np.ndarray, counts: np.ndarray, more: np.ndarray) -> pa.Array
         pa.array(np.concatenate([[0], np.cumsum(counts)]), type=pa.int64()), _as_text(names)
     )
     blank, comma = pa.scalar("", pa.large_string()), pa.scalar(", ", pa.large_string())
+    named = pc.binary_join(lists, comma)
+    if not (more > 0).any():  # every other named (pairs): no counts to write
+        return named
     counted = textscan.joined(" and ", _as_text(more), " more")
-    return textscan.joined(
-        pc.binary_join(lists, comma), pc.if_else(pa.array(more > 0), counted, blank)
-    )
+    return textscan.joined(named, pc.if_else(pa.array(more > 0), counted, blank))
 
 
 def _as_text(values: np.ndarray) -> pa.Array:
