@@ -166,8 +166,8 @@ def named_others(
     heads: np.ndarray, known: np.ndarray, rows: np.ndarray, sizes: np.ndarray
 ) -> pa.Array:
     """For each row: '7, 9 and 3 more', from the first members of its group (`heads`, a line
-    of `SHOWN_OTHERS + 1` labels of which the first `known` are members), the row's own label
-    and the size of its group. Shared by the whole-file and the chunk-at-a-time paths."""
+    of at most `SHOWN_OTHERS + 1` labels of which the first `known` are members), the row's own
+    label and the size of its group. Shared by the whole-file and the chunk-at-a-time paths."""
     looked = np.arange(heads.shape[1])
     named = (looked < known[:, None]) & (heads != rows[:, None])
     named &= np.cumsum(named, axis=1) <= SHOWN_OTHERS
