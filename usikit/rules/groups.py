@@ -18,6 +18,7 @@ import pandas as pd
 import pyarrow as pa
 
 from usikit.rules.people import SHOWN_OTHERS, named_others
+from usikit.rules.repeats import repeated_numbers
 
 
 class GroupIndex:
@@ -55,14 +56,8 @@ class GroupIndex:
         self._writer.close()
         rows, hashes = np.concatenate(self._rows), np.concatenate(self._hashes)
         self._rows, self._hashes = [], []
-        order = np.argsort(hashes, kind="stable")
-        ranked = hashes[order]
-        repeated = np.zeros(len(ranked), dtype=bool)
-        same = ranked[1:] == ranked[:-1]
-        repeated[1:] |= same
-        repeated[:-1] |= same
-        candidates = np.sort(rows[order[repeated]])
-        del rows, hashes, order, ranked, repeated
+        candidates = np.sort(rows[repeated_numbers(hashes)])
+        del rows, hashes
         self._spool.seek(0)
         found_rows, found_keys = [], []
         for batch in pa.ipc.open_stream(self._spool):
