@@ -368,8 +368,7 @@ def _sorted(errors: pd.DataFrame, column_order: list[str]) -> pd.DataFrame:
 def _gathered(errors: pd.DataFrame, order: np.ndarray) -> pd.DataFrame:
     """The problems in `order`, each column gathered on its own worker thread: for millions
     of problems, copying their texts is most of the report's own time."""
-    indices = pa.array(order)
-    columns = in_parallel(lambda name: _taken(errors[name], indices), PROBLEM_COLUMNS, len(order))
+    columns = in_parallel(lambda name: _taken(errors[name], order), PROBLEM_COLUMNS, len(order))
     return pd.DataFrame(
         dict(zip(PROBLEM_COLUMNS, columns, strict=True)),
         index=pd.RangeIndex(len(order)),
@@ -377,14 +376,14 @@ def _gathered(errors: pd.DataFrame, order: np.ndarray) -> pd.DataFrame:
     )
 
 
-def _taken(column: pd.Series, indices: pa.Array) -> pd.api.extensions.ExtensionArray:
-    """The column's cells at `indices`: a text column is taken by Arrow itself (pandas'
-    own take of Arrow text checks and converts the positions first, nearly doubling the
-    time for millions of problems)."""
+def _taken(column: pd.Series, order: np.ndarray) -> pd.api.extensions.ExtensionArray:
+    """The column's cells in `order`: a text column is taken by Arrow itself (pandas' own
+    take of Arrow text checks and converts the positions first, nearly doubling the time for
+    millions of problems)."""
     if isinstance(column.dtype, pd.StringDtype) and column.dtype.storage == "pyarrow":
-        taken = column.array.__arrow_array__().take(indices)
+        taken = column.array.__arrow_array__().take(pa.array(order))  # no copy of `order`
         return pd.array(taken, dtype=column.dtype)
-    return column.array.take(indices.to_numpy())
+    return column.array.take(order)
 
 
 def _cell_fills(records: pd.DataFrame, errors: pd.DataFrame) -> pd.DataFrame:

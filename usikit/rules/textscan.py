@@ -58,12 +58,12 @@ def _count_before(positions: np.ndarray, starts: np.ndarray) -> np.ndarray:
 def packed(values: pd.Series) -> np.ndarray | None:
     """Each cell as one 64-bit number, equal exactly where the cells are equal, for a column
     of short text (every cell of at most 7 bytes, or all of exactly 8: most Client IDs);
-    None for any other column, or one with missing cells. Hashing numbers costs a fraction
-    of hashing text, which matters for a million different Client IDs."""
+    None for any other column, or one with missing cells. Numbers are sorted and compared
+    at a fraction of the cost of text, which matters for a million different Client IDs."""
+    if values.empty or values.hasnans:
+        return None
     starts, body = _buffer(values)
     lengths = np.diff(starts)
-    if not lengths.size or pa.array(values, type=pa.large_string(), from_pandas=True).null_count:
-        return None
     longest, shortest = int(lengths.max()), int(lengths.min())
     if longest > 8 or (longest == 8 and shortest < 8):
         return None
