@@ -24,9 +24,17 @@ from usikit.rules.textscan import full_match, or_full_match
 # for Python's re over one symbol per character, which checks a handful of names (RE2 builds
 # its tables of every alphabet's letters at each call: about 9 ms, whatever the cells).
 _NAME_GRAMMAR = "(?:[{L}{M}{P}]|[{L}{M}][{J}][{L}{M}])*[{L}](?:[{L}{M}{P}]|[{L}{M}][{J}][{L}{M}])*"
-NAME_PATTERN = _NAME_GRAMMAR.format(L=r"\p{L}", M=r"\p{M}", P=r"' \-", J=r"\x{200C}\x{200D}")
-_NAME_SYMBOLS = re.compile(_NAME_GRAMMAR.format(L="L", M="M", P="P", J="J"))
 _PUNCTUATION, _JOINERS = "' -", "\u200c\u200d"
+
+
+def _re2_class(characters: str) -> str:
+    return "".join(f"\\x{{{ord(c):04X}}}" for c in characters)
+
+
+NAME_PATTERN = _NAME_GRAMMAR.format(
+    L=r"\p{L}", M=r"\p{M}", P=_re2_class(_PUNCTUATION), J=_re2_class(_JOINERS)
+)
+_NAME_SYMBOLS = re.compile(_NAME_GRAMMAR.format(L="L", M="M", P="P", J="J"))
 FEW_NAMES = 2_000  # names beyond ASCII checked in Python; more go to RE2 at once
 ASCII_NAME = r"[A-Za-z' \-]*[A-Za-z][A-Za-z' \-]*"
 # An email address: a local part of the characters RFC 5322 allows and any character beyond
