@@ -152,6 +152,20 @@ def test_row_keys_renumber_when_the_product_of_counts_would_overflow():
     ).all()
 
 
+def test_narrow_row_keys_equal_the_wide_ones_and_renumber_before_overflowing():
+    rng = np.random.default_rng(5)
+    fitting = [(rng.integers(0, n, 500).astype(np.int32), n) for n in (7, 1, 30, 4)]
+    assert (row_keys(fitting, np.int32) == row_keys(fitting)).all()
+    assert row_keys(fitting, np.int32).dtype == np.int32
+    large = [(rng.integers(0, 3, 500).astype(np.int32), 2**12) for _ in range(4)]  # 2**48
+    stacked = pd.DataFrame({i: codes for i, (codes, _) in enumerate(large)})
+    keys = row_keys(large, np.int32)
+    assert (
+        pd.Series(keys).duplicated(keep=False).to_numpy()
+        == stacked.duplicated(keep=False).to_numpy()
+    ).all()
+
+
 def test_value_codes_apply_the_key_to_the_distinct_values(small_columns_count):
     names = _text(["Anna", "ANNA", "Bob", "anna", "Bob"] * 8)
     with distinct_values():
