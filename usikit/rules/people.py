@@ -149,15 +149,15 @@ def others_in_group(keys: pd.Series) -> pd.Series:
     group = np.repeat(np.arange(len(firsts)), sizes)  # of each place in `order`
     rank = np.arange(len(order)) - firsts[group]  # the place of the row in its group
     early = rank <= SHOWN_OTHERS
-    labels = keys.index.to_numpy()
+    labels = keys.index.to_numpy()[order]  # in group order, as `order` is
     # The first members: each names the others among the first SHOWN_OTHERS + 1.
     size, first = sizes[group[early]], firsts[group[early]]
     width = min(SHOWN_OTHERS + 1, int(sizes.max(initial=1)))  # pairs need two, not six
-    heads = labels[order[np.minimum(first[:, None] + np.arange(width), len(order) - 1)]]
-    own = named_others(heads, np.minimum(size, SHOWN_OTHERS + 1), labels[order[early]], size)
+    heads = labels[np.minimum(first[:, None] + np.arange(width), len(order) - 1)]
+    own = named_others(heads, np.minimum(size, SHOWN_OTHERS + 1), labels[early], size)
     # The later members of a large group: its first SHOWN_OTHERS, once per group.
     large = np.flatnonzero(sizes > SHOWN_OTHERS + 1)
-    firsts_named = order[firsts[large][:, None] + np.arange(SHOWN_OTHERS)].reshape(-1)
+    firsts_named = (firsts[large][:, None] + np.arange(SHOWN_OTHERS)).reshape(-1)
     shared = _worded(
         labels[firsts_named], np.full(len(large), SHOWN_OTHERS), sizes[large] - 1 - SHOWN_OTHERS
     )
@@ -176,25 +176,32 @@ def named_others(
     """For each row: '7, 9 and 3 more', from the first members of its group (`heads`, a line
     of at most `SHOWN_OTHERS + 1` labels of which the first `known` are members), the row's own
     label and the size of its group. Shared by the whole-file and the chunk-at-a-time paths."""
-    looked = np.arange(heads.shape[1])
-    named = (looked < known[:, None]) & (heads != rows[:, None])
-    named &= np.cumsum(named, axis=1) <= SHOWN_OTHERS
-    counts = named.sum(axis=1)
+    named = (np.arange(heads.shape[1]) < known[:, None]) & (heads != rows[:, None])
+    counts = np.zeros(len(rows), dtype=np.int64)
+    for place in range(heads.shape[1]):  # a few places: column by column beats row sums
+        if place >= SHOWN_OTHERS:  # a row not among its heads would name one too many
+            named[:, place] &= counts < SHOWN_OTHERS
+        counts += named[:, place]
     return _worded(heads[named], counts, sizes - 1 - counts)
 
 
 def _worded(names: np.ndarray, counts: np.ndarray, more: np.ndarray) -> pa.Array:
     """'7, 9 and 3 more' for each of several lists of names (`counts` names each, taken in
-    turn from `names`) and counts of the others not named."""
+    turn from `names`) and counts of the others not named. " and N more" is written only
+    for the lists it ends: a few large groups among hundreds of thousands of pairs."""
     lists = pa.LargeListArray.from_arrays(
         pa.array(np.concatenate([[0], np.cumsum(counts)]), type=pa.int64()), _as_text(names)
     )
-    blank, comma = pa.scalar("", pa.large_string()), pa.scalar(", ", pa.large_string())
-    named = pc.binary_join(lists, comma)
-    if not (more > 0).any():  # every other named (pairs): no counts to write
+    named = pc.binary_join(lists, pa.scalar(", ", pa.large_string()))
+    longer = np.flatnonzero(more > 0)
+    if not longer.size:  # every other named (pairs): no counts to write
         return named
-    counted = textscan.joined(" and ", _as_text(more), " more")
-    return textscan.joined(named, pc.if_else(pa.array(more > 0), counted, blank))
+    counted = textscan.joined(
+        named.take(pa.array(longer)), " and ", _as_text(more[longer]), " more"
+    )
+    place = np.arange(len(named))
+    place[longer] = len(named) + np.arange(longer.size)  # each longer list's text, appended
+    return pa.concat_arrays([named, counted]).take(pa.array(place))
 
 
 def _as_text(values: np.ndarray) -> pa.Array:
