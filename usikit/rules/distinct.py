@@ -222,7 +222,7 @@ def row_keys(parts: Sequence[tuple[np.ndarray, int]], dtype: type = np.int64) ->
     each column), so that comparing records costs one hash of integers instead of one of
     each column's text. A caller whose product of counts fits a narrower `dtype` passes it:
     half the bytes to write and read for a million rows."""
-    keys = np.zeros(len(parts[0][0]) if parts else 0, dtype=dtype)
+    keys: np.ndarray = np.zeros(len(parts[0][0]) if parts else 0, dtype=dtype)
     largest = 1
     for codes, count in parts:
         size = max(count, 1)
