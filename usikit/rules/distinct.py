@@ -128,10 +128,25 @@ def _settle(values: pd.Series, known: dict) -> None:
 
 def _key(values: pd.Series) -> tuple[tuple | None, pa.ChunkedArray | None]:
     """The identity of the column's Arrow buffers (pandas may wrap the same buffers in a new
-    Series at every access); the cache keeps the array, so no address is reused meanwhile."""
+    Series at every access); the cache keeps the array, so no address is reused meanwhile.
+    Worked out once per Arrow array and validation: the rules ask hundreds of times, and
+    walking the chunks' buffers in Python each time held the interpreter lock for tens of
+    milliseconds."""
     if not (isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow"):
         return None, None
     array = values.array.__arrow_array__()  # the buffers pandas holds, not a copy
+    known = _KNOWN.get()
+    if known is None:
+        return _identity(array)
+    place = ("identity", id(array))
+    hit = known.get(place)
+    if hit is None or hit[0] is not array:
+        hit = (array, _identity(array))  # the array is kept, so its id is not reused
+        known[place] = hit
+    return hit[1]
+
+
+def _identity(array: pa.Array | pa.ChunkedArray) -> tuple[tuple | None, pa.ChunkedArray | None]:
     if isinstance(array, pa.Array):
         array = pa.chunked_array([array])
     if array.null_count:
