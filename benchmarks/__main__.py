@@ -341,7 +341,7 @@ def section_of(path: Path, title: str) -> list[str]:
 
 def messy_section(quick: bool) -> list[str]:
     """The messy files' benchmarks as their own section of RESULTS.md."""
-    figures, profiles = bench_messy.run(quick, 1 if quick else 2)
+    figures, profiles = bench_messy.run(quick, 1 if quick else 3)
     return [
         MESSY_SECTION,
         "",

@@ -6,7 +6,7 @@ import gc
 import os
 import platform
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
@@ -41,6 +41,20 @@ def best_of(function: Callable[[], object], repeat: int) -> float:
         function()
         times.append(time.perf_counter() - start)
     return min(times)
+
+
+def best_of_each(functions: Sequence[Callable[[], object]], repeat: int) -> list[float]:
+    """The fastest of `repeat` runs of each function, the functions taking turns: the ratio
+    of two of them is then measured over the same minutes of a shared machine, not one in a
+    quiet minute and the other in a busy one."""
+    times: list[list[float]] = [[] for _ in functions]
+    for _ in range(repeat):
+        for function, kept in zip(functions, times, strict=True):
+            gc.collect()
+            start = time.perf_counter()
+            function()
+            kept.append(time.perf_counter() - start)
+    return [min(kept) for kept in times]
 
 
 def machine() -> list[str]:

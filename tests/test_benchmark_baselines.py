@@ -133,3 +133,14 @@ def test_the_core_part_keeps_sections_it_does_not_write_wherever_they_are(tmp_pa
     bench_main.replace_core(results, core)
     lines = results.read_text().splitlines()
     assert lines == [*core, "", "## Start-up", "", "start-up figures"]
+
+
+def test_best_of_each_takes_turns_and_keeps_each_functions_fastest_run(monkeypatch):
+    from benchmarks import common
+
+    calls: list[str] = []
+    clock = iter([0.0, 5.0, 10.0, 11.0, 20.0, 22.0, 30.0, 31.0])  # a: 5 then 2; b: 1 then 1
+    monkeypatch.setattr(common.time, "perf_counter", lambda: next(clock))
+    best = common.best_of_each((lambda: calls.append("a"), lambda: calls.append("b")), 2)
+    assert calls == ["a", "b", "a", "b"]
+    assert best == [2.0, 1.0]
