@@ -69,7 +69,19 @@ best of three, processor time then wall time: the benchmark file 5.58 s, 4.77 s 
 6.17 s, 4.80 s (3.85 s, 2.92 s); 30% the same person twice 6.50 s, 5.23 s (4.24 s, 3.17 s);
 the same 9 people 1.84 s, 1.59 s (1.39 s, 1.17 s); 10,000 records 285 ms, 254 ms and 10
 records 138 ms, 107 ms of processor time (best of 30). The same error tables and statuses, row
-for row, on every one of these files."""
+for row, on every one of these files.
+Before and after the changes of the evening of 2026-12-03 (a multi-column rule's combinations
+numbered in 32 bits, in place; " and N more" written only for the rows of groups that need it,
+not joined onto every pair's message; a column's buffer identity worked out once per Arrow
+array), side by side in one process against commit 6a5cac2, best of three, processor time then
+wall time, in a quiet hour: 30% the same person twice 4.71 s, 4.06 s (2.94 s, 2.46 s); every
+date yyyy-mm-dd 5.15 s, 4.59 s (3.19 s, 2.80 s); the same 9 people 1.32 s, 1.29 s (0.84 s,
+0.83 s); and an hour later, with the machine twice as slow: the same person twice 6.09 s,
+5.34 s (3.87 s, 3.25 s); every record missing a field 5.53 s, 5.35 s (3.34 s, 3.14 s); the
+benchmark file and the yyyy-mm-dd file unchanged beyond the noise. The same error tables and
+statuses, row for row. From this run on, `read_csv`, validation and the polars expressions
+take turns (above); in the runs before, each was timed two or three times in a row, so a ratio
+could set a quiet minute against a busy one."""
 
 
 CLOSING = """\
@@ -106,20 +118,40 @@ What the profiles above say, and what would close the targets missed:
   the processor time of each file and 9 to 25% off its wall time (the side-by-side figures
   above).
 - What remains at a million records (one thread, the same-person file, about 3.4 s of
-  processor time): hashing the columns that repeat (about 0.55 s over 31 columns, each
-  already at Arrow's speed: dictionary encoding a column of a million cells takes 14 to 25 ms
-  whichever string type holds it), the regular expressions left on columns of different values
-  (the email 0.15 to 0.19 s, the Australian phone pattern 0.08 s, already about 80 ns a cell),
-  the messages naming the other rows of 600,000 same-person records (0.3 s), the byte scans of
-  the normalisation (0.16 s), and, on the yyyy-mm-dd file, the 1.47 million warnings' texts.
-  What would close the last gaps: hashing once in the reader (pyarrow's CSV reader can
-  dictionary-encode as it parses, on all cores), the regular expressions of a column matched
-  as one set, and the problems' repeated texts (column, check, message per distinct value)
-  kept as dictionary codes until a report is written. Numpy shapes standing for simple
-  patterns (a phone number as its fixed shapes) were tried and dropped: Arrow's RE2 was as fast
-  or faster at a million cells. The row-by-row loop's own time moves more than any other
-  figure (53 s to 87 s for the same file in runs of the same day), so its 20 x is met or missed
-  by a few percent.
+  processor time in a quiet hour): hashing the columns that repeat (about 0.55 s over 31
+  columns, each already at Arrow's speed: dictionary encoding a column of a million cells takes
+  14 to 25 ms whichever string type holds it; matching it against the sample's values with
+  `index_in` first saved about a tenth, not kept), the regular expressions left on columns of
+  different values (the email 0.15 to 0.19 s, the Australian phone pattern 0.08 s, already
+  about 80 ns a cell), the messages naming the other rows of 610,000 same-person records (0.3 s
+  before the evening of 2026-12-03, about 0.27 s after, most of it the sort of their keys), the
+  byte scans of the normalisation (0.16 s), and, on the yyyy-mm-dd file, the 1.47 million
+  warnings' texts and the report's gather of 2.47 million problems in row order (0.35 s of wall
+  time, the messages' 232 MB a third of it; taking each column in two halves on the two
+  threads was slower, since Arrow joins a column's chunks at every take). The problems stage
+  waits on its longest rule: on the same-person file the same-person messages were 0.64 s of
+  its 0.64 s, now 0.47 s. What would close the last gaps: hashing once in the reader (pyarrow's
+  CSV reader can dictionary-encode as it parses, on all cores), the regular expressions of a
+  column matched as one set, and the problems' repeated texts (column, check, message per
+  distinct value) kept as dictionary codes until a report is written. Numpy shapes standing
+  for simple patterns (a phone number as its fixed shapes) were tried and dropped: Arrow's RE2
+  was as fast or faster at a million cells. The row-by-row loop's own time moves more than any
+  other figure (53 s to 87 s for the same file in runs of the same day), so its 20 x is met or
+  missed by a few percent.
+- The nine people (200,000 records) cost what the benchmark file costs at 200,000 records plus
+  about a tenth (their 200,000 same-person messages): its gap is the growth gap, not its repeats.
+  At that size two worker threads gave 1.1 to 1.3 x the speed of one, against 1.6 to 1.8 x at
+  a million records: timed item by item, the rules took half as much processor time again when
+  both threads ran (0.39 s on one thread, 0.62 s on two), in numpy and Arrow as much as in the
+  interpreter (`perf` by library), while hashing alone on two threads ran 1.65 x as fast as on
+  one. Handing each thread whole columns (a column's rules together, for its caches) changed
+  nothing beyond the noise (measured in turn, eight times each), so it was not kept. Closing it
+  needs fewer, larger calls (the growth item below), not more threads.
+- The ratio to `read_csv` moves with the machine more than validation does: for the same
+  yyyy-mm-dd file `read_csv` took 8.5 s in one afternoon run and 6.2 s in an evening one, while
+  validation took 3.7 s and 3.4 s, so that target read 0.44 x, then 0.55 x, with validation
+  faster. The targets at 0.45 to 0.56 x (the yyyy-mm-dd and same-person files) are met or
+  missed from one run to the next.
 - Growth: a file under 20,000 records takes the direct path, and pays a fixed cost per rule and
   per step (a pandas object or an Arrow call whatever the length): 123 rules and 19 steps of
   about a millisecond each are most of a 10,000-record validation, which the larger files
