@@ -34,13 +34,7 @@ class Figure:
 
 def best_of(function: Callable[[], object], repeat: int) -> float:
     """The fastest of `repeat` runs: the least disturbed by whatever else the machine does."""
-    times = []
-    for _ in range(repeat):
-        gc.collect()
-        start = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - start)
-    return min(times)
+    return best_of_each((function,), repeat)[0]
 
 
 def best_of_each(functions: Sequence[Callable[[], object]], repeat: int) -> list[float]:
