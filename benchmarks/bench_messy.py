@@ -81,7 +81,15 @@ date yyyy-mm-dd 5.15 s, 4.59 s (3.19 s, 2.80 s); the same 9 people 1.32 s, 1.29 
 benchmark file and the yyyy-mm-dd file unchanged beyond the noise. The same error tables and
 statuses, row for row. From this run on, `read_csv`, validation and the polars expressions
 take turns (above); in the runs before, each was timed two or three times in a row, so a ratio
-could set a quiet minute against a busy one."""
+could set a quiet minute against a busy one.
+Before and after the change of the night of 2026-12-03 (a failing rule's lines built by the
+worker thread that ran the rule, straight after it, and the rules comparing records handed to
+the workers first), side by side in one process against commit 377d53f, the two taking turns
+with the one going first alternating from round to round (with the same code on both sides,
+the one going second in every round measured 9 to 18% slower), wall time: 30% the same person
+twice 2.30 s, 1.89 s (best of ten; medians 2.87 s, 2.40 s); the benchmark file 2.10 s, 1.98 s;
+every date yyyy-mm-dd 3.04 s, 2.88 s; the same 9 people 0.65 s, 0.63 s (best of eight). The
+same error tables and statuses, row for row."""
 
 
 CLOSING = """\
@@ -129,8 +137,10 @@ What the profiles above say, and what would close the targets missed:
   warnings' texts and the report's gather of 2.47 million problems in row order (0.35 s of wall
   time, the messages' 232 MB a third of it; taking each column in two halves on the two
   threads was slower, since Arrow joins a column's chunks at every take). The problems stage
-  waits on its longest rule: on the same-person file the same-person messages were 0.64 s of
-  its 0.64 s, now 0.47 s. What would close the last gaps: the regular expressions of a column
+  waited on its longest rule: on the same-person file the same-person messages were 0.64 s of
+  its 0.64 s, then 0.47 s; since the night of 2026-12-03 a rule's lines are built by the worker
+  that ran it, straight after it, and the rules comparing records go first, so those lines
+  overlap the other rules. What would close the last gaps: the regular expressions of a column
   matched as one set, and the problems' repeated texts (column, check, message per distinct
   value) kept as dictionary codes until a report is written. Hashing in the reader would not:
   pyarrow's CSV reader reading every column of the same-person file as dictionaries took 1.50 s
