@@ -40,6 +40,7 @@ from usikit.rules.memo import column_of, remembered, shared, shared_results
 ValueTest = Callable[[pd.Series], pd.Series]
 RecordTest = Callable[[pd.DataFrame], pd.Series]
 Detail = Callable[[pd.DataFrame, pd.Index], pd.Series]
+Lines = dict[str, object]  # a failing rule's lines of the problems table, columns of equal length
 SHOWN_VALUE_LENGTH = 60
 
 
@@ -162,11 +163,11 @@ class Schema:
         present = [r for r in self.rules if all(c in frame.columns for c in r.columns)]
         shown = frame if original is None else original
 
-        def lines(rule: Rule, passed: np.ndarray) -> dict[str, object]:
+        def lines(rule: Rule, passed: np.ndarray) -> Lines:
             failing = np.flatnonzero(~passed)
             return self._rule_problems(rule, frame, shown, failing, show_sensitive)
 
-        outcomes: list[Outcome] = []
+        outcomes: list[Lines | None] = []
         stopped: list[Exception] = []
         schema = pa.DataFrameSchema(
             {RECORD: pa.Column(checks=[_rules_check(pa, present, frame, lines, outcomes, stopped)])}
@@ -179,7 +180,7 @@ class Schema:
             except pa.errors.SchemaErrors:
                 if stopped:  # pandera reports what a check raised as a failure: raise it
                     raise stopped[0] from None
-                parts = [part for _, part in outcomes if part is not None]  # most rules pass
+                parts = [part for part in outcomes if part is not None]  # most rules pass
                 if parts:
                     return _joined(parts)
         return problems_frame()
@@ -191,7 +192,7 @@ class Schema:
         shown: pd.DataFrame,
         positions: np.ndarray,
         reveal: bool,
-    ) -> dict[str, object]:
+    ) -> Lines:
         """The rule's lines of the problems table, as columns of equal length, built column by
         column in Arrow (a million failing cells cost a few array operations, not a million
         messages formatted one by one); `positions`, the failing records', are in order."""
@@ -256,7 +257,7 @@ class Schema:
         )
 
 
-def _joined(parts: list[dict[str, object]]) -> pd.DataFrame:
+def _joined(parts: list[Lines]) -> pd.DataFrame:
     """The rules' lines as one problems table, each column joined once (text stays in Arrow:
     the table's text columns take the joined arrays as they are)."""
     columns: dict[str, object] = {"row": np.concatenate([part["row"] for part in parts])}
@@ -267,24 +268,23 @@ def _joined(parts: list[dict[str, object]]) -> pd.DataFrame:
 
 
 RECORD, RULES_CHECK = "record", "usikit_rules"  # the frame and check pandera validates
-# A rule's result: where it passes, and its lines of the problems table where any record fails.
-Outcome = tuple[np.ndarray, dict[str, object] | None]
 
 
 def _rules_check(
     pa,
     rules: list[Rule],
     frame: pd.DataFrame,
-    lines: Callable[[Rule, np.ndarray], dict[str, object]],
-    outcomes: list[Outcome],
+    lines: Callable[[Rule, np.ndarray], Lines],
+    outcomes: list[Lines | None],
     stopped: list[Exception],
 ):
     """One pandera check over the records that runs every rule and passes when every record
-    passes every rule; each rule's outcome is kept in `outcomes` (in the rules' order), and
+    passes every rule; each rule's lines (None where every record passes it) are kept in
+    `outcomes` (in the rules' order: its pass or fail result is not kept beyond them), and
     what stopped a rule or its lines is kept in `stopped` (pandera would only count it as a
     failure)."""
 
-    def run(rule: Rule) -> Outcome:
+    def run(rule: Rule) -> Lines | None:
         try:
             passed = passes(rule, frame)
         except Exception as exc:
@@ -292,9 +292,9 @@ def _rules_check(
             stopped.append(RuntimeError(problem))
             raise
         if passed.all():
-            return passed, None
+            return None
         try:
-            return passed, lines(rule, passed)
+            return lines(rule, passed)
         except Exception as exc:
             stopped.append(exc)
             raise
@@ -308,7 +308,7 @@ def _rules_check(
         outcomes.extend(
             in_parallel(run, rules, len(frame), sooner=lambda rule: rule.across_records)
         )
-        return all(part is None for _, part in outcomes)  # lines only where a record failed
+        return all(part is None for part in outcomes)  # lines only where a record failed
 
     return pa.Check(test, name=RULES_CHECK, error=RULES_CHECK, ignore_na=False)
 
