@@ -1,7 +1,7 @@
 """The layout holds: arrows only point down, no import cycles, no module over 500 lines, and
 the public API is what the README says.
 
-Layers, from the bottom: the base (errors, settings, problems, report, privacy, io,
+Layers, from the bottom: the base (errors, settings, problems and their lines, report, privacy, io,
 identifiers), the core (rules, store), the jobs (bulk_usi, regcert: neither imports the
 other), the composition (the package itself, workspace, validators), the faces (cli, ui:
 the screens never import the command line). An import inside `if TYPE_CHECKING:` is for the
@@ -21,8 +21,8 @@ import usikit
 PACKAGE = Path(usikit.__file__).parent
 LONGEST = 500
 LAYERS = (
-    ("base", ("errors", "settings", "problems", "report", "privacy", "wording", "outcomes",
-              "io", "identifiers", "usi", "uln", "parallel")),
+    ("base", ("errors", "settings", "problems", "problem_lines", "report", "privacy", "wording",
+              "outcomes", "io", "identifiers", "usi", "uln", "parallel")),
     ("core", ("rules", "store")),
     ("job", ("bulk_usi", "regcert")),
     ("composition", ("", "workspace", "validators")),

@@ -11,9 +11,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from usikit.parallel import in_parallel
 from usikit.privacy import mask_series
-from usikit.problems import ERROR, PROBLEM_COLUMNS, WARNING, check_words, typed_problems
+from usikit.problem_lines import lines_of, problems_table
+from usikit.problems import ERROR, WARNING, check_words, typed_problems
 
 if TYPE_CHECKING:  # the writers (openpyxl) are imported when a report is written
     from usikit.io.write import SheetLimits, SheetWritten, WrittenWorkbook
@@ -347,43 +347,9 @@ def _status(index: pd.Index, errors: pd.DataFrame, labels: pd.Series | None) -> 
 
 
 def _sorted(errors: pd.DataFrame, column_order: list[str]) -> pd.DataFrame:
-    """File-level problems first, then by row and by the column's place in the file."""
-    rank = {name: i for i, name in enumerate(column_order)}
-    columns = pa.array(errors["column"].astype(str), type=pa.large_string())
-    found = pc.index_in(columns, value_set=pa.array(list(rank), type=pa.large_string()))
-    found = pc.fill_null(found, -1).to_numpy(zero_copy_only=False)
-    ranks = np.asarray([*rank.values(), len(rank)], dtype=np.int64)  # -1: after every column
-    place = ranks[found]
-    rows = errors["row"]
-    whole_file = rows.isna().to_numpy(dtype=bool)
-    number = rows.fillna(0).to_numpy(dtype=np.int64)
-    # One stable sort of three integer keys (the last the first): a million problems cost a
-    # few array operations, not a sort of a frame with helper columns.
-    order = np.lexsort((place, number, ~whole_file))
-    if (order == np.arange(len(order))).all():
-        return errors[list(PROBLEM_COLUMNS)].reset_index(drop=True)
-    return _gathered(errors, order)
-
-
-def _gathered(errors: pd.DataFrame, order: np.ndarray) -> pd.DataFrame:
-    """The problems in `order`, each column gathered on its own worker thread: for millions
-    of problems, copying their texts is most of the report's own time."""
-    columns = in_parallel(lambda name: _taken(errors[name], order), PROBLEM_COLUMNS, len(order))
-    return pd.DataFrame(
-        dict(zip(PROBLEM_COLUMNS, columns, strict=True)),
-        index=pd.RangeIndex(len(order)),
-        copy=False,
-    )
-
-
-def _taken(column: pd.Series, order: np.ndarray) -> pd.api.extensions.ExtensionArray:
-    """The column's cells in `order`: a text column is taken by Arrow itself (pandas' own
-    take of Arrow text checks and converts the positions first, nearly doubling the time for
-    millions of problems)."""
-    if isinstance(column.dtype, pd.StringDtype) and column.dtype.storage == "pyarrow":
-        taken = column.array.__arrow_array__().take(pa.array(order))  # no copy of `order`
-        return pd.array(taken, dtype=column.dtype)
-    return column.array.take(order)
+    """File-level problems first, then by row and by the column's place in the file (a table
+    already in that order, as validation hands it over, is taken as it is)."""
+    return problems_table([lines_of(errors)], column_order)
 
 
 def _cell_fills(records: pd.DataFrame, errors: pd.DataFrame) -> pd.DataFrame:

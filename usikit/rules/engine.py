@@ -22,15 +22,14 @@ from usikit.io.read import ROW_INDEX_NAME
 from usikit.io.tableinfo import table_info
 from usikit.parallel import in_parallel
 from usikit.privacy import mask, mask_series
+from usikit.problem_lines import Lines, lines_of, problems_table, repeated
 from usikit.problems import (
     ERROR,
-    PROBLEM_COLUMNS,
     WARNING,
     Problem,
     Severity,
     name_checks,
     problems_frame,
-    typed_problems,
 )
 from usikit.report import ValidationReport
 from usikit.rules import textscan
@@ -40,7 +39,6 @@ from usikit.rules.memo import column_of, remembered, shared, shared_results
 ValueTest = Callable[[pd.Series], pd.Series]
 RecordTest = Callable[[pd.DataFrame], pd.Series]
 Detail = Callable[[pd.DataFrame, pd.Index], pd.Series]
-Lines = dict[str, object]  # a failing rule's lines of the problems table, columns of equal length
 SHOWN_VALUE_LENGTH = 60
 
 
@@ -146,7 +144,16 @@ class Schema:
     def check(
         self, frame: pd.DataFrame, *, original: pd.DataFrame | None = None, show_sensitive=False
     ) -> pd.DataFrame:
-        """Run every rule whose columns are present; the problems as the report's table.
+        """Run every rule whose columns are present; the problems as the report's table (the
+        rules' lines one rule after another)."""
+        parts = self.lines(frame, original=original, show_sensitive=show_sensitive)
+        return problems_table(parts) if parts else problems_frame()
+
+    def lines(
+        self, frame: pd.DataFrame, *, original: pd.DataFrame | None = None, show_sensitive=False
+    ) -> list[Lines]:
+        """Run every rule whose columns are present; the failing rules' lines, in the rules'
+        order (their repeated texts still coded: `usikit.problem_lines`).
 
         Pandera runs the rules lazily as one vectorised check over the records (its cost is
         per check, not per record) and says whether any record failed; each rule's own result
@@ -163,14 +170,18 @@ class Schema:
         present = [r for r in self.rules if all(c in frame.columns for c in r.columns)]
         shown = frame if original is None else original
 
-        def lines(rule: Rule, passed: np.ndarray) -> Lines:
+        def rule_lines(rule: Rule, passed: np.ndarray) -> Lines:
             failing = np.flatnonzero(~passed)
             return self._rule_problems(rule, frame, shown, failing, show_sensitive)
 
         outcomes: list[Lines | None] = []
         stopped: list[Exception] = []
         schema = pa.DataFrameSchema(
-            {RECORD: pa.Column(checks=[_rules_check(pa, present, frame, lines, outcomes, stopped)])}
+            {
+                RECORD: pa.Column(
+                    checks=[_rules_check(pa, present, frame, rule_lines, outcomes, stopped)]
+                )
+            }
         )
         records = pd.DataFrame({RECORD: np.arange(len(frame))}, index=frame.index)
         # What the rules derived (parsed dates, people's keys) is shared with their messages.
@@ -180,10 +191,8 @@ class Schema:
             except pa.errors.SchemaErrors:
                 if stopped:  # pandera reports what a check raised as a failure: raise it
                     raise stopped[0] from None
-                parts = [part for part in outcomes if part is not None]  # most rules pass
-                if parts:
-                    return _joined(parts)
-        return problems_frame()
+                return [part for part in outcomes if part is not None]  # most rules pass
+        return []
 
     def _rule_problems(
         self,
@@ -213,10 +222,10 @@ class Schema:
         count = len(rows)
         return {
             "row": rows.to_numpy(),
-            "column": textscan.repeated(rule.column, count),
+            "column": repeated(rule.column, count),
             "value": text,
-            "check": textscan.repeated(rule.check, count),
-            "severity": textscan.repeated(rule.severity, count),
+            "check": repeated(rule.check, count),
+            "severity": repeated(rule.severity, count),
             "message": _filled(
                 rule.message,
                 rule.column,
@@ -232,20 +241,21 @@ class Schema:
         *,
         original: pd.DataFrame | None = None,
         problems: Iterable[Problem] = (),
-        tables: Iterable[pd.DataFrame] = (),
+        lines: Iterable[Lines] = (),
         show_sensitive: bool = False,
         source: str | None = None,
         source_sha256: str | None = None,
     ) -> ValidationReport:
         """Check `frame` (already in this schema's columns) and build the report.
 
-        `problems` and `tables` are what earlier steps found (reading, headers,
-        normalisation); they are reported with the rules' findings.
+        `problems` and `lines` are what earlier steps found (reading, headers,
+        normalisation); they are reported with the rules' findings, all put in the report's
+        order at once (each column's text written out there, once).
         """
-        found = self.check(frame, original=original, show_sensitive=show_sensitive)
+        found = self.lines(frame, original=original, show_sensitive=show_sensitive)
         earlier = problems_frame([*problems, *self.missing_columns(frame)])
-        parts = [t for t in (earlier, *tables, found) if not t.empty]
-        table = pd.concat(parts, ignore_index=True) if parts else found  # typed by the report
+        parts = [lines_of(earlier), *lines, *found]
+        table = problems_table(parts, list(frame.columns))
         return ValidationReport(
             frame,
             table,
@@ -255,16 +265,6 @@ class Schema:
             show_sensitive=show_sensitive,
             labels=self.labels(frame) if self.labels else None,
         )
-
-
-def _joined(parts: list[Lines]) -> pd.DataFrame:
-    """The rules' lines as one problems table, each column joined once (text stays in Arrow:
-    the table's text columns take the joined arrays as they are)."""
-    columns: dict[str, object] = {"row": np.concatenate([part["row"] for part in parts])}
-    for name in PROBLEM_COLUMNS[1:]:
-        joined = pa.chunked_array([part[name] for part in parts], type=pa.large_string())
-        columns[name] = pd.Series(joined, dtype="str")
-    return typed_problems(pd.DataFrame(columns))
 
 
 RECORD, RULES_CHECK = "record", "usikit_rules"  # the frame and check pandera validates
@@ -400,7 +400,7 @@ def _filled(
     template's parts (literals once, the cells' values and details as whole arrays)."""
     columns = {
         "value": values,
-        "detail": details if details is not None else textscan.repeated("", count),
+        "detail": details if details is not None else "",
     }
     pieces: list[pa.Array | str] = []
     for literal, field, spec, conversion in Formatter().parse(template):
@@ -412,7 +412,7 @@ def _filled(
             raise ValueError(f"message {template!r}: only {{column}}, {{value}}, {{detail}}")
         pieces.append(column if field == "column" else columns[field])
     if not any(isinstance(piece, pa.Array) for piece in pieces):
-        return textscan.repeated("".join(str(piece) for piece in pieces), count)
+        return repeated("".join(str(piece) for piece in pieces), count)
     return textscan.joined(*pieces)
 
 

@@ -12,7 +12,8 @@ import pyarrow.compute as pc
 
 from usikit.parallel import in_parallel
 from usikit.privacy import mask_series
-from usikit.problems import WARNING, name_checks, problems_frame, typed_problems
+from usikit.problem_lines import Lines, coded, problems_table, repeated
+from usikit.problems import WARNING, name_checks, problems_frame
 from usikit.rules import textscan
 from usikit.rules.distinct import Distinct, distinct, known_distinct, remember
 from usikit.rules.engine import SHOWN_VALUE_LENGTH
@@ -37,6 +38,15 @@ def normalise(
     frame: pd.DataFrame, steps: Sequence[Step], *, sensitive: Collection[str] = (), reveal=False
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Apply the steps; return the new frame and one warning per changed cell."""
+    result, parts = normalise_lines(frame, steps, sensitive=sensitive, reveal=reveal)
+    return result, problems_table(parts) if parts else problems_frame()
+
+
+def normalise_lines(
+    frame: pd.DataFrame, steps: Sequence[Step], *, sensitive: Collection[str] = (), reveal=False
+) -> tuple[pd.DataFrame, list[Lines]]:
+    """`normalise`, its warnings left as each changed column's lines (their texts coded, for
+    the report to write out once, in its order)."""
     with shared_results():  # steps looking at the same column share its byte buffer
         result, changes = _apply(frame, steps)
     parts = in_parallel(  # columns on the worker threads, as the steps were
@@ -46,9 +56,7 @@ def normalise(
         changes.items(),
         len(frame),
     )
-    parts = [p for p in parts if not p.empty]
-    problems = typed_problems(pd.concat(parts, ignore_index=True)) if parts else problems_frame()
-    return result, problems
+    return result, [part for part in parts if part is not None]
 
 
 @dataclass(frozen=True)
@@ -120,33 +128,34 @@ def _chain_cells(column: pd.Series, steps: list[Step]) -> tuple[pd.Series, Chang
     return column, Changes(bits, tuple(step.reason for step in steps), column)
 
 
-def _warnings(name: str, before: pd.Series, changes: Changes, *, hide: bool) -> pd.DataFrame:
+def _warnings(name: str, before: pd.Series, changes: Changes, *, hide: bool) -> Lines | None:
     """One warning per changed cell, its message built column-wise in Arrow: once per
-    distinct value where the column was changed as its distinct values, then spread to the
-    cells holding them (a million dates written the same few thousand ways cost a few
-    thousand messages and one look-up)."""
+    distinct value where the column was changed as its distinct values, and left coded (each
+    cell naming its value's warning) for the report to spell out (a million dates written
+    the same few thousand ways cost a few thousand messages and a number per cell)."""
     found = changes.values
     old_text, message, changed = _changed(
         name, before if found is None else found.values, changes, hide
     )
     if found is None:
         rows = before.index[changed]
+        shown, said = old_text, message
     else:
         cells = changed[found.codes]
         rows = before.index[cells]
-        place = pa.array((np.cumsum(changed) - 1)[found.codes[cells]])  # among changed values
-        old_text, message = old_text.take(place), message.take(place)
-    count = len(old_text)
-    return pd.DataFrame(
-        {
-            "row": rows,
-            "column": pd.Series(textscan.repeated(name, count), dtype="str"),
-            "value": pd.Series(old_text, dtype="str"),
-            "check": pd.Series(textscan.repeated(NORMALISED, count), dtype="str"),
-            "severity": pd.Series(textscan.repeated(WARNING, count), dtype="str"),
-            "message": pd.Series(message, dtype="str"),
-        }
-    )
+        place = (np.cumsum(changed) - 1)[found.codes[cells]]  # among the changed values
+        shown, said = coded(old_text, place), coded(message, place)
+    count = len(rows)
+    if not count:  # the steps changed values back as they were
+        return None
+    return {
+        "row": rows.to_numpy(),
+        "column": repeated(name, count),
+        "value": shown,
+        "check": repeated(NORMALISED, count),
+        "severity": repeated(WARNING, count),
+        "message": said,
+    }
 
 
 def _changed(

@@ -13,7 +13,7 @@ from usikit.problems import Problem, problems_frame
 from usikit.report import ValidationReport
 from usikit.rules.distinct import distinct_values
 from usikit.rules.engine import Schema, as_records, digest_of, reader_problems, source_of
-from usikit.rules.normalise import Step, normalise
+from usikit.rules.normalise import Step, normalise_lines
 
 # How a kind of file's header is read: the records renamed to the schema's columns (None when
 # no record can be checked, as with a wrong set of columns), the problems, how each was read.
@@ -53,14 +53,14 @@ def run_validation(
         )
     else:
         with distinct_values():  # a column's distinct values hashed once, for both
-            normalised, changes = normalise(
+            normalised, changes = normalise_lines(
                 renamed, steps, sensitive=schema.sensitive, reveal=show_sensitive
             )
             report = schema.validate(
                 normalised,
                 original=renamed,
                 problems=earlier,
-                tables=[changes],
+                lines=changes,
                 show_sensitive=show_sensitive,
                 source=source,
                 source_sha256=sha256,
