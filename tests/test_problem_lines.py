@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from usikit.bulk_usi.samples import add_mistakes, synthetic_clients
+from usikit.bulk_usi.validation import validate_clients
 from usikit.parallel import PARALLEL_FROM
 from usikit.problem_lines import coded, lines_of, problems_table, repeated
 from usikit.problems import PROBLEM_COLUMNS, typed_problems
 from usikit.report import _sorted
+from usikit.rules import distinct as distinct_module
 
 WORDS = st.text(alphabet=st.sampled_from(list("ab é日\u2019'=")), max_size=6)
 COLUMNS = ["Name", "Date", "ID", "Other", ""]
+TODAY = dt.date(2026, 12, 2)
 
 
 @st.composite
@@ -129,3 +136,24 @@ def test_the_problems_of_the_whole_file_come_first_in_the_files_column_order():
 def _data_address(array: pa.ChunkedArray | pa.Array) -> list[int]:
     chunks = array.chunks if isinstance(array, pa.ChunkedArray) else [array]
     return [chunk.buffers()[2].address for chunk in chunks]
+
+
+@pytest.mark.parametrize("coded_path", [False, True])
+def test_validation_hands_the_report_its_problems_already_in_order(coded_path, monkeypatch):
+    """The report trusts validation's order (`in_order`): sorting its table again changes
+    nothing, on the direct path and where columns are taken as their distinct values."""
+    if coded_path:
+        monkeypatch.setattr(distinct_module, "DISTINCT_FROM", 2)
+        monkeypatch.setattr(distinct_module, "SAMPLE", 64)
+    clients, _ = add_mistakes(synthetic_clients(300, seed=8, today=TODAY), rate=0.3, seed=9)
+    clients.loc[::4, "Date of Birth"] = (
+        pd.to_datetime(clients.loc[::4, "Date of Birth"], format="%d/%m/%Y", errors="coerce")
+        .dt.strftime("%Y-%m-%d")
+        .fillna("")
+    )  # normalisation warnings among the rules' errors
+    clients.loc[::6, "State"] = clients.loc[::6, "State"].str.lower()
+    report = validate_clients(pd.concat([clients, clients], ignore_index=True), today=TODAY)
+    assert report.errors["check"].nunique() > 5 and (report.errors["severity"] == "warning").any()
+    pd.testing.assert_frame_equal(
+        _sorted(report.errors, list(report.records.columns)), report.errors
+    )

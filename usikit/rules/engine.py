@@ -264,6 +264,7 @@ class Schema:
             sensitive=self.sensitive,
             show_sensitive=show_sensitive,
             labels=self.labels(frame) if self.labels else None,
+            in_order=True,
         )
 
 
