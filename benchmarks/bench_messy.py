@@ -89,7 +89,18 @@ with the one going first alternating from round to round (with the same code on 
 the one going second in every round measured 9 to 18% slower), wall time: 30% the same person
 twice 2.30 s, 1.89 s (best of ten; medians 2.87 s, 2.40 s); the benchmark file 2.10 s, 1.98 s;
 every date yyyy-mm-dd 3.04 s, 2.88 s; the same 9 people 0.65 s, 0.63 s (best of eight). The
-same error tables and statuses, row for row."""
+same error tables and statuses, row for row.
+Before and after the change of the morning of 2026-12-04 (the problems' repeated texts kept
+coded until the report orders them, and each column of the table written out once, in order:
+`usikit/problem_lines.py`), side by side in one process against commit 857e571 in the same
+way, wall time, best and median: every date yyyy-mm-dd 2.13 s, 1.72 s (medians 3.67 s,
+2.05 s; eight rounds); every record missing a field 1.52 s, 1.43 s (1.90 s, 1.64 s; six
+rounds); 30% the same person twice 1.42 s, 1.39 s (1.69 s, 1.58 s; ten rounds); the benchmark
+file 1.24 s, 1.25 s (1.30 s, 1.34 s); the same 9 people 0.41 s, 0.42 s: the files with
+millions of warnings or constant messages gain, the others do not move beyond the noise. The
+same error tables and statuses, row for row. The messy run of 2026-12-04 at 02:56 was made on
+that commit (1077709); the report's taking validation's order as it is (a tenth of a second
+less on the yyyy-mm-dd file, which confirmed the order of 2.47 million lines again) came after."""
 
 
 CLOSING = """\
@@ -133,16 +144,24 @@ What the profiles above say, and what would close the targets missed:
   different values (the email 0.15 to 0.19 s, the Australian phone pattern 0.08 s, already
   about 80 ns a cell), the messages naming the other rows of 610,000 same-person records (0.3 s
   before the evening of 2026-12-03, about 0.27 s after, most of it the sort of their keys), the
-  byte scans of the normalisation (0.16 s), and, on the yyyy-mm-dd file, the 1.47 million
-  warnings' texts and the report's gather of 2.47 million problems in row order (0.35 s of wall
-  time, the messages' 232 MB a third of it; taking each column in two halves on the two
-  threads was slower, since Arrow joins a column's chunks at every take). The problems stage
+  byte scans of the normalisation (0.16 s), and, on the yyyy-mm-dd file, writing out the
+  texts of 2.47 million problems in row order (about 420 MB, the messages 232 MB of it; taking
+  each column in two halves on the two threads was slower, since Arrow joins a column's chunks
+  at every take). Since the morning of 2026-12-04 those texts are written once: a part's
+  column, check and severity, and a warning per distinct value, stay coded until the report
+  joins the parts in its order (before, the warnings were spelled out per cell and the sort
+  copied every column again). What is left of it is the writing itself, 0.23 to 1.47 s of wall
+  time from one validation to the next in one process (the same work; fresh memory on the
+  shared machine), and it would go only if the report's own table kept its repeated texts
+  coded (a categorical column for the check, column, severity and message: a change to what
+  `ValidationReport.errors` holds, which exports, screens and users' code read as text), or
+  held one line per changed value instead of per cell. The problems stage
   waited on its longest rule: on the same-person file the same-person messages were 0.64 s of
   its 0.64 s, then 0.47 s; since the night of 2026-12-03 a rule's lines are built by the worker
   that ran it, straight after it, and the rules comparing records go first, so those lines
   overlap the other rules. What would close the last gaps: the regular expressions of a column
-  matched as one set, and the problems' repeated texts (column, check, message per distinct
-  value) kept as dictionary codes until a report is written. Hashing in the reader would not:
+  matched as one set, and the report's table keeping its repeated texts coded (above). Hashing
+  in the reader would not:
   pyarrow's CSV reader reading every column of the same-person file as dictionaries took 1.50 s
   instead of 0.96 s, and its dictionaries, one per block, then took 0.89 s to unify (0.54 s to
   turn back into text), more than the hashing it would replace. Numpy shapes standing
