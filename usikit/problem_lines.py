@@ -39,6 +39,15 @@ def coded(values: pa.Array, positions: np.ndarray) -> pa.DictionaryArray:
     return pa.DictionaryArray.from_arrays(numbers, values.cast(TEXT))
 
 
+def spread(texts: pa.Array, positions: np.ndarray) -> pa.DictionaryArray:
+    """The `texts` (plain or coded) at `positions`, still coded: a message written once per
+    distinct value, for every line holding that value."""
+    if isinstance(texts, pa.DictionaryArray):
+        numbers = texts.indices.to_numpy(zero_copy_only=False)
+        return coded(texts.dictionary, numbers[positions])
+    return coded(texts, positions)
+
+
 def lines_of(frame: pd.DataFrame) -> Lines:
     """A problems table (typed as `usikit.problems.typed_problems` types it) as a part."""
     part: Lines = {"row": frame["row"].array}

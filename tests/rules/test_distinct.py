@@ -38,7 +38,7 @@ from usikit.rules.distinct import (
     row_keys,
     value_codes,
 )
-from usikit.rules.engine import Rule, Schema, as_records, passes
+from usikit.rules.engine import Field, Rule, Schema, as_records, passes
 from usikit.rules.memo import shared_results
 from usikit.rules.normalise import Step, normalise, tidy_spaces, upper
 from usikit.rules.repeats import repeated_cells, repeated_numbers
@@ -306,6 +306,43 @@ def test_client_validation_is_the_same_on_distinct_values(monkeypatch):
     assert (plain.errors["check"] == "normalised").any()
     assert (plain.errors["check"] == "same_person").any()
     assert (plain.errors["check"] == "duplicate_client_id").any()
+
+
+def test_rule_lines_written_once_per_value_read_as_lines_written_per_cell(monkeypatch):
+    """A failing rule's lines on a column known by its distinct values point at each value
+    (shown and masked once) and at a message written once per value, or per line where a
+    detail differs: the same table as every line written out, shown values and all."""
+    long = "x" * 70
+    values = ["1990-03-14", long, "ok", "", "bad value", "日本語"] * 30
+    frame = as_records(pd.DataFrame({"Secret": values, "Plain": values[::-1]}, dtype="str"))
+    schema = Schema(
+        "tricky",
+        (Field("Secret", sensitive=True), Field("Plain")),
+        (
+            Rule("Secret", "ok", lambda v: v == "ok", "{column} '{value}' is not ok"),
+            Rule("Plain", "ok", lambda v: v == "ok", "'{value}' is not ok"),
+            Rule("Plain", "fixed", lambda v: v == "ok", "{column} must say ok"),
+            Rule("Plain", "which", lambda v: v == "ok", "'{value}' {detail}",
+                 detail=lambda f, rows: pd.Series([f"at {r}" for r in rows], index=rows)),
+        ),
+    )  # fmt: skip
+
+    def checked(reveal: bool) -> Callable[[], pd.DataFrame]:
+        def run() -> pd.DataFrame:
+            with distinct_values():
+                for name in frame.columns:
+                    distinct(frame[name])
+                return schema.check(frame, original=frame, show_sensitive=reveal)
+
+        return run
+
+    for reveal in (False, True):
+        plain, by_value = _plain_then_by_value(monkeypatch, checked(reveal))
+        pd.testing.assert_frame_equal(plain, by_value)
+        assert len(by_value) == 4 * 5 * 30
+        secret = by_value.loc[by_value["column"] == "Secret", "value"]
+        assert ("1990-03-14" in set(secret)) is reveal
+        assert by_value["message"].str.endswith("\u2026' is not ok").any()
 
 
 def test_client_ids_equal_once_normalised_are_duplicates_on_distinct_values(monkeypatch):

@@ -21,9 +21,10 @@ from usikit.privacy import mask, mask_series
 from usikit.problems import PROBLEM_COLUMNS, typed_problems
 from usikit.report import _sorted
 from usikit.rules import dates
-from usikit.rules.engine import SHOWN_VALUE_LENGTH, Field, Rule, Schema, _display, as_records
+from usikit.rules.engine import Field, Rule, Schema, as_records
 from usikit.rules.normalise import Step, normalise, tidy_spaces, upper
 from usikit.rules.people import others_in_group
+from usikit.rules.rule_lines import SHOWN_VALUE_LENGTH, display
 
 TEXT = st.text(alphabet=st.sampled_from(list("aZ09-/ .é日\u2019@x")), max_size=70)
 
@@ -142,14 +143,14 @@ def test_rule_messages_show_each_value_as_display_does():
                 hidden = rule.column == "Secret" and not reveal
                 detail = "first" if rule.message.endswith("!") and row == 2 else ""
                 message = rule.message.format(
-                    column=rule.column, value=_display(value, hidden), detail=detail
+                    column=rule.column, value=display(value, hidden), detail=detail
                 )
                 expected.append((row, rule.column, mask(value) if hidden else value, message))
         got = list(
             zip(found["row"], found["column"], found["value"], found["message"], strict=True)
         )
         assert sorted(got) == sorted(expected)
-    assert len(_display(LONG, False)) == SHOWN_VALUE_LENGTH
+    assert len(display(LONG, False)) == SHOWN_VALUE_LENGTH
 
 
 def test_each_change_is_one_warning_with_its_reasons_in_order():
@@ -182,7 +183,7 @@ def test_each_change_is_one_warning_with_its_reasons_in_order():
                 old, new = (mask(before), mask(after)) if hide and name == "B" else (before, after)
                 expected.append(
                     (row, name, old,
-                     f"{name} '{_display(old, False)}' was changed to '{_display(new, False)}' "
+                     f"{name} '{display(old, False)}' was changed to '{display(new, False)}' "
                      f"({'; '.join(why)})")
                 )  # fmt: skip
         got = list(

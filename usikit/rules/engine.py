@@ -10,19 +10,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from string import Formatter
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 
 from usikit.errors import InputError
 from usikit.io.excel import cell_text
 from usikit.io.read import ROW_INDEX_NAME
 from usikit.io.tableinfo import table_info
 from usikit.parallel import in_parallel
-from usikit.privacy import mask, mask_series
-from usikit.problem_lines import Lines, lines_of, problems_table, repeated
+from usikit.problem_lines import Lines, lines_of, problems_table
 from usikit.problems import (
     ERROR,
     WARNING,
@@ -35,11 +32,11 @@ from usikit.report import ValidationReport
 from usikit.rules import textscan
 from usikit.rules.distinct import Distinct, distinct, distinct_rows, known_distinct, remember
 from usikit.rules.memo import column_of, remembered, shared, shared_results
+from usikit.rules.rule_lines import failing_lines
 
 ValueTest = Callable[[pd.Series], pd.Series]
 RecordTest = Callable[[pd.DataFrame], pd.Series]
 Detail = Callable[[pd.DataFrame, pd.Index], pd.Series]
-SHOWN_VALUE_LENGTH = 60
 
 
 @dataclass(frozen=True)
@@ -171,8 +168,8 @@ class Schema:
         shown = frame if original is None else original
 
         def rule_lines(rule: Rule, passed: np.ndarray) -> Lines:
-            failing = np.flatnonzero(~passed)
-            return self._rule_problems(rule, frame, shown, failing, show_sensitive)
+            hide = rule.column in self.sensitive and not show_sensitive
+            return failing_lines(rule, frame, shown, np.flatnonzero(~passed), hide=hide)
 
         outcomes: list[Lines | None] = []
         stopped: list[Exception] = []
@@ -193,47 +190,6 @@ class Schema:
                     raise stopped[0] from None
                 return [part for part in outcomes if part is not None]  # most rules pass
         return []
-
-    def _rule_problems(
-        self,
-        rule: Rule,
-        frame: pd.DataFrame,
-        shown: pd.DataFrame,
-        positions: np.ndarray,
-        reveal: bool,
-    ) -> Lines:
-        """The rule's lines of the problems table, as columns of equal length, built column by
-        column in Arrow (a million failing cells cost a few array operations, not a million
-        messages formatted one by one); `positions`, the failing records', are in order."""
-        rows = frame.index[positions]
-        column = shown[rule.column]
-        if column.index is frame.index or column.index.equals(frame.index):
-            values = column.iloc[positions]  # no lookups
-        else:
-            values = column.reindex(rows)
-        values = values.fillna("").astype(str)
-        if rule.column in self.sensitive and not reveal:
-            values = mask_series(values)
-        text = textscan.as_arrow(values)
-        details = None
-        if rule.detail is not None:
-            found = rule.detail(frame, rows)
-            details = textscan.as_arrow(found if found.index.equals(rows) else found.reindex(rows))
-        count = len(rows)
-        return {
-            "row": rows.to_numpy(),
-            "column": repeated(rule.column, count),
-            "value": text,
-            "check": repeated(rule.check, count),
-            "severity": repeated(rule.severity, count),
-            "message": _filled(
-                rule.message,
-                rule.column,
-                textscan.shortened(text, SHOWN_VALUE_LENGTH),
-                details,
-                count,
-            ),
-        }
 
     def validate(
         self,
@@ -392,38 +348,6 @@ def _checked(rule: Rule, result: pd.Series | np.ndarray, index: pd.Index) -> np.
     if array.dtype != bool:
         array = pd.Series(array).fillna(False).to_numpy(dtype=bool)
     return array
-
-
-def _filled(
-    template: str, column: str, values: pa.Array, details: pa.Array | None, count: int
-) -> pa.Array:
-    """The message template filled in for every failing cell, by one element-wise join of the
-    template's parts (literals once, the cells' values and details as whole arrays)."""
-    columns = {
-        "value": values,
-        "detail": details if details is not None else "",
-    }
-    pieces: list[pa.Array | str] = []
-    for literal, field, spec, conversion in Formatter().parse(template):
-        if literal:
-            pieces.append(literal)
-        if field is None:
-            continue
-        if spec or conversion or field not in ("column", *columns):
-            raise ValueError(f"message {template!r}: only {{column}}, {{value}}, {{detail}}")
-        pieces.append(column if field == "column" else columns[field])
-    if not any(isinstance(piece, pa.Array) for piece in pieces):
-        return repeated("".join(str(piece) for piece in pieces), count)
-    return textscan.joined(*pieces)
-
-
-def _display(value: str, sensitive: bool) -> str:
-    """One value as a message shows it (what `textscan.shortened` and `mask_series` do to a
-    whole column; the tests hold them to this)."""
-    shown = mask(value) if sensitive else value
-    if len(shown) > SHOWN_VALUE_LENGTH:
-        shown = shown[: SHOWN_VALUE_LENGTH - 1] + "\u2026"
-    return shown
 
 
 def as_records(frame: pd.DataFrame) -> pd.DataFrame:

@@ -16,8 +16,8 @@ from usikit.problem_lines import Lines, coded, problems_table, repeated
 from usikit.problems import WARNING, name_checks, problems_frame
 from usikit.rules import textscan
 from usikit.rules.distinct import Distinct, distinct, known_distinct, remember
-from usikit.rules.engine import SHOWN_VALUE_LENGTH
 from usikit.rules.memo import shared_results
+from usikit.rules.rule_lines import SHOWN_VALUE_LENGTH
 
 NORMALISED = "normalised"
 
