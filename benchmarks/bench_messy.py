@@ -98,9 +98,11 @@ way, wall time, best and median: every date yyyy-mm-dd 2.13 s, 1.72 s (medians 3
 rounds); 30% the same person twice 1.42 s, 1.39 s (1.69 s, 1.58 s; ten rounds); the benchmark
 file 1.24 s, 1.25 s (1.30 s, 1.34 s); the same 9 people 0.41 s, 0.42 s: the files with
 millions of warnings or constant messages gain, the others do not move beyond the noise. The
-same error tables and statuses, row for row. The messy run of 2026-12-04 at 02:56 was made on
-that commit (1077709); the report's taking validation's order as it is (a tenth of a second
-less on the yyyy-mm-dd file, which confirmed the order of 2.47 million lines again) came after,
+same error tables and statuses, row for row. A messy run at 02:56 on that commit (1077709)
+read: the benchmark file 0.32 x `read_csv`, yyyy-mm-dd 0.70 x (validation 2.69 s), missing
+field 0.33 x, the same person twice 0.37 x, the nine people 0.61 x, the loop beaten 20 x or
+more on all five. The report's taking validation's order as it is (a tenth of a second less on
+the yyyy-mm-dd file, which confirmed the order of 2.47 million lines again) came after it,
 and so did a failing rule's values and messages written once per distinct value of a column
 known by its values: on the benchmark file with every date of birth made impossible (a
 million masked "not a real date" errors), side by side against commit 95f5d8f, the same error
@@ -185,6 +187,13 @@ What the profiles above say, and what would close the targets missed:
   one. Handing each thread whole columns (a column's rules together, for its caches) changed
   nothing beyond the noise (measured in turn, eight times each), so it was not kept. Closing it
   needs fewer, larger calls (the growth item below), not more threads.
+- On the yyyy-mm-dd file validation is slower straight after `read_csv` than after another
+  validation, and the benchmark has them take turns: in one process, three rounds each, 3.9 to
+  4.4 s after `read_csv` against 2.4 to 3.6 s for the validation right after it (2026-12-04,
+  with a similar count of page faults, 53,000 to 102,000 against 42,000 to 64,000), and 1.7 to
+  2.0 s in a loop of validations alone. So that file's ratio went from 0.70 x at 02:56 to
+  0.92 x at 03:58 with the same work; what `read_csv` leaves behind that costs the next
+  validation (freed memory, caches) was not found in this session.
 - The ratio to `read_csv` moves with the machine more than validation does: for the same
   yyyy-mm-dd file `read_csv` took 8.5 s in one afternoon run and 6.2 s in an evening one, while
   validation took 3.7 s and 3.4 s, so that target read 0.44 x, then 0.55 x, with validation
