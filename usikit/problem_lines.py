@@ -98,8 +98,8 @@ def _order(
     whole_file: np.ndarray,
     column_order: Sequence[str],
 ) -> np.ndarray | None:
-    """The lines' order in the report, or None where they are in it already (as a table
-    from `problems_table` is: the report checks it again without gathering anything)."""
+    """The lines' order in the report, or None where they are in it already (then no
+    column is gathered: a report given a table that is already in order keeps its text)."""
     rank = {name: i for i, name in enumerate(column_order)}  # a repeated name: its last place
     names = pa.array(list(rank), type=TEXT)
     ranks = np.asarray([*rank.values(), len(rank)], dtype=np.int64)  # last: after every column

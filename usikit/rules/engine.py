@@ -173,13 +173,8 @@ class Schema:
 
         outcomes: list[Lines | None] = []
         stopped: list[Exception] = []
-        schema = pa.DataFrameSchema(
-            {
-                RECORD: pa.Column(
-                    checks=[_rules_check(pa, present, frame, rule_lines, outcomes, stopped)]
-                )
-            }
-        )
+        rules_check = _rules_check(pa, present, frame, rule_lines, outcomes, stopped)
+        schema = pa.DataFrameSchema({RECORD: pa.Column(checks=[rules_check])})
         records = pd.DataFrame({RECORD: np.arange(len(frame))}, index=frame.index)
         # What the rules derived (parsed dates, people's keys) is shared with their messages.
         with shared_results():

@@ -342,11 +342,6 @@ def as_arrow(values: pd.Series) -> pa.Array:
     return array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array
 
 
-def repeated(text: str, count: int) -> pa.Array:
-    """`text` `count` times."""
-    return pa.repeat(pa.scalar(text, pa.large_string()), count)
-
-
 def joined(*pieces: pa.Array | str) -> pa.Array:
     """The pieces joined cell by cell (a str is the same in every cell)."""
     kind = pa.large_string()
