@@ -109,7 +109,22 @@ million masked "not a real date" errors), side by side against commit 95f5d8f, t
 table, and a few percent less time, within the noise of one run: medians of processor time
 4.09 s, 3.28 s; 3.26 s, 3.24 s; 3.42 s, 3.20 s in three runs of 6, 8 and 12 rounds (wall time
 2.47 s, 2.00 s; 2.01 s, 2.03 s; 2.04 s, 1.92 s); on the missing-field file no change beyond
-the noise."""
+the noise.
+Since the late morning of 2026-12-04 each column comes in one chunk: `read_table` joins the
+chunks Arrow's reader makes (one column at a time), and so does validation for a frame from
+elsewhere (`as_records`). Arrow copies a column of several chunks whole at every take, even of
+one cell, and the rules take from their columns many times; and its combine copies even a
+column of one chunk, which the hashing of a repeating column did for every column. Counted by
+Arrow's memory pool, one validation allocated 1,287 MB before and 350 MB after on the
+benchmark file, 2,045 MB and 1,135 MB on the yyyy-mm-dd file, for the same error tables;
+`frame.loc[[5, 100000]]` on 200,000 records read by `read_table` took 29 ms and 81 MB before,
+2 ms and nothing after. `read_table` copies the text once more (about 400 MB more allocated
+for a million records, and 0.1 to 0.4 s on this machine). Side by side against commit
+4732012 (read, then validation, taking turns, first place alternating; best and median wall
+time of validation): the benchmark file 1.54 s, 1.37 s (medians 1.71 s, 1.66 s); every
+date yyyy-mm-dd 2.32 s, 1.91 s (2.86 s, 2.83 s; ten rounds); every record missing a field
+1.81 s, 1.73 s (2.56 s, 2.26 s); 30% the same person twice 2.21 s, 2.11 s (2.26 s, 2.33 s); the
+same 9 people 0.46 s, 0.41 s (0.55 s, 0.52 s); six rounds where not said."""
 
 
 CLOSING = """\
@@ -189,11 +204,19 @@ What the profiles above say, and what would close the targets missed:
   needs fewer, larger calls (the growth item below), not more threads.
 - On the yyyy-mm-dd file validation is slower straight after `read_csv` than after another
   validation, and the benchmark has them take turns: in one process, three rounds each, 3.9 to
-  4.4 s after `read_csv` against 2.4 to 3.6 s for the validation right after it (2026-12-04,
-  with a similar count of page faults, 53,000 to 102,000 against 42,000 to 64,000), and 1.7 to
-  2.0 s in a loop of validations alone. So that file's ratio went from 0.70 x at 02:56 to
-  0.92 x at 03:58 with the same work; what `read_csv` leaves behind that costs the next
-  validation (freed memory, caches) was not found in this session.
+  4.4 s after `read_csv` against 2.4 to 3.6 s for the validation right after it, and 1.7 to
+  2.0 s in a loop of validations alone (2026-12-04). The difference is system time (2.0 to
+  2.3 s after `read_csv`, 0.35 s after another validation), nearly all of it the kernel
+  zeroing pages (`clear_page_erms`, 30% of all samples under `perf`): this machine is a
+  virtual machine whose kernel hands memory left free for a second or two back to its host
+  (free page reporting), and memory it takes back costs about 2.5 s per GB the first time it
+  is touched (numpy filling 2 GB: 5.6 s, 0.19 s again at once, 3.9 s after five seconds'
+  pause). Memory a process frees and reuses at once is cheap; memory `read_csv` kept busy
+  for five seconds meanwhile is not. So on this machine every gigabyte a validation allocates
+  afresh costs seconds, and what it allocates (above: down to 350 MB on the benchmark file,
+  1,135 MB on the yyyy-mm-dd file, most of it the 2.47 million lines of text the report holds)
+  moves its time more than its work does; a machine without that reporting pays about a
+  tenth of a second per gigabyte.
 - The ratio to `read_csv` moves with the machine more than validation does: for the same
   yyyy-mm-dd file `read_csv` took 8.5 s in one afternoon run and 6.2 s in an evening one, while
   validation took 3.7 s and 3.4 s, so that target read 0.44 x, then 0.55 x, with validation

@@ -110,6 +110,44 @@ def test_a_blank_column_is_one_value_and_a_slice_is_judged_by_its_own_cells(smal
             assert found.values.iloc[found.codes].tolist() == column.tolist()
 
 
+def test_a_column_in_one_chunk_is_hashed_without_a_copy_of_its_text(small_columns_count):
+    """Arrow's combine copies even a single chunk: a column in one piece is encoded as it is
+    (a few hundred kilobytes of text, a few kilobytes of codes), and one in several chunks
+    still gives every cell its value."""
+    words = [f"{n:03d}" + "x" * 200 for n in range(40)]
+    cells = [words[(n * 7) % 40] for n in range(4_000)]
+    whole = pd.Series(pa.array(cells, type=pa.large_string()), dtype="str")
+    pool = pa.default_memory_pool()
+    with distinct_values():
+        before = pool.total_bytes_allocated()
+        found = distinct(whole)
+        allocated = pool.total_bytes_allocated() - before
+    assert found is not None and found.values.iloc[found.codes].tolist() == cells
+    assert allocated < sum(map(len, cells)) / 4  # no copy of the text (812 kB)
+    pieces = pa.chunked_array([pa.array(cells[:1_500]), pa.array(cells[1_500:])])
+    with distinct_values():
+        found = distinct(pd.Series(pd.array(pieces, dtype="str")))
+    assert found is not None and found.values.iloc[found.codes].tolist() == cells
+
+
+def test_records_come_with_each_column_in_one_chunk():
+    """A column of several chunks (a frame read by Arrow elsewhere) is joined once for the
+    validation; a column already in one chunk is the same buffers, not a copy."""
+    text = pa.large_string()
+    pieces = pa.chunked_array([pa.array(["a", "b"], text), pa.array(["c"], text)])
+    one = pa.chunked_array([pa.array(["x", "y", "z"], text)])
+    frame = pd.DataFrame(
+        {"Joined": pd.array(pieces, dtype="str"), "Whole": pd.array(one, dtype="str")}
+    )
+    records = as_records(frame)
+    joined = records["Joined"].array.__arrow_array__()
+    whole = records["Whole"].array.__arrow_array__()
+    assert joined.num_chunks == 1 and joined.to_pylist() == ["a", "b", "c"]
+    assert whole.num_chunks == 1
+    assert whole.chunk(0).buffers()[2].address == one.chunk(0).buffers()[2].address
+    assert records.index.tolist() == [2, 3, 4]
+
+
 def test_a_column_made_value_by_value_keeps_its_codes(small_columns_count):
     column = _text(["nsw", "vic", "nsw"] * 10)
     with distinct_values():

@@ -61,9 +61,21 @@ def _parse_arrow(data: bytes, encoding: str, sep: str, width: int) -> pd.DataFra
             quoted_strings_can_be_null=False,
         ),
     )
-    grid = table.to_pandas(types_mapper=lambda kind: TEXT)
+    grid = in_one_piece(table).to_pandas(types_mapper=lambda kind: TEXT)
     grid.columns = range(width)
     return grid
+
+
+def in_one_piece(table: pa.Table) -> pa.Table:
+    """The table with each column's chunks joined into one array. Arrow copies a column of
+    several chunks whole at every take, even of one cell, and the checks take from columns
+    many times; joined once here, column by column (one column's copy at a time), they are
+    not joined again."""
+    names, columns = table.column_names, []
+    while table.num_columns:
+        columns.append(table.column(0).combine_chunks())
+        table = table.remove_column(0)
+    return pa.table(columns, names=names)
 
 
 def block_size(size: int) -> int:

@@ -161,7 +161,9 @@ def _identity(array: pa.Array | pa.ChunkedArray) -> tuple[tuple | None, pa.Chunk
 def _encoded(values: pd.Series, array: pa.ChunkedArray) -> Distinct | None:
     if len(values) > SAMPLE and _guessed_count(array) > REPEATING * len(values):
         return None  # mostly different values: Client IDs, emails, phone numbers
-    whole = array.combine_chunks()
+    # One chunk as it is (Arrow's combine copies even a single chunk; `read_table` and
+    # `as_records` give columns in one).
+    whole = array.chunk(0) if array.num_chunks == 1 else array.combine_chunks()
     if _all_blank(whole):  # an unused column: nothing to hash
         return Distinct(pd.Series([""], dtype="str"), np.zeros(len(values), dtype=np.int32))
     encoded = whole.dictionary_encode()

@@ -372,6 +372,7 @@ def as_records(frame: pd.DataFrame) -> pd.DataFrame:
     for name in records.columns:
         column = records[name]
         if isinstance(column.dtype, pd.StringDtype) and not column.isna().any():
+            records[name] = _in_one_piece(column)
             continue
         if pd.api.types.is_string_dtype(column) and not column.isna().any():
             records[name] = column.astype("str")  # the same text in the fast string type
@@ -380,6 +381,18 @@ def as_records(frame: pd.DataFrame) -> pd.DataFrame:
         shown = column.astype(object).map(cell_text, na_action="ignore")
         records[name] = shown.astype(object).fillna("").astype("str")
     return records
+
+
+def _in_one_piece(column: pd.Series) -> pd.Series:
+    """The column with its Arrow chunks joined (as `read_table` gives them): Arrow copies a
+    column of several chunks whole at every take, and the rules take from it many times."""
+    if column.dtype.storage != "pyarrow":
+        return column
+    array = column.array.__arrow_array__()  # the chunks pandas holds, not a copy
+    if array.num_chunks <= 1:
+        return column
+    joined = pd.array(array.combine_chunks(), dtype=column.dtype)
+    return pd.Series(joined, index=column.index, name=column.name, copy=False)
 
 
 def reader_problems(frame: pd.DataFrame) -> Sequence[Problem]:
