@@ -17,8 +17,9 @@ MEMORY_TARGET = 3.0  # extra memory while validating, against the DataFrame's si
 
 MEMORY_PROBE = textwrap.dedent(
     """
-    import json, sys, threading, time
+    import gc, json, sys, threading, time
     import datetime as dt
+    import pyarrow
     from usikit import read_table
     from usikit.bulk_usi.validation import validate_clients
 
@@ -28,6 +29,10 @@ MEMORY_PROBE = textwrap.dedent(
 
     frame = read_table(sys.argv[1])
     size = int(frame.memory_usage(deep=True).sum())
+    # What reading freed but Arrow's allocator still holds would be counted as resident
+    # before validating, and validation would reuse it unseen: handed back first.
+    gc.collect()
+    pyarrow.default_memory_pool().release_unused()
     before, peak, running = rss(), [0], [True]
 
     def watch():

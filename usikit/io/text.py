@@ -14,9 +14,9 @@ import pyarrow.csv as arrow_csv
 FALLBACK_ENCODING = "cp1252"  # what Excel on Windows uses for "CSV (Comma delimited)"
 TEXT = pd.StringDtype("pyarrow", na_value=np.nan)  # pandas' default string type
 # Arrow parses a file in blocks, several threads at a time, and each block becomes one chunk of
-# every column. Its default block (1 MiB) cuts a million-record file into some 180 chunks, and
-# every later scan of a column pays a little per chunk; a few blocks per thread keep the
-# threads busy with far fewer chunks.
+# every column (joined afterwards: `in_one_piece`). Its default block (1 MiB) cuts a
+# million-record file into some 180 chunks, each paying a little per step; a few blocks per
+# thread keep the threads busy with far fewer.
 SMALLEST_BLOCK, LARGEST_BLOCK = 1 << 20, 64 << 20
 BLOCKS_PER_THREAD = 8
 
