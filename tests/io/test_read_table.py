@@ -7,10 +7,12 @@ import io
 import zipfile
 
 import pandas as pd
+import pyarrow as pa
 import pytest
 
 from usikit import InputError, read_table
 from usikit.io import table_info
+from usikit.io.text import in_one_piece
 
 ROWS = "Client ID,Postcode,Phone,Name\nC1,0800,0412 345 678,Zoë Brontë\nC2,2000,02 9999 0000,José\n"
 
@@ -276,3 +278,14 @@ def test_a_large_file_is_parsed_in_few_blocks_and_read_whole(write_text, monkeyp
     assert frame["Client ID"].tolist() == [f"C{i}" for i in range(3000)]
     assert frame["Note"].iloc[2999] == "line one\nline 2999"
     assert frame.index[-1] == 3001
+
+
+def test_columns_are_joined_into_one_chunk_and_a_single_chunk_is_not_copied():
+    """Arrow's combine copies even a single chunk: a column already in one keeps its buffers."""
+    whole = pa.chunked_array([pa.array(["p", "q", "r"])])
+    table = pa.table({"0": pa.chunked_array([["x"], [], ["y", "z"]]), "1": whole})
+    joined = in_one_piece(table)
+    assert joined.column_names == ["0", "1"]
+    assert [joined.column(i).num_chunks for i in range(2)] == [1, 1]
+    assert joined.column(0).to_pylist() == ["x", "y", "z"]
+    assert joined.column(1).chunk(0).buffers()[2].address == whole.chunk(0).buffers()[2].address

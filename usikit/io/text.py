@@ -73,7 +73,8 @@ def in_one_piece(table: pa.Table) -> pa.Table:
     not joined again."""
     names, columns = table.column_names, []
     while table.num_columns:
-        columns.append(table.column(0).combine_chunks())
+        column = table.column(0)  # Arrow's combine copies even a single chunk
+        columns.append(column.chunk(0) if column.num_chunks == 1 else column.combine_chunks())
         table = table.remove_column(0)
     return pa.table(columns, names=names)
 

@@ -372,7 +372,9 @@ def as_records(frame: pd.DataFrame) -> pd.DataFrame:
     for name in records.columns:
         column = records[name]
         if isinstance(column.dtype, pd.StringDtype) and not column.isna().any():
-            records[name] = _in_one_piece(column)
+            joined = _in_one_piece(column)
+            if joined is not column:  # an assignment costs each column of a small file
+                records[name] = joined
             continue
         if pd.api.types.is_string_dtype(column) and not column.isna().any():
             records[name] = column.astype("str")  # the same text in the fast string type
