@@ -25,7 +25,7 @@ from usikit.store.connect import open_store
 from usikit.store.engine import Workspace
 from usikit.store.schema import STORE_PART, WorkspaceSchema
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 WORKSPACE_SCHEMA = WorkspaceSchema(SCHEMA_VERSION, (STORE_PART, BULK_USI_PART, REGCERT_PART))
 
 

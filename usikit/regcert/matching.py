@@ -65,7 +65,8 @@ class ImportPlan:
 
     results: pd.DataFrame  # RESULT_COLUMNS, one line per applied row
     inserts: pd.DataFrame  # columns of `registrations`, without id and timestamps
-    updates: pd.DataFrame  # the same, with the record's id
+    # The same, with the record's id, and whether its registration number changes (`renumbered`).
+    updates: pd.DataFrame
 
 
 # What the checks against the register read of each enrolment's record...
@@ -161,7 +162,10 @@ def plan_import(rows: pd.DataFrame, current: pd.DataFrame) -> ImportPlan:
     return ImportPlan(
         results=results,
         inserts=written[~exists],
-        updates=written[update].assign(id=record["record_id"][update].to_numpy(dtype="int64")),
+        updates=written[update].assign(
+            id=record["record_id"][update].to_numpy(dtype="int64"),
+            renumbered=(number != stored).to_numpy()[update],
+        ),
     )
 
 
@@ -383,18 +387,28 @@ def _insert_rows(connection: Connection, rows: pd.DataFrame, stamp: dt.datetime)
 
 
 def _update_rows(connection: Connection, rows: pd.DataFrame, stamp: dt.datetime) -> None:
-    if rows.empty:
-        return
-    columns = [c for c in rows.columns if c not in ("id", "enrolment_id")]
-    statement = (
-        registrations.update()
-        .where(registrations.c.id == bindparam("_id"))
-        .values({c: bindparam(f"_{c}") for c in columns} | {"updated_at": bindparam("_now")})
-    )
-    # In the order of the records' ids: each page of the table is then visited once (in a
-    # file's order, they fall all over the table, and the writing takes three times longer).
-    values = _columns(rows.sort_values("id", kind="stable"), ["id", *columns])
-    executemany(connection, statement, {f"_{c}": v for c, v in values.items()}, {"_now": stamp})
+    """Update the records; a record keeping its registration number is written without it,
+    so that the two indexes on the numbers are left alone (most updates change a status)."""
+    renumbered = rows["renumbered"].to_numpy(dtype=bool)
+    for part, number in ((rows[renumbered], True), (rows[~renumbered], False)):
+        if part.empty:
+            continue
+        columns = [
+            c
+            for c in part.columns
+            if c not in ("id", "enrolment_id", "renumbered")
+            and (number or c != "registration_number")
+        ]
+        statement = (
+            registrations.update()
+            .where(registrations.c.id == bindparam("_id"))
+            .values({c: bindparam(f"_{c}") for c in columns} | {"updated_at": bindparam("_now")})
+        )
+        # In the order of the records' ids: each page of the table is then visited once (in
+        # a file's order, they fall all over the table, and the writing takes three times
+        # longer).
+        values = _columns(part.sort_values("id", kind="stable"), ["id", *columns])
+        executemany(connection, statement, {f"_{c}": v for c, v in values.items()}, {"_now": stamp})
 
 
 def _columns(rows: pd.DataFrame, names: list[str]) -> dict[str, list[object]]:

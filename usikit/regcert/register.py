@@ -23,7 +23,6 @@ from sqlalchemy import (
     Select,
     Table,
     bindparam,
-    func,
     select,
     union_all,
 )
@@ -40,6 +39,7 @@ from usikit.regcert.keys import number_keys, qualification_keys
 from usikit.regcert.tables import (
     LEARNER_KEYS,
     PROGRAMME_KEYS,
+    UPPER_REGISTRATION_NUMBER,
     enrolments,
     learners,
     programmes,
@@ -103,7 +103,6 @@ def load_records(
         query: Executable = records_query(*labelled)
         parameters: dict[str, str] = {}
     else:
-        upper_number = func.upper(registrations.c.registration_number)  # rn-a1 is RN-A1
         if numbers is None:
             wanted_numbers: Iterable[str] = ()
         else:
@@ -112,7 +111,7 @@ def load_records(
         query = union_all(
             records_query(*labelled).where(learners.c.uln.in_(listed(connection, "ulns"))),
             records_query(*labelled, numbered=True).where(
-                upper_number.in_(listed(connection, "numbers"))
+                UPPER_REGISTRATION_NUMBER.in_(listed(connection, "numbers"))
             ),
         )
         parameters = {"ulns": json_list(ulns), "numbers": json_list(wanted_numbers)}

@@ -1,12 +1,23 @@
 """Registration & Certification's share of the workspace: the register's tables, which only
 manage_regcert may read or change (an import or an export of the register needs it besides
-bulk_upload or data_export), and its audit actions."""
+bulk_upload or data_export), its audit actions and its step from version 6."""
 
 from __future__ import annotations
 
-from usikit.regcert.tables import REGISTER_TABLES
+from sqlalchemy import Connection
+from sqlalchemy.schema import CreateIndex
+
+from usikit.regcert.tables import REGISTER_TABLES, REGISTRATION_NUMBER_INDEX
 from usikit.store.roles import Role
 from usikit.store.schema import SchemaPart
+
+
+def _number_index(connection: Connection) -> None:
+    """Version 7: the registration numbers indexed in capitals, as imports look them up (a
+    register of 100,000 learners was read in full for each file's numbers)."""
+    # IF NOT EXISTS: SQLAlchemy cannot see an index on an expression to check for it first.
+    connection.execute(CreateIndex(REGISTRATION_NUMBER_INDEX, if_not_exists=True))
+
 
 REGCERT_PART = SchemaPart(
     "Registration & Certification",
@@ -16,6 +27,7 @@ REGCERT_PART = SchemaPart(
             table.name: "SELECT, INSERT, UPDATE, DELETE" for table in REGISTER_TABLES
         },
     },
+    steps={6: _number_index},
     audit_actions=(
         "learners import",
         "regcert apply",

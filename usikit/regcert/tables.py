@@ -13,12 +13,14 @@ from sqlalchemy import (
     Column,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     String,
     Table,
     Text,
     UniqueConstraint,
     false,
+    func,
 )
 
 from usikit.regcert.fields import (
@@ -103,5 +105,11 @@ registrations = Table(
     Column(column_key(POSTAL_REFERENCE), Text, nullable=False, server_default=""),
     *_stamps(),
 )
+
+# An import file's registration numbers are looked up in any capitals (rn-a1 is RN-A1): with
+# this index the look-up reads the records holding them, not every record of the register (a
+# query uses it where it compares this very expression).
+UPPER_REGISTRATION_NUMBER = func.upper(registrations.c.registration_number)
+REGISTRATION_NUMBER_INDEX = Index("registrations_number_upper", UPPER_REGISTRATION_NUMBER)
 
 REGISTER_TABLES = (learners, qualifications, programmes, enrolments, registrations)
