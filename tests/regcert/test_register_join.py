@@ -21,7 +21,13 @@ from tests.regcert.test_register import (
 )
 from usikit.regcert.fields import IMPORT_COLUMNS, REGISTRATION_NUMBER
 from usikit.regcert.learner_rules import validate_learners
-from usikit.regcert.matching import KEPT_WHEN_EMPTY, current_records, import_file, plan_import
+from usikit.regcert.matching import (
+    KEPT_WHEN_EMPTY,
+    _details,
+    current_records,
+    import_file,
+    plan_import,
+)
 from usikit.regcert.register import import_learners, register_enrolments, text_frame
 from usikit.regcert.tables import enrolments, learners, qualifications, registrations
 from usikit.workspace import open_register
@@ -60,6 +66,47 @@ def test_a_record_found_by_its_learner_and_by_its_number_is_read_once(workspace)
                        today=TODAY)  # fmt: skip
     assert done.results["Result"].tolist() == ["updated"]
     assert records(workspace)[["status", "number"]].values.tolist() == [["Achieved", "RN-A1"]]
+
+
+def test_applying_reads_the_details_of_the_records_the_rows_name_and_no_others(workspace):
+    maths = {"Qualification Number": "601/2468/X", "ULN": ULN_A}
+    import_file(
+        workspace,
+        _file(
+            engineering(
+                Status="Registered", Registration_number="RN-A1", Registration_date="01/10/2025"
+            ),
+            maths
+            | {
+                "Status": "Registered",
+                "Registration number": "RN-M1",
+                "Registration date": "02/10/2025",
+                "Postal Tracking Reference": "PT1",
+            },
+        ),
+        apply=True,
+        today=TODAY,
+    )
+    rows = _file(engineering(Status="Achieved", Achieved_date="15/05/2026"))
+    with workspace.begin() as connection:
+        current = current_records(connection, rows)
+        whole = current_records(connection)
+        checking = current_records(connection, rows, applying=False)
+    # Both of learner A's enrolments are read (the checks need them); only engineering,
+    # which the row names, comes with its record's details.
+    assert sorted(current.index) == [f"{ULN_A}|6012468X", f"{ULN_A}|60312345"]
+    assert list(current.columns) == list(whole.columns)
+    named = current.loc[f"{ULN_A}|60312345"]
+    assert named["registration_date"] == "01/10/2025" and named["registration_number"] == "RN-A1"
+    other = current.loc[f"{ULN_A}|6012468X"]
+    assert other["registration_number"] == "RN-M1"  # what the checks read, still there
+    assert (other[list(KEPT_WHEN_EMPTY.values())] == "").all()
+    assert whole.loc[f"{ULN_A}|6012468X", "postal_tracking_reference"] == "PT1"
+    assert "registration_date" not in checking.columns
+    # The empty cells of the applied row keep the record's stored date.
+    done = import_file(workspace, rows, apply=True, today=TODAY)
+    assert done.results["Result"].tolist() == ["updated"]
+    assert records(workspace)["registered"].tolist() == ["01/10/2025", "02/10/2025"]
 
 
 def test_an_empty_register_knows_no_learner_and_writes_nothing(workspace_url):
@@ -156,3 +203,24 @@ def test_the_plan_joins_each_row_with_its_own_record_when_a_key_repeats():
     assert plan.results["Record"].tolist() == [13, 11]
     assert plan.results[REGISTRATION_NUMBER].tolist() == ["RN-B", "RN-A"]  # stored spelling
     assert plan.updates["id"].tolist() == [13, 11] and plan.inserts.empty
+
+
+def test_each_row_s_details_join_its_notes_in_order():
+    exists = np.array([False, True, True, True, False, True])
+    given = pd.Series(["", "RN2", "", "rn1", "", ""], dtype="str")
+    stored = pd.Series(["", "", "RN1", "RN1", "", ""], dtype="str")
+    wanted = pd.Series(["Not registered", "Registered", "Achieved", "Achieved", "Achieved",
+                        "Registered"], dtype="str")  # fmt: skip
+    previous = pd.Series(["Not registered", "Exempt", "Registered", "Registered",
+                          "Not registered", "Exempt"], dtype="str")  # fmt: skip
+    reverted = np.array([False, False, False, False, True, True])
+    why = "needs a registration number and the record has none; the status stays"
+    assert _details(exists, reverted, given, stored, wanted, previous).tolist() == [
+        "record created",
+        "registration number added; the record is matched by it from now on",
+        "registration number kept (an empty cell never removes it)",
+        "matched by its registration number",
+        f"record created; Status Achieved {why} Not registered, and the row's dates are not "
+        "written",
+        f"Status Registered {why} Exempt, and the row's dates are not written",
+    ]

@@ -22,6 +22,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from sqlalchemy import Connection, Integer, bindparam, select
 from sqlalchemy.exc import IntegrityError
 
@@ -38,13 +40,13 @@ from usikit.regcert.fields import (
 )
 from usikit.regcert.import_rules import import_keys, validate_regcert
 from usikit.regcert.keys import number_keys, record_keys
-from usikit.regcert.register import load_records, lock_register
+from usikit.regcert.register import load_records, lock_register, text_frame
 from usikit.regcert.register_rules import Lookup
 from usikit.regcert.tables import learners, qualifications, registrations
 from usikit.report import ValidationReport
 from usikit.store import audit
 from usikit.store.access import acting
-from usikit.store.bulk import executemany, json_list, listed
+from usikit.store.bulk import collection_paused, executemany, json_list, listed
 from usikit.store.clock import now
 from usikit.store.engine import Workspace
 from usikit.store.roles import IMPORT_TO_REGISTER
@@ -76,12 +78,11 @@ CHECKED = {
     "status": registrations.c.status,
     "registration_number": registrations.c.registration_number,
 }
-# ...and what applying the file reads besides.
-STORED = {
-    **CHECKED,
-    "record_id": registrations.c.id,
-    **{key: registrations.c[key] for key in KEPT_WHEN_EMPTY.values()},
-}
+# ...what applying the file reads besides: the record, to join each row with...
+KEYED = {**CHECKED, "record_id": registrations.c.id}
+# ...and what it keeps of the record when the row leaves a cell empty.
+DETAILS = {key: registrations.c[key] for key in KEPT_WHEN_EMPTY.values()}
+STORED = {**KEYED, **DETAILS}
 
 
 def current_records(
@@ -89,14 +90,51 @@ def current_records(
 ) -> pd.DataFrame:
     """The enrolments `rows` may touch (all without `rows`), each with its registration
     record (empty text where there is none, record_id <NA>), indexed by learner and
-    qualification key; without `applying`, only the columns the checks read."""
-    ulns = numbers = None
-    if rows is not None:
-        ulns = rows[ULN]
+    qualification key; without `applying`, only the columns the checks read.
+
+    When applying for `rows`, the record's dates and postal reference are those of the
+    records the rows name by learner and qualification (the only ones an apply writes), read
+    by id in a second query, and empty for the others: the first reads every enrolment of
+    the file's learners, most of them on other qualifications.
+    """
+    if rows is None:
+        columns, integers = (STORED, ("record_id",)) if applying else (CHECKED, ())
+        frame = load_records(connection, columns, integers=integers)
+    else:
         numbers = rows.loc[rows[REGISTRATION_NUMBER] != "", REGISTRATION_NUMBER]
-    columns, integers = (STORED, ("record_id",)) if applying else (CHECKED, ())
-    frame = load_records(connection, columns, ulns=ulns, numbers=numbers, integers=integers)
+        columns, integers = (KEYED, ("record_id",)) if applying else (CHECKED, ())
+        frame = load_records(
+            connection, columns, ulns=rows[ULN], numbers=numbers, integers=integers
+        )
     frame.index = pd.Index(frame["uln"] + "|" + frame["number_key"], name="key")
+    if applying and rows is not None:
+        named = (
+            record_keys(rows[ULN], rows[QUALIFICATION_NUMBER])
+            if QUALIFICATION_NUMBER in rows.columns
+            else pd.Series(dtype="str")
+        )
+        frame = _with_details(connection, frame, named)
+    return frame
+
+
+def _with_details(connection: Connection, frame: pd.DataFrame, named: pd.Series) -> pd.DataFrame:
+    """`frame` with the `DETAILS` of the records whose key is among `named`, empty text for
+    every other enrolment."""
+    ids = frame["record_id"].fillna(-1).to_numpy(dtype=np.int64)
+    wanted = (ids >= 0) & Lookup.of(named).contains(frame.index.to_series()).to_numpy()
+    query = select(registrations.c.id, *DETAILS.values()).where(
+        registrations.c.id.in_(listed(connection, "ids", Integer))
+    )
+    with collection_paused():
+        found = connection.execute(query, {"ids": json_list(np.unique(ids[wanted]).tolist())})
+        details = text_frame(found.all(), ["id", *DETAILS], integers=("id",))
+    at = pd.Index(details["id"].to_numpy(dtype=np.int64)).get_indexer(ids)
+    positions = pa.array(np.maximum(at, 0), mask=at < 0)  # no record read: a missing cell
+    for key in DETAILS:
+        column = pa.array(details[key].array, type=pa.large_string())
+        if not len(column):  # nothing named: every cell empty
+            column = pa.array([""], type=pa.large_string())
+        frame[key] = pd.array(pc.fill_null(column.take(positions), ""), dtype="str")
     return frame
 
 
@@ -109,11 +147,12 @@ def plan_import(rows: pd.DataFrame, current: pd.DataFrame) -> ImportPlan:
     """
     keys = record_keys(rows[ULN], rows[QUALIFICATION_NUMBER])
     stored = Lookup.of(current.index.to_series(), current["registration_number"])
-    _refuse_stale(rows, keys, current, stored)
+    at = stored.positions(keys)  # each row's record among the lookup's keys (-1: none)
+    _refuse_stale(rows, keys, current, stored.at(at, rows.index), at < 0)
     # A join on the key: each row's record (every row has one, or it was refused above); the
     # lookup holds each key once, at the position of its first record.
     first = np.flatnonzero(~current.index.duplicated())
-    record = current.iloc[first[stored.positions(keys)]].set_axis(rows.index)
+    record = current.iloc[first[at]].set_axis(rows.index)
     exists = record["record_id"].notna().to_numpy()
     given = rows[REGISTRATION_NUMBER]
     stored = record["registration_number"]
@@ -137,12 +176,14 @@ def plan_import(rows: pd.DataFrame, current: pd.DataFrame) -> ImportPlan:
     result = np.select(
         [reverted, ~exists, changed.to_numpy()], [REVERTED, CREATED, UPDATED], UNCHANGED
     )
+    # The text columns go in as the Arrow arrays they are (through numpy, each cell would be
+    # made a Python string and converted back).
     written = pd.DataFrame(
         {
             "enrolment_id": record["enrolment_id"].to_numpy(dtype="int64"),
-            "status": status.to_numpy(),
-            "registration_number": number.to_numpy(),
-            **{key: value.to_numpy() for key, value in values.items()},
+            "status": status.array,
+            "registration_number": number.array,
+            **{key: value.array for key, value in values.items()},
         },
         index=rows.index,
     )
@@ -150,9 +191,9 @@ def plan_import(rows: pd.DataFrame, current: pd.DataFrame) -> ImportPlan:
     results = pd.DataFrame(
         {
             "Row": rows.index,
-            ULN: rows[ULN].to_numpy(),
-            QUALIFICATION_NUMBER: rows[QUALIFICATION_NUMBER].to_numpy(),
-            REGISTRATION_NUMBER: number.to_numpy(),
+            ULN: rows[ULN].array,
+            QUALIFICATION_NUMBER: rows[QUALIFICATION_NUMBER].array,
+            REGISTRATION_NUMBER: number.array,
             "Record": record["record_id"].to_numpy(),
             "Result": result,
             "Details": details,
@@ -170,21 +211,23 @@ def plan_import(rows: pd.DataFrame, current: pd.DataFrame) -> ImportPlan:
 
 
 def _refuse_stale(
-    rows: pd.DataFrame, keys: pd.Series, current: pd.DataFrame, stored: Lookup
+    rows: pd.DataFrame,
+    keys: pd.Series,
+    current: pd.DataFrame,
+    number: pd.Series,
+    unknown: np.ndarray,
 ) -> None:
     """Rows that validation accepted but the register, changed since, no longer does
-    (`stored`: each current record's number by its key)."""
+    (`number`: each row's record's number, `unknown`: rows whose record is not there)."""
     numbered = (current["registration_number"] != "").to_numpy()
     owners = Lookup.of(
         number_keys(current["registration_number"][numbered]), current.index.to_series()[numbered]
     )
     given = rows[REGISTRATION_NUMBER]
     found = owners.get(number_keys(given))
-    number = stored.get(keys)
-    unknown = ~stored.contains(keys)
     elsewhere = (given != "") & (found != "") & (found != keys)
     differs = (given != "") & (number != "") & (number_keys(number) != number_keys(given))
-    _refuse_rows(rows.index[(unknown | elsewhere | differs).to_numpy()])
+    _refuse_rows(rows.index[unknown | (elsewhere | differs).to_numpy()])
 
 
 def _refuse_rows(stale: pd.Index) -> None:
@@ -198,6 +241,16 @@ def _refuse_rows(stale: pd.Index) -> None:
         )
 
 
+# Why a row had its result, in the order the notes are joined.
+NOTES = (
+    "record created",
+    "record created with this registration number",
+    "registration number added; the record is matched by it from now on",
+    "registration number kept (an empty cell never removes it)",
+    "matched by its registration number",
+)
+
+
 def _details(
     exists: np.ndarray,
     reverted: np.ndarray,
@@ -206,36 +259,28 @@ def _details(
     wanted: pd.Series,
     previous: pd.Series,
 ) -> np.ndarray:
-    """Why each row had its result, in words, for the result table."""
-    notes = [pd.Series("", index=given.index, dtype=object)]
-    created = pd.Series(~exists, index=given.index)
-    first = (given != "") & (stored == "")
-    kept = (given == "") & (stored != "")
-    matched = (given != "") & (number_keys(given) == number_keys(stored))
-    notes.append(_note(created & ~first, "record created"))
-    notes.append(_note(created & first, "record created with this registration number"))
-    notes.append(
-        _note(
-            ~created & first, "registration number added; the record is matched by it from now on"
-        )
-    )
-    notes.append(_note(kept, "registration number kept (an empty cell never removes it)"))
-    notes.append(_note(matched, "matched by its registration number"))
-    revert = pd.Series(reverted, index=given.index)
-    if revert.any():
+    """Why each row had its result, in words, for the result table: each combination of
+    notes is joined once, whatever the number of rows holding it."""
+    first = ((given != "") & (stored == "")).to_numpy()
+    kept = ((given == "") & (stored != "")).to_numpy()
+    matched = ((given != "") & (number_keys(given) == number_keys(stored))).to_numpy()
+    created = ~exists
+    flags = (created & ~first, created & first, ~created & first, kept, matched)
+    combination = np.zeros(len(given), dtype=np.int64)
+    for bit, flag in enumerate(flags):
+        combination |= flag.astype(np.int64) << bit
+    joined = np.array(
+        ["; ".join(n for bit, n in enumerate(NOTES) if c >> bit & 1) for c in range(32)],
+        dtype=object,
+    )[combination]
+    if reverted.any():
         why = (
-            "Status " + wanted[revert] + " needs a registration number and the record has none; "
-            "the status stays " + previous[revert] + ", and the row's dates are not written"
-        )
-        notes.append(why.reindex(given.index).fillna("").astype(object))
-    joined = notes[0]
-    for note in notes[1:]:
-        joined = joined.where(note == "", joined.where(joined == "", joined + "; ") + note)
-    return joined.to_numpy()
-
-
-def _note(where: pd.Series, text: str) -> pd.Series:
-    return pd.Series(np.where(where.to_numpy(), text, ""), index=where.index, dtype=object)
+            "Status " + wanted[reverted] + " needs a registration number and the record has "
+            "none; the status stays " + previous[reverted] + ", and the row's dates are not written"
+        ).to_numpy(dtype=object)
+        before = joined[reverted]
+        joined[reverted] = np.where(before == "", why, before + "; " + why)
+    return joined
 
 
 def apply_import(workspace: Workspace, report: ValidationReport) -> pd.DataFrame:
