@@ -135,10 +135,14 @@ def misses(figures: list, growth_met: bool, rows: int) -> list[str]:
             )
     if not growth_met:
         lines.append(
-            "- **Linear growth** (see the growth table). The smallest size pays a fixed cost "
-            "per rule (pandas builds its objects for every operation, whatever the length; "
-            "see the per-rule average above), while the largest take the distinct-value "
-            "path. What would close it: fewer calls per column (its rules evaluated as one "
-            "expression), so fewer fixed costs."
+            "- **Linear growth** (see the growth table). The largest sizes check each "
+            "distinct value of a repeating column once, so their cost per record falls as "
+            "files grow; the smallest checks every cell with every rule (the per-rule "
+            "average above). That average is the rules' own work (patterns, dates, folded "
+            "names), not the engine's: measured on 2026-12-04 at 10,000 records, a rule "
+            "that does nothing costs 7 us through it, `required` 16 us, `max_length` 40 us, "
+            "and checking distinct values from 1,000 records instead of 20,000 changed "
+            "nothing (175 ms against 169 ms). What would close it: each column's rules "
+            "evaluated as one expression, each cell read once for all of them."
         )
     return lines
