@@ -22,8 +22,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
 from sqlalchemy import Connection, Integer, bindparam, select
 from sqlalchemy.exc import IntegrityError
 
@@ -108,11 +106,7 @@ def current_records(
         )
     frame.index = pd.Index(frame["uln"] + "|" + frame["number_key"], name="key")
     if applying and rows is not None:
-        named = (
-            record_keys(rows[ULN], rows[QUALIFICATION_NUMBER])
-            if QUALIFICATION_NUMBER in rows.columns
-            else pd.Series(dtype="str")
-        )
+        named = record_keys(rows[ULN], rows[QUALIFICATION_NUMBER])
         frame = _with_details(connection, frame, named)
     return frame
 
@@ -128,13 +122,10 @@ def _with_details(connection: Connection, frame: pd.DataFrame, named: pd.Series)
     with collection_paused():
         found = connection.execute(query, {"ids": json_list(np.unique(ids[wanted]).tolist())})
         details = text_frame(found.all(), ["id", *DETAILS], integers=("id",))
-    at = pd.Index(details["id"].to_numpy(dtype=np.int64)).get_indexer(ids)
-    positions = pa.array(np.maximum(at, 0), mask=at < 0)  # no record read: a missing cell
+    # Each enrolment's record among those read (none: empty text).
+    picked = details.set_index("id").reindex(ids)
     for key in DETAILS:
-        column = pa.array(details[key].array, type=pa.large_string())
-        if not len(column):  # nothing named: every cell empty
-            column = pa.array([""], type=pa.large_string())
-        frame[key] = pd.array(pc.fill_null(column.take(positions), ""), dtype="str")
+        frame[key] = picked[key].fillna("").array
     return frame
 
 
@@ -170,7 +161,8 @@ def plan_import(rows: pd.DataFrame, current: pd.DataFrame) -> ImportPlan:
         key: rows[name].where((rows[name] != "") & taken, record[key])
         for name, key in KEPT_WHEN_EMPTY.items()
     }
-    changed = (number != stored) | (status != previous)
+    renumbered = number != stored
+    changed = renumbered | (status != previous)
     for key, value in values.items():
         changed |= value != record[key]
     result = np.select(
@@ -205,7 +197,7 @@ def plan_import(rows: pd.DataFrame, current: pd.DataFrame) -> ImportPlan:
         inserts=written[~exists],
         updates=written[update].assign(
             id=record["record_id"][update].to_numpy(dtype="int64"),
-            renumbered=(number != stored).to_numpy()[update],
+            renumbered=renumbered.to_numpy()[update],
         ),
     )
 
@@ -270,7 +262,10 @@ def _details(
     for bit, flag in enumerate(flags):
         combination |= flag.astype(np.int64) << bit
     joined = np.array(
-        ["; ".join(n for bit, n in enumerate(NOTES) if c >> bit & 1) for c in range(32)],
+        [
+            "; ".join(n for bit, n in enumerate(NOTES) if c >> bit & 1)
+            for c in range(1 << len(NOTES))
+        ],
         dtype=object,
     )[combination]
     if reverted.any():
@@ -302,7 +297,9 @@ def apply_import(workspace: Workspace, report: ValidationReport) -> pd.DataFrame
         return results
 
 
-_NO_ROWS = pd.DataFrame({ULN: pd.Series(dtype="str"), REGISTRATION_NUMBER: pd.Series(dtype="str")})
+_NO_ROWS = pd.DataFrame(
+    {name: pd.Series(dtype="str") for name in (ULN, QUALIFICATION_NUMBER, REGISTRATION_NUMBER)}
+)
 
 
 @dataclass
