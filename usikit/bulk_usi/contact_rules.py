@@ -6,9 +6,9 @@ import numpy as np
 import pandas as pd
 
 from usikit.problems import WARNING, name_checks
-from usikit.rules.checks import any_filled, filled, fullmatch, max_length, optional
+from usikit.rules.checks import any_filled, filled_in, fullmatch, max_length, optional
 from usikit.rules.engine import Rule
-from usikit.rules.memo import shared_per_value
+from usikit.rules.memo import column_of, shared_per_value
 from usikit.rules.normalise import where_changed
 from usikit.rules.people import EMAIL
 from usikit.rules.textscan import (
@@ -119,14 +119,24 @@ def _australian(frame: pd.DataFrame) -> pd.Series:
     return frame["Country of Residence"] == AUSTRALIA
 
 
+@shared_per_value
+def _is_australia(values: pd.Series) -> np.ndarray:
+    """`_australian` as an array, once per validation (the address rules all ask)."""
+    return (values == AUSTRALIA).to_numpy(dtype=bool)
+
+
 def _needed_for_address(column: str) -> Rule:
     return Rule(
         column,
         "required_for_address",
-        lambda f: ~(_australian(f) & any_filled(f, ADDRESS_COLUMNS)) | filled(f[column]),
+        lambda f: (
+            ~(_is_australia(column_of(f, "Country of Residence")) & any_filled(f, ADDRESS_COLUMNS))
+            | filled_in(f, column)
+        ),
         "{column} is empty; an Australian address needs Address Line 1, Suburb/Town/City, "
         "State and Postcode",
         uses=("Country of Residence", *(c for c in ADDRESS_COLUMNS if c != column)),
+        direct=True,
     )
 
 

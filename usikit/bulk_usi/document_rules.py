@@ -22,14 +22,14 @@ from usikit.bulk_usi.documents import (
 from usikit.identifiers import medicare
 from usikit.problems import WARNING, name_checks
 from usikit.rules import dates
-from usikit.rules.checks import any_filled, date, filled, not_in_future
+from usikit.rules.checks import any_filled, date, filled, filled_in, not_in_future
 from usikit.rules.engine import Rule
-from usikit.rules.memo import shared_per_value
+from usikit.rules.memo import column_of, shared_per_value
 from usikit.rules.textscan import among, full_match, positions_in
 
 
 def _type(frame: pd.DataFrame) -> pd.Series:
-    return frame["Document Type"]
+    return column_of(frame, "Document Type")
 
 
 @shared_per_value
@@ -38,12 +38,21 @@ def kind_numbers(values: pd.Series) -> np.ndarray:
     return positions_in(values, TYPE_NAMES)
 
 
-def _is_kind(frame: pd.DataFrame, names: list[str]) -> np.ndarray:
-    """Whether each record's document type is one of `names` (a look-up by type number:
-    the last place of the table stands for none or unknown, numbered -1)."""
+def _kinds(names: list[str]) -> np.ndarray:
+    """A look-up by type number, True at the places of `names` (the last place of the table
+    stands for none or unknown, numbered -1): a record's answer is one index into it."""
     table = np.zeros(len(TYPE_NAMES) + 1, dtype=bool)
     table[[TYPE_NAMES.index(n) for n in names]] = True
-    return table[kind_numbers(_type(frame))]
+    return table
+
+
+def _kind_of(frame: pd.DataFrame) -> np.ndarray:
+    return kind_numbers(_type(frame))
+
+
+def _is_kind(frame: pd.DataFrame, names: list[str]) -> np.ndarray:
+    """Whether each record's document type is one of `names`."""
+    return _kinds(names)[_kind_of(frame)]
 
 
 def _types_where(predicate) -> list[str]:
@@ -55,30 +64,31 @@ def _type_detail(frame: pd.DataFrame, rows: pd.Index) -> pd.Series:
 
 
 def _required_for_type(column: str) -> Rule:
-    needing = _types_where(lambda d: column in d.required)
+    needing = _kinds(_types_where(lambda d: column in d.required))
     return Rule(
         column,
         "required_for_document",
-        lambda f: ~_is_kind(f, needing) | filled(f[column]).to_numpy(),
+        lambda f: ~needing[_kind_of(f)] | filled_in(f, column),
         "{column} is empty; {detail} needs it",
         uses=("Document Type",),
         detail=_type_detail,
+        direct=True,
     )
 
 
 def _not_used_by_type(column: str) -> Rule:
-    using = _types_where(lambda d: column in d.fields)
+    free = _kinds(_types_where(lambda d: column in d.fields))
+    free[-1] = True  # no type, or one not known: `document_type` says so
     return Rule(
         column,
         "not_used_for_document",
-        lambda f: (
-            ~filled(f[column]).to_numpy() | ~_is_kind(f, list(TYPE_NAMES)) | _is_kind(f, using)
-        ),
+        lambda f: ~filled_in(f, column) | free[_kind_of(f)],
         "{column} is not used for {detail}; it will not be sent (clear it to be sure)",
         severity=WARNING,
         uses=("Document Type",),
         detail=_type_detail,
         skips_blank=True,
+        direct=True,
     )
 
 
@@ -92,7 +102,7 @@ def _pattern_rule(column: str, check: str, pattern_of, hint_of) -> Rule:
 
     def test(frame: pd.DataFrame) -> np.ndarray:
         kind = shaped_at[kind_numbers(_type(frame))]  # the types looked up once per validation
-        present = filled(frame[column]).to_numpy()
+        present = filled(frame[column])
         ok = (kind < 0) | ~present
         values = frame[column]
         for number, document in enumerate(shaped):
@@ -112,6 +122,20 @@ def _pattern_rule(column: str, check: str, pattern_of, hint_of) -> Rule:
         uses=("Document Type",),
         detail=detail,
     )
+
+
+BIRTH_CERTIFICATE = _kinds(["Birth Certificate"])
+
+
+def _date_printed_given(frame: pd.DataFrame) -> np.ndarray:
+    """A date printed, wherever a birth certificate of a state that prints one needs it (the
+    state looked up for the birth certificates without one only)."""
+    ok = ~BIRTH_CERTIFICATE[_kind_of(frame)] | filled_in(frame, "Date Printed")
+    undated = np.flatnonzero(~ok)
+    if undated.size:
+        state = column_of(frame, "Document State").iloc[undated]
+        ok[undated] = ~among(state, DATE_PRINTED_STATES).to_numpy()
+    return ok
 
 
 def _medicare_rows(frame: pd.DataFrame) -> np.ndarray:
@@ -203,19 +227,21 @@ def document_rules(today: dt.date) -> tuple[Rule, ...]:
         Rule(
             "Document Type",
             "document_type_missing",
-            lambda f: filled(_type(f)).to_numpy() | ~any_filled(f, DOCUMENT_COLUMNS),
+            lambda f: filled(_type(f)) | ~any_filled(f, DOCUMENT_COLUMNS),
             "Document Type is empty but document details are filled; choose the document "
             "type, or clear the document columns",
             uses=DOCUMENT_COLUMNS,
+            direct=True,
         ),
         Rule(
             "Document Type",
             "non_dvs",
-            lambda f: filled(_type(f)) | filled(f["USI"]),
+            lambda f: filled(_type(f)) | filled_in(f, "USI"),
             "No identity document: the USI will be applied for without document "
             "verification (non-DVS evidence); add a document if the student has one",
             severity=WARNING,
             uses=("USI",),
+            direct=True,
         ),
         *(
             _required_for_type(c)
@@ -263,15 +289,10 @@ def document_rules(today: dt.date) -> tuple[Rule, ...]:
         Rule(
             "Date Printed",
             "date_printed_needed",
-            lambda f: (
-                ~(
-                    _is_kind(f, ["Birth Certificate"])
-                    & among(f["Document State"], DATE_PRINTED_STATES).to_numpy()
-                )
-                | filled(f["Date Printed"]).to_numpy()
-            ),
+            _date_printed_given,
             "Date Printed is empty; ACT and SA birth certificates need it",
             uses=("Document Type", "Document State"),
+            direct=True,
         ),
         Rule(
             "Medicare IRN",

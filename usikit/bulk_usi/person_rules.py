@@ -14,8 +14,9 @@ from usikit.problems import WARNING, name_checks
 from usikit.rules import dates
 from usikit.rules.checks import (
     allowed,
+    any_filled,
     date,
-    filled,
+    filled_in,
     fullmatch,
     max_length,
     not_in_future,
@@ -103,10 +104,11 @@ def _needed_unless_single_name(column: str) -> Rule:
     return Rule(
         column,
         "required",
-        lambda f: filled(f[column]) | filled(f["Single Name"]),
+        lambda f: filled_in(f, column) | filled_in(f, "Single Name"),
         "{column} is empty; give First Name and Family Name, or only Single Name for a "
         "person with one name",
         uses=("Single Name",),
+        direct=True,
     )
 
 
@@ -183,13 +185,14 @@ def person_rules(today: dt.date) -> tuple[Rule, ...]:
             "Single Name",
             "single_name_only",
             lambda f: (
-                ~filled(f["Single Name"])
-                | ~(filled(f["First Name"]) | filled(f["Middle Name"]) | filled(f["Family Name"]))
+                ~filled_in(f, "Single Name")
+                | ~any_filled(f, ("First Name", "Middle Name", "Family Name"))
             ),
             "Single Name is for a person with one name; clear it, or clear First, Middle "
             "and Family Name",
             uses=("First Name", "Middle Name", "Family Name"),
             skips_blank=True,
+            direct=True,
         ),
         *name_rules,
         required("Date of Birth"),

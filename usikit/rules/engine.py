@@ -73,6 +73,11 @@ class Rule:
     # distinct values or combinations of its columns (`usikit.rules.distinct`), as any other
     # rule may be.
     across_records: bool = False
+    # The test is a few array operations on what each of its columns works out once per
+    # validation (which cells are filled, the document type's number): it runs on every
+    # record as it is, since finding the distinct values or the filled part of its columns
+    # would cost more than the test (and `skips_blank` is then only what it says).
+    direct: bool = False
 
     @property
     def reads_record(self) -> bool:
@@ -253,7 +258,7 @@ def _rules_check(
 
     def test(record: pd.Series) -> bool:
         # Each column's distinct values first, once (the rules then share them).
-        per_value = list(dict.fromkeys(r.column for r in rules if r.per_value))
+        per_value = list(dict.fromkeys(r.column for r in rules if r.per_value and not r.direct))
         in_parallel(lambda name: distinct(column_of(frame, name)), per_value, len(frame))
         # The rules comparing records (and naming the others in their lines) take longest:
         # started first, they do not leave one worker busy after the others are done.
@@ -281,7 +286,10 @@ def passes(rule: Rule, frame: pd.DataFrame) -> np.ndarray:
     A rule that `skips_blank` is run on the filled cells only when the column is sparse,
     as most optional columns are: blank cells pass it by definition. A rule that compares no
     records runs on the distinct values (or combinations) of its columns where they repeat.
+    A `direct` rule runs on the records as they are.
     """
+    if rule.direct:
+        return _run(rule, frame)
     found = _distinct_inputs(rule, frame)
     if found is not None:
         return found.spread(_checked(rule, rule.test(found.values), found.values.index))
