@@ -19,6 +19,7 @@ from usikit.rules.textscan import (
     full_match,
     holding,
     holding_bytes,
+    nonempty_cells,
     packed,
     positions_in,
     starts_with,
@@ -102,6 +103,14 @@ def test_fits_agrees_with_a_regular_expression(cells):
     values = pd.Series(cells, dtype="str")
     expected = [re.fullmatch(r"[0-9]{2}/[0-9]{2}/[0-9]{4}", c) is not None for c in cells]
     assert fits(values, "99/99/9999").tolist() == expected
+
+
+@given(CELLS, st.integers(0, 5))
+def test_nonempty_cells_are_the_cells_that_are_not_blank_even_in_a_slice(cells, start):
+    values = pd.Series(cells, dtype="str").iloc[start:]
+    assert nonempty_cells(values).tolist() == [c != "" for c in cells[start:]]
+    missing = pd.Series(["a", None, ""], dtype="str")
+    assert nonempty_cells(missing).tolist() == [True, False, False]
 
 
 def test_scans_of_a_slice_see_only_the_slice():

@@ -272,9 +272,9 @@ def _rules_check(
 
 @shared
 def filled_cells(values: pd.Series) -> np.ndarray:
-    """Which cells hold something (computed once per column and validation, from the cell
-    lengths of the byte buffer the scans share)."""
-    return textscan.cell_lengths(values) > 0
+    """Which cells hold something (computed once per column and validation, from the
+    offsets of the byte buffer the scans share)."""
+    return textscan.nonempty_cells(values)
 
 
 SUBSET_BELOW = 0.5  # test only the filled cells when fewer than half the cells are filled
