@@ -32,8 +32,10 @@ def _buffer(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     _, offsets, data = array.buffers()
     starts = np.frombuffer(offsets, dtype=np.int64)[array.offset : array.offset + len(array) + 1]
     body = np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(0, np.uint8)
-    # A slice of a column shares its parent's buffer: keep only this slice's bytes.
-    return starts - starts[0], body[starts[0] : starts[-1]]
+    # A slice of a column shares its parent's buffer: keep only this slice's bytes. A whole
+    # column's offsets start at 0 and are used as they are (not copied: eight bytes a cell).
+    first = int(starts[0])
+    return (starts - first if first else starts), body[first : starts[-1]]
 
 
 def cell_lengths(values: pd.Series) -> np.ndarray:
