@@ -131,6 +131,8 @@ def test_no_rule_changes_the_filled_cells_it_shares(records):
         for name in records.columns:
             shared = filled_cells(column_of(records, name))
             assert (shared == (records[name] != "").to_numpy()).all(), name
+            with pytest.raises(ValueError, match="read-only"):
+                shared[0] = not shared[0]
 
 
 def _recorded(rule: Rule, seen: list[int]) -> Rule:

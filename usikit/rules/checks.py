@@ -21,9 +21,9 @@ from usikit.rules.textscan import among, full_match
 
 
 def filled(values: pd.Series) -> np.ndarray:
-    """Which cells hold something (once per column and validation, from the byte lengths the
-    column's scans share: many rules ask, and a comparison of every cell with "" cost each
-    of them more than the rest of its work on a small file)."""
+    """Which cells hold something (once per column and validation, from the offsets of the
+    column's byte buffer, read-only: many rules ask, and a comparison of every cell with ""
+    cost each of them more than the rest of its work on a small file)."""
     return filled_cells(values)
 
 

@@ -273,8 +273,11 @@ def _rules_check(
 @shared
 def filled_cells(values: pd.Series) -> np.ndarray:
     """Which cells hold something (computed once per column and validation, from the
-    offsets of the byte buffer the scans share)."""
-    return textscan.nonempty_cells(values)
+    offsets of the byte buffer the scans share). Every rule asking gets this one array, so it
+    is read-only: a rule writing into it would change what the later rules read."""
+    found = textscan.nonempty_cells(values)
+    found.flags.writeable = False
+    return found
 
 
 SUBSET_BELOW = 0.5  # test only the filled cells when fewer than half the cells are filled
