@@ -48,6 +48,15 @@ def spread(texts: pa.Array, positions: np.ndarray) -> pa.DictionaryArray:
     return coded(texts, positions)
 
 
+def joined_notes(bits: np.ndarray, notes: Sequence[str]) -> tuple[list[str], np.ndarray]:
+    """Each combination of notes `bits` holds (bit i: `notes[i]` applies), joined by "; " in
+    the notes' order, and each element's combination among them: a million lines holding a
+    few combinations cost a few joins, not a million."""
+    kinds, codes = np.unique(bits, return_inverse=True)
+    texts = ["; ".join(note for i, note in enumerate(notes) if kind >> i & 1) for kind in kinds]
+    return texts, codes.reshape(-1)
+
+
 def lines_of(frame: pd.DataFrame) -> Lines:
     """A problems table (typed as `usikit.problems.typed_problems` types it) as a part."""
     part: Lines = {"row": frame["row"].array}

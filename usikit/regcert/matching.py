@@ -26,6 +26,7 @@ from sqlalchemy import Connection, Integer, bindparam, select
 from sqlalchemy.exc import IntegrityError
 
 from usikit.errors import InputError
+from usikit.problem_lines import joined_notes
 from usikit.regcert.fields import (
     DATE_COLUMNS,
     NEEDS_REGISTRATION_NUMBER,
@@ -261,13 +262,8 @@ def _details(
     combination = np.zeros(len(given), dtype=np.int64)
     for bit, flag in enumerate(flags):
         combination |= flag.astype(np.int64) << bit
-    joined = np.array(
-        [
-            "; ".join(n for bit, n in enumerate(NOTES) if c >> bit & 1)
-            for c in range(1 << len(NOTES))
-        ],
-        dtype=object,
-    )[combination]
+    texts, codes = joined_notes(combination, NOTES)
+    joined = np.array(texts, dtype=object)[codes]
     if reverted.any():
         why = (
             "Status " + wanted[reverted] + " needs a registration number and the record has "

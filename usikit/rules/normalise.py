@@ -12,7 +12,7 @@ import pyarrow.compute as pc
 
 from usikit.parallel import in_parallel
 from usikit.privacy import mask_series
-from usikit.problem_lines import Lines, coded, problems_table, repeated
+from usikit.problem_lines import Lines, coded, joined_notes, problems_table, repeated
 from usikit.problems import WARNING, name_checks, problems_frame
 from usikit.rules import textscan
 from usikit.rules.distinct import Distinct, distinct, known_distinct, remember
@@ -164,9 +164,8 @@ def _changed(
     """The changed values of `before` as shown, their warnings' messages, and which they are."""
     after, bits, texts = changes.after, changes.bits, changes.reasons
     changed = (before != after).to_numpy(dtype=bool) & (bits != 0)
-    kinds, codes = np.unique(bits[changed], return_inverse=True)
-    joined = ["; ".join(t for i, t in enumerate(texts) if kind >> i & 1) for kind in kinds]
-    reason = pa.array(joined, type=pa.large_string()).take(pa.array(codes.reshape(-1)))
+    joined, codes = joined_notes(bits[changed], texts)
+    reason = pa.array(joined, type=pa.large_string()).take(pa.array(codes))
     old_text, new_text = _shown(before, changed, hide), _shown(after, changed, hide)
     message = textscan.joined(
         f"{name} '",
