@@ -115,24 +115,22 @@ def phone_characters(values: pd.Series) -> np.ndarray:
     return ok
 
 
-def _australian(frame: pd.DataFrame) -> pd.Series:
-    return frame["Country of Residence"] == AUSTRALIA
-
-
 @shared_per_value
 def _is_australia(values: pd.Series) -> np.ndarray:
-    """`_australian` as an array, once per validation (the address rules all ask)."""
+    """Cells naming Australia (once per validation: the address rules all ask)."""
     return (values == AUSTRALIA).to_numpy(dtype=bool)
+
+
+def _australian(frame: pd.DataFrame) -> np.ndarray:
+    """Records of people living in Australia."""
+    return _is_australia(column_of(frame, "Country of Residence"))
 
 
 def _needed_for_address(column: str) -> Rule:
     return Rule(
         column,
         "required_for_address",
-        lambda f: (
-            ~(_is_australia(column_of(f, "Country of Residence")) & any_filled(f, ADDRESS_COLUMNS))
-            | filled_in(f, column)
-        ),
+        lambda f: ~(_australian(f) & any_filled(f, ADDRESS_COLUMNS)) | filled_in(f, column),
         "{column} is empty; an Australian address needs Address Line 1, Suburb/Town/City, "
         "State and Postcode",
         uses=("Country of Residence", *(c for c in ADDRESS_COLUMNS if c != column)),
@@ -203,7 +201,7 @@ def international_address(frame: pd.DataFrame) -> pd.Series:
 
 
 def _international_length(frame: pd.DataFrame) -> pd.Series:
-    fits = _australian(frame).to_numpy(copy=True)
+    fits = _australian(frame).copy()  # shared with the other rules: written to below
     abroad = np.flatnonzero(~fits)
     if abroad.size:
         joined = international_address(frame[list(ADDRESS_COLUMNS)].iloc[abroad])
