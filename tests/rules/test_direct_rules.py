@@ -10,6 +10,7 @@ and the rules to their definitions, record by record in plain Python.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -142,15 +143,7 @@ def _recorded(rule: Rule, seen: list[int]) -> Rule:
         seen.append(len(given))
         return rule.test(given)
 
-    return Rule(
-        rule.column,
-        rule.check,
-        test,
-        rule.message,
-        uses=rule.uses,
-        skips_blank=rule.skips_blank,
-        direct=rule.direct,
-    )
+    return replace(rule, test=test)
 
 
 def test_a_direct_rule_is_given_every_record_where_others_take_a_part(monkeypatch):

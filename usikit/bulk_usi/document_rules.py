@@ -101,7 +101,7 @@ def _pattern_rule(column: str, check: str, pattern_of, hint_of) -> Rule:
         shaped_at[TYPE_NAMES.index(document.name)] = number
 
     def test(frame: pd.DataFrame) -> np.ndarray:
-        kind = shaped_at[kind_numbers(_type(frame))]  # the types looked up once per validation
+        kind = shaped_at[_kind_of(frame)]  # the types looked up once per validation
         present = filled(frame[column])
         ok = (kind < 0) | ~present
         values = frame[column]
