@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from tests.conftest import DEMO, validate_demo
 from usikit import read_table
+from usikit.problems import typed_problems
+from usikit.report import _messages_by_row
 from usikit.rules.engine import as_records
 
 
@@ -198,3 +202,29 @@ def test_every_check_a_schema_declares_has_words():
     assert checks - set(CHECK_WORDS) == set()
     assert check_words("same_person") == "the same person twice"
     assert check_words("no_such_check") == "no such check"  # a fallback, never an error
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.one_of(st.none(), st.integers(2, 9)), st.sampled_from(["a", "b; c", "é", ""])),
+        max_size=30,
+    ),
+    st.booleans(),
+)
+def test_each_rows_messages_are_joined_in_the_tables_order(lines, in_report_order):
+    errors = typed_problems(
+        pd.DataFrame(
+            [(row, "Name", "", "required", "error", message) for row, message in lines],
+            columns=["row", "column", "value", "check", "severity", "message"],
+        )
+    )
+    if in_report_order:  # as a report holds them; the other tables are out of order
+        errors = errors.sort_values("row", na_position="first", kind="stable")
+    half = len(errors) // 2  # its text in two pieces, as tables joined together hold it
+    errors = pd.concat([errors.iloc[:half], errors.iloc[half:]], ignore_index=True)
+    index = pd.RangeIndex(2, 10)
+    expected = {row: "; ".join(m for at, m in lines if at == row) for row in index}
+    joined = _messages_by_row(errors, index)
+    assert joined.index.equals(index)
+    assert joined.to_dict() == expected

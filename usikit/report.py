@@ -12,8 +12,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from usikit.privacy import mask_series
+from usikit.problem_kinds import problem_kinds
 from usikit.problem_lines import lines_of, problems_table
-from usikit.problems import ERROR, WARNING, check_words, typed_problems
+from usikit.problems import ERROR, WARNING, typed_problems
 
 if TYPE_CHECKING:  # the writers (openpyxl) are imported when a report is written
     from usikit.io.write import SheetLimits, SheetWritten, WrittenWorkbook
@@ -23,11 +24,6 @@ ROW_HEADER, STATUS_HEADER, PROBLEMS_HEADER = "Row", "Record status", "Problems"
 SUMMARY_COLUMNS = [
     "column", "check", "what", "severity", "problems", "records", "first_rows", "example",
 ]  # fmt: skip
-EXAMPLE_ROWS = 3  # the first rows of each kind of problem a summary names
-# Checks whose message ends with what was done in brackets ("... (date written as
-# dd/mm/yyyy)"): the summary counts each such reason on its own line. The normalisation of
-# usikit.rules.normalise reports every change as "normalised".
-REASON_IN_MESSAGE = ("normalised",)
 EXPORT_HEADERS = {
     "row": "Row",
     "column": "Column",
@@ -139,15 +135,7 @@ class ValidationReport:
 
     def messages_by_row(self) -> pd.Series:
         """All messages of each row joined, for a grid's Problems column."""
-        per_row = self.errors.dropna(subset=["row"])
-        if per_row.empty:
-            return pd.Series("", index=self.records.index, dtype=object)
-        rows = per_row["row"].to_numpy(dtype="int64")
-        order = np.argsort(rows, kind="stable")
-        rows, messages = rows[order], per_row["message"].to_numpy(dtype=object)[order]
-        starts = np.r_[0, np.flatnonzero(np.diff(rows)) + 1]
-        joined = ["; ".join(part) for part in np.split(messages, starts[1:])]
-        return pd.Series(joined, index=rows[starts]).reindex(self.records.index, fill_value="")
+        return _messages_by_row(self.errors, self.records.index)
 
     def to_csv(self, path: str | Path) -> Path:
         """The error list as CSV (one line per problem), written atomically."""
@@ -261,39 +249,40 @@ def kind_sentence(kind) -> str:
 
 def _summary(errors: pd.DataFrame) -> pd.DataFrame:
     """`ValidationReport.summary` for this error table."""
-    if errors.empty:
+    table = problem_kinds(errors)
+    if table.empty:
         return pd.DataFrame(columns=SUMMARY_COLUMNS)
-    keys = ["column", "check", "what", "severity"]
-    keyed = errors[["row", "column", "check", "severity", "message"]].assign(what=_what(errors))
-    grouped = keyed.groupby(keys, dropna=False, sort=False)
-    table = grouped.agg(
-        problems=("message", "size"), records=("row", "nunique"), example=("message", "first")
-    )
-    first = grouped.head(EXAMPLE_ROWS).dropna(subset=["row"])
-    rows = first.groupby(keys, dropna=False, sort=False)["row"].agg(
-        lambda found: ", ".join(str(int(r)) for r in found)
-    )
-    table["first_rows"] = rows.astype(object).reindex(table.index).fillna("")
-    table = table.reset_index()
+    table["first_rows"] = [first_rows(heads) for heads in table["heads"]]
     order = np.lexsort((-table["problems"].to_numpy(), (table["severity"] != ERROR).to_numpy()))
-    table = table.iloc[order].reset_index(drop=True)
-    table["records"] = table["records"].astype("int64")
-    return table[SUMMARY_COLUMNS]
+    return table.iloc[order].reset_index(drop=True)[SUMMARY_COLUMNS]
 
 
-def _what(errors: pd.DataFrame) -> np.ndarray:
-    """Each problem's check in words; for a check that says in its message what was done
-    (a tidied value), that reason."""
-    checks = errors["check"]
-    words = {check: check_words(check) for check in checks.unique()}
-    what = checks.map(words).to_numpy(dtype=object)
-    reasoned = checks.isin(REASON_IN_MESSAGE).to_numpy(dtype=bool)
-    if reasoned.any():
-        messages = pa.array(errors["message"][reasoned].astype(str).array)
-        found = pc.extract_regex(messages, r"\((?P<why>[^()]*)\)$")
-        reason = pc.struct_field(found, [0]).to_numpy(zero_copy_only=False)
-        what[reasoned] = np.where(pd.isna(reason), what[reasoned], reason)
-    return what
+def first_rows(heads: list) -> str:
+    """The rows a summary line names ("2, 3, 4"), problems with the whole file left out."""
+    return ", ".join(str(int(row)) for row in heads if row is not None and not pd.isna(row))
+
+
+def _messages_by_row(errors: pd.DataFrame, index: pd.Index) -> pd.Series:
+    """Each row's messages joined by "; " in the table's order (a row without any: ""),
+    joined in Arrow a row's run of lines at a time, not one Python join per row."""
+    rows = errors["row"].to_numpy(dtype=np.int64, na_value=-1)
+    located = np.flatnonzero(errors["row"].notna().to_numpy(dtype=bool))
+    if not located.size:
+        return pd.Series("", index=index, dtype=object)
+    rows = rows[located]
+    picked = len(located) < len(errors)
+    if bool((rows[1:] < rows[:-1]).any()):  # not in the report's order: each row's lines together
+        order = np.argsort(rows, kind="stable")
+        located, rows, picked = located[order], rows[order], True
+    starts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
+    messages = pa.array(errors["message"], type=pa.large_string(), from_pandas=True)
+    messages = messages.take(pa.array(located)) if picked else messages
+    if isinstance(messages, pa.ChunkedArray):  # a list's values are one array
+        messages = messages.combine_chunks()
+    lines = pa.LargeListArray.from_arrays(np.r_[starts, len(rows)], pc.fill_null(messages, ""))
+    joined = pc.binary_join(lines, pa.scalar("; ", pa.large_string()))
+    by_row = pd.Series(pd.array(joined, dtype="str"), index=rows[starts])
+    return by_row.reindex(index, fill_value="")
 
 
 def _free_name(name: str, taken: pd.Index) -> str:

@@ -7,6 +7,7 @@ command writing CSV does not import them.
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import os
 import re
@@ -19,6 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from usikit.errors import InputError
+from usikit.io.csv_text import write_csv_lines
 from usikit.io.safety import neutralise_frame
 
 try:
@@ -164,10 +166,17 @@ def _lock(descriptor: int, *, blocking: bool) -> bool | None:
 
 
 def write_csv(frame: pd.DataFrame, path: str | Path, *, sep: str = ",") -> Path:
-    """Write `frame` as CSV without its index, formulas neutralised, atomically."""
+    """Write `frame` as CSV without its index, formulas neutralised, atomically (text and
+    whole numbers built in Arrow, anything else written by pandas: the same bytes)."""
     safe = neutralise_frame(frame)
     with atomic_target(path) as temporary:
-        safe.to_csv(temporary, index=False, sep=sep, encoding=CSV_ENCODING, lineterminator="\r\n")
+        with open(temporary, "wb") as handle:
+            handle.write(codecs.BOM_UTF8)  # as CSV_ENCODING starts the file
+            written = write_csv_lines(safe, handle, sep=sep)
+        if not written:
+            safe.to_csv(
+                temporary, index=False, sep=sep, encoding=CSV_ENCODING, lineterminator="\r\n"
+            )
     return Path(path)
 
 

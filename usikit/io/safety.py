@@ -35,6 +35,10 @@ def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
         if not (pd.api.types.is_object_dtype(column) or pd.api.types.is_string_dtype(column)):
             continue
         risky = formula_like_mask(column)
-        if risky.any():
+        if not risky.any():
+            continue
+        if isinstance(column.dtype, pd.StringDtype):  # stays text: no Python object a cell
+            safe[name] = column.where(~risky, TEXT_MARK + column)
+        else:
             safe[name] = column.astype(object).where(~risky, TEXT_MARK + column.astype(str))
     return safe

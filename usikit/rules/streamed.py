@@ -5,6 +5,7 @@ report as they come, so that memory holds one chunk whatever the file's size."""
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -14,22 +15,20 @@ import numpy as np
 import pandas as pd
 
 from usikit.io.safety import neutralise_frame
+from usikit.problem_kinds import EXAMPLE_ROWS, KIND_COLUMNS, problem_kinds
 from usikit.problems import ERROR, PROBLEM_COLUMNS, WARNING
 from usikit.report import (
-    EXAMPLE_ROWS,
     EXPORT_HEADERS,
     INVALID,
     SUMMARY_COLUMNS,
     ValidationReport,
     _cell_fills,
-    _what,
+    first_rows,
     kind_sentence,
 )
 
 if TYPE_CHECKING:
     from usikit.io.sheets import SheetLimits
-
-KEYS = ["column", "check", "what", "severity"]
 
 
 class FileReport:
@@ -76,10 +75,10 @@ class FileReport:
         if not self._kinds:
             return pd.DataFrame(columns=SUMMARY_COLUMNS)
         lines = [
-            (*key, problems, records, example, _first_rows(rows))
+            (*key, problems, records, example, first_rows(rows))
             for key, (problems, records, example, rows) in self._kinds.items()
         ]
-        table = pd.DataFrame(lines, columns=[*KEYS, "problems", "records", "example",
+        table = pd.DataFrame(lines, columns=[*KIND_COLUMNS, "problems", "records", "example",
                                              "first_rows"])  # fmt: skip
         order = np.lexsort((-table["problems"].to_numpy(), (table["severity"] != ERROR).to_numpy()))
         table = table.iloc[order].reset_index(drop=True)
@@ -109,27 +108,15 @@ class FileReport:
             self.file_problems = report.file_problems
         if errors.empty:
             return
-        keyed = errors[["row", "column", "check", "severity", "message"]].assign(what=_what(errors))
-        grouped = keyed.groupby(KEYS, dropna=False, sort=False)
-        table = grouped.agg(
-            problems=("message", "size"), records=("row", "nunique"), example=("message", "first")
-        )
-        heads = grouped.head(EXAMPLE_ROWS).groupby(KEYS, dropna=False, sort=False)["row"]
-        firsts = heads.agg(list)
-        for key, problems, records, example in zip(
-            table.index, table["problems"], table["records"], table["example"], strict=True
-        ):
+        for line in problem_kinds(errors).itertuples(index=False):
+            key = (line.column, line.check, line.what, line.severity)
             kind = self._kinds.get(key)
             if kind is None:
-                self._kinds[key] = [int(problems), int(records), example, list(firsts[key])]
+                self._kinds[key] = [int(line.problems), int(line.records), line.example, line.heads]
                 continue
-            kind[0] += int(problems)
-            kind[1] += int(records)  # the chunks' rows differ: their counts add up
-            kind[3] = (kind[3] + list(firsts[key]))[:EXAMPLE_ROWS]
-
-
-def _first_rows(rows: list) -> str:
-    return ", ".join(str(int(r)) for r in rows if not pd.isna(r))
+            kind[0] += int(line.problems)
+            kind[1] += int(line.records)  # the chunks' rows differ: their counts add up
+            kind[3] = (kind[3] + line.heads)[:EXAMPLE_ROWS]
 
 
 def validate_chunks(
@@ -169,21 +156,24 @@ def _sink(
     if path is None:
         yield lambda errors, report: None
         return
-    from usikit.io.atomic import CSV_ENCODING, atomic_target
+    from usikit.io.atomic import atomic_target
+    from usikit.io.csv_text import write_csv_lines
 
     if Path(path).suffix.lower() == ".xlsx":
         with _workbook_sink(Path(path), result, reveal, limits) as write:
             yield write
     else:
-        with (
-            atomic_target(path) as temporary,
-            open(temporary, "w", encoding=CSV_ENCODING, newline="") as handle,
-        ):
+        with atomic_target(path) as temporary, open(temporary, "wb") as handle:
+            handle.write(codecs.BOM_UTF8)  # as CSV_ENCODING starts the file
             header = [True]
 
             def write_csv(errors: pd.DataFrame, report: ValidationReport) -> None:
                 safe = neutralise_frame(errors.rename(columns=EXPORT_HEADERS))
-                safe.to_csv(handle, index=False, header=header[0], lineterminator="\r\n")
+                if not write_csv_lines(safe, handle, header=header[0]):
+                    safe.to_csv(
+                        handle, index=False, header=header[0], lineterminator="\r\n",
+                        encoding="utf-8",
+                    )  # fmt: skip
                 header[0] = False
 
             yield write_csv
