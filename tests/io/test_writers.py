@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 
 from usikit import InputError
 from usikit.io import Sheet, atomic, atomic_target, write_csv, write_xlsx
-from usikit.io.safety import formula_like_mask, neutralise
+from usikit.io.safety import formula_like_mask, neutralise, neutralise_frame
 from usikit.io.write import remove_stale_parts
 from usikit.privacy import mask, mask_series
 
@@ -37,6 +37,21 @@ def test_csv_export_neutralises_formulas_and_keeps_other_text(tmp_path):
     assert rows[0] == ["Value", "Count"]
     assert [r[0] for r in rows[1:]] == ["'" + v for v in RISKY] + ["0800", "Zoë"]
     assert [r[1] for r in rows[1:]] == [str(i) for i in range(8)]
+
+
+def test_neutralised_text_stays_text_and_missing_cells_stay_missing():
+    frame = pd.DataFrame(
+        {
+            "typed": pd.array([*RISKY, "ok", None], dtype="str"),
+            "mixed": pd.Series([*RISKY, 5, None], dtype=object),
+        }
+    )
+    safe = neutralise_frame(frame)
+    assert safe["typed"].dtype == frame["typed"].dtype  # no Python object a cell
+    assert safe["typed"].tolist()[:-1] == ["'" + v for v in RISKY] + ["ok"]
+    assert pd.isna(safe["typed"].iloc[-1])
+    assert safe["mixed"].tolist()[:-2] == ["'" + v for v in RISKY]
+    assert safe["mixed"].tolist()[-2] == 5 and safe["mixed"].iloc[-1] is None
 
 
 def test_xlsx_export_has_no_formula_cell_and_shows_text_as_typed(tmp_path):
