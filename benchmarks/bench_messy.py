@@ -4,6 +4,8 @@ the polars-expression baseline and the row-by-row loop, with the growth per reco
 from __future__ import annotations
 
 import gc
+import tempfile
+from pathlib import Path
 
 import pandas as pd
 
@@ -15,6 +17,9 @@ from benchmarks.profile_validation import profile
 from benchmarks.rowwise import validate_rows
 from usikit import read_table
 from usikit.bulk_usi.validation import validate_clients
+from usikit.io.atomic import CSV_ENCODING
+from usikit.io.safety import neutralise_frame
+from usikit.report import EXPORT_HEADERS
 
 PARSE_TARGET = 0.5  # validation takes at most half the time of parsing the file
 POLARS_TARGET = 2.0  # and at most twice the polars expressions' time
@@ -124,7 +129,31 @@ for a million records, and 0.1 to 0.4 s on this machine). Side by side against c
 time of validation): the benchmark file 1.54 s, 1.37 s (medians 1.71 s, 1.66 s); every
 date yyyy-mm-dd 2.32 s, 1.91 s (2.86 s, 2.83 s; ten rounds); every record missing a field
 1.81 s, 1.73 s (2.56 s, 2.26 s); 30% the same person twice 2.21 s, 2.11 s (2.26 s, 2.33 s); the
-same 9 people 0.46 s, 0.41 s (0.55 s, 0.52 s); six rounds where not said."""
+same 9 people 0.46 s, 0.41 s (0.55 s, 0.52 s); six rounds where not said.
+From the evening of 2026-12-04 each file also times what an officer waits for after validation
+(the two lines under its validation lines): the report's summary, worked out afresh, against the
+validation; and the error list written as CSV by `ValidationReport.to_csv` (formulas
+neutralised, written atomically) against pandas' `to_csv` of the same neutralised table, whose
+bytes must be the same. Before that evening the summary grouped the problems' four text columns
+in pandas and cut the reason out of every tidied value's message: 2.3 to 2.4 s on the
+yyyy-mm-dd file (more than its validation), 0.5 s on the missing-field file, 0.3 s on the same
+person twice; counted on each column's numbers instead (`usikit/problem_kinds.py`), 0.4 s,
+0.12 s and 0.06 s, the same summaries, line for line, on the ten files of 10,000 to 1,000,000
+records. The CSV was pandas' own (8 to 9 s for the 2.47 million problems of the yyyy-mm-dd
+file); it is now built in Arrow (`usikit/io/csv_text.py`), 2.5 to 3 s. The Problems column of
+the grid and the workbook (each row's messages joined) took 3.0 to 3.9 s on that file and 0.05
+to 0.24 s after. `usikit validate clients` on the yyyy-mm-dd file with `--errors errors.csv`,
+in turn with commit 20ac8a2 (two runs each): 20.1 and 20.8 s before, 10.6 and 11.6 s after,
+peak resident set 2.2 to 2.4 GB both, the same error file byte for byte.
+Tried the same evening and not kept: the report's column, check, severity and message held as
+pandas categoricals (their text written once per distinct value). The table itself is cheap
+(0.15 s and 75 MB against 0.2 to 1.7 s and 406 MB for the 2.47 million problems of the
+yyyy-mm-dd file), and validation of that file took 1.37 s against 1.72 s (best of six; medians
+1.63 s, 3.14 s), but on the same person twice, whose 624,000 messages nearly all differ,
+numbering the messages cost 0.45 s more than writing them (validation 2.0 s against 1.3 s):
+the gain on one file is a loss on the other. Column, check and severity alone saved no more
+than the noise (1.56 s against 1.59 s), and all of it would change what `ValidationReport.errors`
+holds, which exports, screens and users' code read as text."""
 
 
 CLOSING = """\
@@ -184,15 +213,16 @@ What the profiles above say, and what would close the targets missed:
   joins the parts in its order (before, the warnings were spelled out per cell and the sort
   copied every column again). What is left of it is the writing itself, 0.23 to 1.47 s of wall
   time from one validation to the next in one process (the same work; fresh memory on the
-  shared machine), and it would go only if the report's own table kept its repeated texts
-  coded (a categorical column for the check, column, severity and message: a change to what
-  `ValidationReport.errors` holds, which exports, screens and users' code read as text), or
-  held one line per changed value instead of per cell. The problems stage
+  shared machine). Keeping the report's own table coded (categorical columns) was measured
+  on the evening of 2026-12-04: faster on this file, slower by as much on the same person
+  twice, whose messages nearly all differ (see the notes above), so not kept; what would
+  remove the writing is a table of one line per changed value instead of per cell, a change
+  to what the report is. The problems stage
   waited on its longest rule: on the same-person file the same-person messages were 0.64 s of
   its 0.64 s, then 0.47 s; since the night of 2026-12-03 a rule's lines are built by the worker
   that ran it, straight after it, and the rules comparing records go first, so those lines
   overlap the other rules. What would close the last gaps: the regular expressions of a column
-  matched as one set, and the report's table keeping its repeated texts coded (above). Hashing
+  matched as one set, and one line per changed value rather than per cell (above). Hashing
   in the reader would not:
   pyarrow's CSV reader reading every column of the same-person file as dictionaries took 1.50 s
   instead of 0.96 s, and its dictionaries, one per block, then took 0.89 s to unify (0.54 s to
@@ -262,6 +292,39 @@ def _validation(path, repeat: int) -> tuple[float, float, pd.DataFrame]:
     return seconds, polars, frame
 
 
+def _report_figures(frame: pd.DataFrame, what: str, validation: float, repeat: int) -> list[Figure]:
+    """What an officer waits for after validation: the summary read first (one line per kind
+    of problem: the command prints it, the screens show it), worked out afresh each time,
+    against the validation itself; and the error list written as CSV, against pandas writing
+    the same table (the same bytes, checked)."""
+    report = validate_clients(frame, today=TODAY)
+    problems = f"{len(report.errors):,} problems"
+
+    def summary() -> pd.DataFrame:
+        report._summary = None  # the report keeps its summary once worked out
+        return report.summary()
+
+    with tempfile.TemporaryDirectory() as folder:
+        ours, theirs = Path(folder) / "usikit.csv", Path(folder) / "pandas.csv"
+        table = neutralise_frame(report.errors.rename(columns=EXPORT_HEADERS))
+        summarised, written, plain = best_of_each(
+            (
+                summary,
+                lambda: report.to_csv(ours),
+                lambda: table.to_csv(theirs, index=False, encoding=CSV_ENCODING,
+                                     lineterminator="\r\n"),
+            ),
+            repeat,
+        )  # fmt: skip
+        same = "the same bytes" if ours.read_bytes() == theirs.read_bytes() else "DIFFERENT bytes"
+    return [
+        Figure(f"`ValidationReport.summary()`, {what} ({problems})", summarised,
+               "validating the same file (above)", validation),
+        Figure(f"`ValidationReport.to_csv`, {what} ({problems})", written,
+               f"pandas `to_csv` of the same table ({same})", plain),
+    ]  # fmt: skip
+
+
 def run(quick: bool, repeat: int) -> tuple[list[str], list[str]]:
     """The results table and growth table of every messy file, and the profile of the files
     whose targets were missed (lines of RESULTS.md)."""
@@ -302,6 +365,7 @@ def run(quick: bool, repeat: int) -> tuple[list[str], list[str]]:
             met = seconds <= limit * baseline_seconds
             missed |= not met
             figures.append(Figure(work, seconds, baseline, baseline_seconds, target, met))
+        figures += _report_figures(frame, what, seconds, repeat)
         spread = (small / SMALLEST) / (seconds / rows)
         grows = max(spread, 1 / spread)
         missed |= grows > GROWTH_TARGET

@@ -1,8 +1,8 @@
 """The layout holds: arrows only point down, no import cycles, no module over 500 lines, and
 the public API is what the README says.
 
-Layers, from the bottom: the base (errors, settings, problems and their lines, report, privacy, io,
-identifiers), the core (rules, store), the jobs (bulk_usi, regcert: neither imports the
+Layers, from the bottom: the base (errors, settings, problems, their lines and kinds, report,
+privacy, io, identifiers), the core (rules, store), the jobs (bulk_usi, regcert: neither imports the
 other), the composition (the package itself, workspace, validators), the faces (cli, ui:
 the screens never import the command line). An import inside `if TYPE_CHECKING:` is for the
 type checker only and is not an arrow.
@@ -21,8 +21,8 @@ import usikit
 PACKAGE = Path(usikit.__file__).parent
 LONGEST = 500
 LAYERS = (
-    ("base", ("errors", "settings", "problems", "problem_lines", "report", "privacy", "wording",
-              "outcomes", "io", "identifiers", "usi", "uln", "parallel")),
+    ("base", ("errors", "settings", "problems", "problem_lines", "problem_kinds", "report",
+              "privacy", "wording", "outcomes", "io", "identifiers", "usi", "uln", "parallel")),
     ("core", ("rules", "store")),
     ("job", ("bulk_usi", "regcert")),
     ("composition", ("", "workspace", "validators")),
