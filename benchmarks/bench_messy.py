@@ -135,16 +135,16 @@ From the evening of 2026-12-04 each file also times what an officer waits for af
 validation; and the error list written as CSV by `ValidationReport.to_csv` (formulas
 neutralised, written atomically) against pandas' `to_csv` of the same neutralised table, whose
 bytes must be the same. Before that evening the summary grouped the problems' four text columns
-in pandas and cut the reason out of every tidied value's message: 2.3 to 2.4 s on the
-yyyy-mm-dd file (more than its validation), 0.5 s on the missing-field file, 0.3 s on the same
-person twice; counted on each column's numbers instead (`usikit/problem_kinds.py`), 0.4 s,
-0.12 s and 0.06 s, the same summaries, line for line, on the ten files of 10,000 to 1,000,000
+in pandas and cut the reason out of every tidied value's message: 2.3 to 2.4 s on the yyyy-mm-dd
+file (more than its validation), 0.5 s on the missing-field file, 0.3 s on the same person
+twice; counted on each column's numbers instead (`usikit/problem_kinds.py`), 0.4 to 0.6 s, 0.12
+s and 0.06 s, the same summaries, line for line, on the ten files of 10,000 to 1,000,000
 records. The CSV was pandas' own (8 to 9 s for the 2.47 million problems of the yyyy-mm-dd
 file); it is now built in Arrow (`usikit/io/csv_text.py`), 2.5 to 3 s. The Problems column of
 the grid and the workbook (each row's messages joined) took 3.0 to 3.9 s on that file and 0.05
-to 0.24 s after. `usikit validate clients` on the yyyy-mm-dd file with `--errors errors.csv`,
-in turn with commit 20ac8a2 (two runs each): 20.1 and 20.8 s before, 10.6 and 11.6 s after,
-peak resident set 2.2 to 2.4 GB both, the same error file byte for byte.
+to 0.24 s after. `usikit validate clients` on the yyyy-mm-dd file with `--errors errors.csv`, in
+turn with commit 20ac8a2 (two runs each): 20.1 and 20.8 s before, 10.6 and 11.6 s after, peak
+resident set 2.2 to 2.4 GB both, the same error file byte for byte.
 Tried the same evening and not kept: the report's column, check, severity and message held as
 pandas categoricals (their text written once per distinct value). The table itself is cheap
 (0.15 s and 75 MB against 0.2 to 1.7 s and 406 MB for the 2.47 million problems of the

@@ -29,7 +29,8 @@ def problem_kinds(errors: pd.DataFrame) -> pd.DataFrame:
     """One line per kind of problem, in the order each kind first appears: its `problems`,
     its distinct `records` (problems with the whole file not counted), its first `example`
     message, and `heads`: the rows of its first EXAMPLE_ROWS problems (None for the whole
-    file), which a summary names."""
+    file), which a summary names. `errors` is a problems table as `typed_problems` types it
+    (text everywhere but the rows, never missing)."""
     if errors.empty:
         return pd.DataFrame(columns=[*KIND_COLUMNS, "problems", "records", "example", "heads"])
     checks, check_names = _numbered(errors["check"])
@@ -37,7 +38,7 @@ def problem_kinds(errors: pd.DataFrame) -> pd.DataFrame:
     parts = [_numbered(errors["column"]), (checks, check_names), (whats, what_names)]
     parts.append(_numbered(errors["severity"]))
     key = np.zeros(len(errors), dtype=np.int64)
-    for codes, names in parts:  # a handful of names each: the product stays small
+    for codes, names in parts:  # one number per combination: far below 2**63 combinations
         key = key * len(names) + codes
     kind, _ = pd.factorize(key)  # numbered in order of first appearance, as the lines come
     count = int(kind.max()) + 1
@@ -60,7 +61,7 @@ def problem_kinds(errors: pd.DataFrame) -> pd.DataFrame:
 
 def _numbered(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """Each cell's number among the column's distinct texts, and those texts."""
-    codes, names = pd.factorize(values.to_numpy(dtype=object) if values.empty else values)
+    codes, names = pd.factorize(values)
     return codes.astype(np.int64), np.asarray(names, dtype=object)
 
 
@@ -108,7 +109,11 @@ def _distinct_rows(
 
 
 def _heads(
-    order: np.ndarray, starts: np.ndarray, problems: np.ndarray, rows, missing
+    order: np.ndarray,
+    starts: np.ndarray,
+    problems: np.ndarray,
+    rows: np.ndarray,
+    missing: np.ndarray,
 ) -> list[list[int | None]]:
     """The rows of each kind's first EXAMPLE_ROWS problems, in the table's order."""
     heads: list[list[int | None]] = [[] for _ in starts]
