@@ -140,11 +140,14 @@ file (more than its validation), 0.5 s on the missing-field file, 0.3 s on the s
 twice; counted on each column's numbers instead (`usikit/problem_kinds.py`), 0.4 to 0.6 s, 0.12
 s and 0.06 s, the same summaries, line for line, on the ten files of 10,000 to 1,000,000
 records. The CSV was pandas' own (8 to 9 s for the 2.47 million problems of the yyyy-mm-dd
-file); it is now built in Arrow (`usikit/io/csv_text.py`), 2.5 to 3 s. The Problems column of
-the grid and the workbook (each row's messages joined) took 3.0 to 3.9 s on that file and 0.05
-to 0.24 s after. `usikit validate clients` on the yyyy-mm-dd file with `--errors errors.csv`, in
-turn with commit 20ac8a2 (two runs each): 20.1 and 20.8 s before, 10.6 and 11.6 s after, peak
-resident set 2.2 to 2.4 GB both, the same error file byte for byte.
+file); it is now built in Arrow (`usikit/io/csv_text.py`), 2.5 to 3 s, then 1.5 s once a byte
+search told the blocks of lines needing no quotes, and the formula check read each cell's first
+byte (0.55 s before, 0.07 s after). The Problems column of the grid and the workbook (each row's
+messages joined) took 3.0 to 3.9 s on that file and 0.05 to 0.24 s after. `usikit validate
+clients` on the yyyy-mm-dd file with `--errors errors.csv`, in turn with commit 20ac8a2 (two
+runs each): 20.1 and 20.8 s before, 10.6 and 11.6 s after, peak resident set 2.2 to 2.4 GB both;
+with the byte searches, 18.9 and 19.1 s before, 8.4 and 9.3 s after, peaks 2.2 to 2.4 GB and 2.1
+GB; the same error file byte for byte.
 Tried the same evening and not kept: the report's column, check, severity and message held as
 pandas categoricals (their text written once per distinct value). The table itself is cheap
 (0.15 s and 75 MB against 0.2 to 1.7 s and 406 MB for the 2.47 million problems of the

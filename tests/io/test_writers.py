@@ -10,11 +10,13 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from usikit import InputError
 from usikit.io import Sheet, atomic, atomic_target, write_csv, write_xlsx
-from usikit.io.safety import formula_like_mask, neutralise, neutralise_frame
+from usikit.io.safety import formula_like_mask, is_formula_like, neutralise, neutralise_frame
 from usikit.io.write import remove_stale_parts
 from usikit.privacy import mask, mask_series
 
@@ -37,6 +39,24 @@ def test_csv_export_neutralises_formulas_and_keeps_other_text(tmp_path):
     assert rows[0] == ["Value", "Count"]
     assert [r[0] for r in rows[1:]] == ["'" + v for v in RISKY] + ["0800", "Zoë"]
     assert [r[1] for r in rows[1:]] == [str(i) for i in range(8)]
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.one_of(st.none(), st.text(alphabet=st.sampled_from(list("a=+-@\t\r é€'")), max_size=4)),
+        min_size=1,
+        max_size=20,
+    ),
+    st.integers(0, 3),
+)
+def test_text_columns_find_formulas_as_each_value_would(values, cut):
+    expected = [is_formula_like(value) for value in values][cut:]
+    typed = pd.Series(values, dtype="str").iloc[cut:]  # a slice: its buffer starts further on
+    halves = pd.concat([typed.iloc[:2], typed.iloc[2:]])  # and text in two pieces
+    for column in (typed, halves, typed.astype(object)):
+        found = formula_like_mask(column)
+        assert found.tolist() == expected and found.index.equals(column.index)
 
 
 def test_neutralised_text_stays_text_and_missing_cells_stay_missing():

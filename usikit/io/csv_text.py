@@ -85,12 +85,22 @@ def _text(values: pd.Series) -> pa.Array:
 def _quoted(cells: pa.Array, sep: str) -> pa.Array:
     """Cells as Python's csv module writes them: in double quotes (a double quote written
     twice) where they hold the separator, a double quote or a line end."""
+    wanted = f'{sep}"\r\n'
+    if wanted.isascii() and not _holds_any(cells, wanted.encode("ascii")):
+        return cells  # most blocks: none of those bytes, no pattern run per cell
     special = _needing_quotes(cells, sep)
     if not special.any():
         return cells
     doubled = pc.replace_substring(cells, '"', '""')
     quote, empty = pa.scalar('"', TEXT), pa.scalar("", TEXT)
     return pc.if_else(special, pc.binary_join_element_wise(quote, doubled, quote, empty), cells)
+
+
+def _holds_any(cells: pa.Array, wanted: bytes) -> bool:
+    """Whether any cell holds one of the ASCII bytes `wanted` (never part of another
+    character in UTF-8): a byte search of the cells' text, several times faster than RE2."""
+    text = _body(cells).tobytes()
+    return any(text.find(byte) >= 0 for byte in (bytes([b]) for b in wanted))
 
 
 def _needing_quotes(array: pa.Array, sep: str) -> np.ndarray:

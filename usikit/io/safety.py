@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 # A cell starting with one of these can be taken as a formula by Excel, LibreOffice or
 # Google Sheets (CSV injection).
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 _TRIGGER_PATTERN = r"^[=+\-@\t\r]"
 TEXT_MARK = "'"
+_TRIGGER_BYTES = np.frombuffer("".join(FORMULA_TRIGGERS).encode("ascii"), dtype=np.uint8)
 
 
 def is_formula_like(value: object) -> bool:
@@ -18,8 +21,28 @@ def is_formula_like(value: object) -> bool:
 
 def formula_like_mask(values: pd.Series) -> pd.Series:
     """Vectorised `is_formula_like` for one column (False for non-text cells)."""
+    if isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow":
+        return pd.Series(_first_byte_triggers(values), index=values.index)
     text = values.astype("string")
     return text.str.contains(_TRIGGER_PATTERN, regex=True).fillna(False).astype(bool)
+
+
+def _first_byte_triggers(values: pd.Series) -> np.ndarray:
+    """Cells whose first byte is a trigger, read from Arrow's buffer (every trigger is ASCII,
+    so a first byte is a first character): a look per cell instead of a pattern per cell."""
+    array = pa.array(values, type=pa.large_string(), from_pandas=True)
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks()
+    _, offsets, data = array.buffers()
+    starts = np.frombuffer(offsets, dtype=np.int64)[array.offset : array.offset + len(array) + 1]
+    filled = starts[1:] > starts[:-1]
+    if array.null_count:
+        filled &= array.is_valid().to_numpy(zero_copy_only=False)
+    if data is None or not filled.any():
+        return np.zeros(len(array), dtype=bool)
+    first = np.zeros(len(array), dtype=np.uint8)
+    first[filled] = np.frombuffer(data, dtype=np.uint8)[starts[:-1][filled]]
+    return np.isin(first, _TRIGGER_BYTES) & filled
 
 
 def neutralise(value: str) -> str:
