@@ -19,6 +19,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from usikit.io.text_buffer import cell_bytes
+
 TEXT = pa.large_string()
 LINES_AT_ONCE = 65_536  # lines built together: a bounded buffer whatever the table's length
 
@@ -117,7 +119,4 @@ def _quoted_name(name: str, sep: str) -> str:
 
 def _body(lines: pa.Array) -> memoryview:
     """The lines' bytes one after another, as Arrow holds them (no copy)."""
-    lines = lines.combine_chunks() if isinstance(lines, pa.ChunkedArray) else lines
-    _, offsets, data = lines.buffers()
-    ends = np.frombuffer(offsets, dtype=np.int64)[lines.offset : lines.offset + len(lines) + 1]
-    return memoryview(data)[int(ends[0]) : int(ends[-1])]
+    return cell_bytes(lines)[1].data

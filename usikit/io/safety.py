@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
+
+from usikit.io.text_buffer import cell_bytes, text_array
 
 # A cell starting with one of these can be taken as a formula by Excel, LibreOffice or
 # Google Sheets (CSV injection).
@@ -30,18 +31,13 @@ def formula_like_mask(values: pd.Series) -> pd.Series:
 def _first_byte_triggers(values: pd.Series) -> np.ndarray:
     """Cells whose first byte is a trigger, read from Arrow's buffer (every trigger is ASCII,
     so a first byte is a first character): a look per cell instead of a pattern per cell."""
-    array = pa.array(values, type=pa.large_string(), from_pandas=True)
-    if isinstance(array, pa.ChunkedArray):
-        array = array.combine_chunks()
-    _, offsets, data = array.buffers()
-    starts = np.frombuffer(offsets, dtype=np.int64)[array.offset : array.offset + len(array) + 1]
+    array = text_array(values)
+    starts, body = cell_bytes(array)
     filled = starts[1:] > starts[:-1]
     if array.null_count:
         filled &= array.is_valid().to_numpy(zero_copy_only=False)
-    if data is None or not filled.any():
-        return np.zeros(len(array), dtype=bool)
     first = np.zeros(len(array), dtype=np.uint8)
-    first[filled] = np.frombuffer(data, dtype=np.uint8)[starts[:-1][filled]]
+    first[filled] = body[starts[:-1][filled]]
     return np.isin(first, _TRIGGER_BYTES) & filled
 
 

@@ -17,6 +17,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from usikit.io.text_buffer import cell_bytes, text_array
 from usikit.rules.memo import shared
 
 SPACE = 0x20
@@ -26,16 +27,7 @@ NBSP = (0xC2, 0xA0)  # U+00A0 in UTF-8
 @shared
 def _buffer(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """(offsets, bytes) of the column as one UTF-8 buffer: cell i is bytes[o[i]:o[i + 1]]."""
-    array = pa.array(values, type=pa.large_string(), from_pandas=True)
-    if isinstance(array, pa.ChunkedArray):  # one buffer: numpy then works on it in one go
-        array = array.combine_chunks()
-    _, offsets, data = array.buffers()
-    starts = np.frombuffer(offsets, dtype=np.int64)[array.offset : array.offset + len(array) + 1]
-    body = np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(0, np.uint8)
-    # A slice of a column shares its parent's buffer: keep only this slice's bytes. A whole
-    # column's offsets start at 0 and are used as they are (not copied: eight bytes a cell).
-    first = int(starts[0])
-    return (starts - first if first else starts), body[first : starts[-1]]
+    return cell_bytes(text_array(values))
 
 
 def cell_lengths(values: pd.Series) -> np.ndarray:
