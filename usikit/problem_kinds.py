@@ -35,8 +35,12 @@ def problem_kinds(errors: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame(columns=[*KIND_COLUMNS, "problems", "records", "example", "heads"])
     checks, check_names = _numbered(errors["check"])
     whats, what_names = _whats(errors["message"], checks, check_names)
-    parts = [_numbered(errors["column"]), (checks, check_names), (whats, what_names)]
-    parts.append(_numbered(errors["severity"]))
+    parts = [
+        _numbered(errors["column"]),
+        (checks, check_names),
+        (whats, what_names),
+        _numbered(errors["severity"]),
+    ]
     key = np.zeros(len(errors), dtype=np.int64)
     for codes, names in parts:  # one number per combination: far below 2**63 combinations
         key = key * len(names) + codes

@@ -253,13 +253,19 @@ def _summary(errors: pd.DataFrame) -> pd.DataFrame:
     if table.empty:
         return pd.DataFrame(columns=SUMMARY_COLUMNS)
     table["first_rows"] = [first_rows(heads) for heads in table["heads"]]
+    return in_summary_order(table)
+
+
+def in_summary_order(table: pd.DataFrame) -> pd.DataFrame:
+    """A summary's lines as it shows them: errors first, then the most frequent first."""
     order = np.lexsort((-table["problems"].to_numpy(), (table["severity"] != ERROR).to_numpy()))
     return table.iloc[order].reset_index(drop=True)[SUMMARY_COLUMNS]
 
 
-def first_rows(heads: list) -> str:
-    """The rows a summary line names ("2, 3, 4"), problems with the whole file left out."""
-    return ", ".join(str(int(row)) for row in heads if row is not None and not pd.isna(row))
+def first_rows(heads: list[int | None]) -> str:
+    """The rows a summary line names ("2, 3, 4"), problems with the whole file (None) left
+    out."""
+    return ", ".join(str(row) for row in heads if row is not None)
 
 
 def _messages_by_row(errors: pd.DataFrame, index: pd.Index) -> pd.Series:

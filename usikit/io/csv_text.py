@@ -87,10 +87,10 @@ def _text(values: pd.Series) -> pa.Array:
 def _quoted(cells: pa.Array, sep: str) -> pa.Array:
     """Cells as Python's csv module writes them: in double quotes (a double quote written
     twice) where they hold the separator, a double quote or a line end."""
-    wanted = f'{sep}"\r\n'
+    wanted = _quoted_for(sep)
     if wanted.isascii() and not _holds_any(cells, wanted.encode("ascii")):
         return cells  # most blocks: none of those bytes, no pattern run per cell
-    special = _needing_quotes(cells, sep)
+    special = _needing_quotes(cells, wanted)
     if not special.any():
         return cells
     doubled = pc.replace_substring(cells, '"', '""')
@@ -105,14 +105,19 @@ def _holds_any(cells: pa.Array, wanted: bytes) -> bool:
     return any(text.find(byte) >= 0 for byte in (bytes([b]) for b in wanted))
 
 
-def _needing_quotes(array: pa.Array, sep: str) -> np.ndarray:
-    """Cells holding the separator, a double quote or a line end."""
-    pattern = "[" + "".join(f"\\x{{{ord(c):x}}}" for c in f'{sep}"\r\n') + "]"
+def _quoted_for(sep: str) -> str:
+    """The characters for which Python's csv module puts a cell in quotes."""
+    return f'{sep}"\r\n'
+
+
+def _needing_quotes(array: pa.Array, wanted: str) -> np.ndarray:
+    """Cells holding any of the characters `wanted`."""
+    pattern = "[" + "".join(f"\\x{{{ord(c):x}}}" for c in wanted) + "]"
     return pc.match_substring_regex(array, pattern).to_numpy(zero_copy_only=False)
 
 
 def _quoted_name(name: str, sep: str) -> str:
-    if any(c in name for c in (sep, '"', "\r", "\n")):
+    if any(c in name for c in _quoted_for(sep)):
         return '"' + name.replace('"', '""') + '"'
     return name
 

@@ -16,7 +16,7 @@ import pandas as pd
 
 from usikit.io.safety import neutralise_frame
 from usikit.problem_kinds import EXAMPLE_ROWS, KIND_COLUMNS, problem_kinds
-from usikit.problems import ERROR, PROBLEM_COLUMNS, WARNING
+from usikit.problems import PROBLEM_COLUMNS, WARNING
 from usikit.report import (
     EXPORT_HEADERS,
     INVALID,
@@ -24,6 +24,7 @@ from usikit.report import (
     ValidationReport,
     _cell_fills,
     first_rows,
+    in_summary_order,
     kind_sentence,
 )
 
@@ -80,11 +81,9 @@ class FileReport:
         ]
         table = pd.DataFrame(lines, columns=[*KIND_COLUMNS, "problems", "records", "example",
                                              "first_rows"])  # fmt: skip
-        order = np.lexsort((-table["problems"].to_numpy(), (table["severity"] != ERROR).to_numpy()))
-        table = table.iloc[order].reset_index(drop=True)
         table["records"] = table["records"].astype("int64")
         table["problems"] = table["problems"].astype("int64")
-        return table[SUMMARY_COLUMNS]
+        return in_summary_order(table)
 
     def summary_lines(self, most: int | None = None) -> list[tuple[str, str]]:
         """As `ValidationReport.summary_lines`."""
